@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Benchmarks the gateway's proxy hop against nginx, in one run (see docs/benchmarks.md):
+#   1. the demo backend directly, 2. nginx as a keep-alive reverse proxy, 3. mlgateway, per scenario
+#   (scripts/bench/scenarios.sh), all in front of the same demo backend.
+# wrk and the backend (and Redis) run on core 0, the proxy under test alone on core 1. For each target: a
+# warm-up, a saturation run (wrk -t1 -c32) and a fixed-rate run at half of that saturation, with the direct
+# backend measured at the same rate so that "added latency" compares like with like.
+# It prints figures only and asserts nothing about time.
+#
+# Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per wrk run; BENCH_CONNECTIONS (32);
+# BENCH_SCENARIOS_ONLY="pass_through capture" to run some scenarios; BENCH_SKIP_BUILD=1 to reuse the last build;
+# BENCH_BIN=DIR to use the mlgateway and demo-backend binaries in DIR instead (no build);
+# BENCH_KEEP=1 to keep the temporary directory (configs, logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+bench_dir=$repo/scripts/bench
+
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+LOAD_CORE=0
+PROXY_CORE=1
+
+# --- setup ----------------------------------------------------------------------------------------------------
+
+if (($(nproc --all) < 2)); then
+  echo "error: needs at least 2 cores (load generator and backend on core 0, proxy on core 1)" >&2
+  exit 1
+fi
+scripts/install-deps.sh --bench
+
+# shellcheck source=bench/lib.sh
+source "$bench_dir/lib.sh"
+prepare_binaries
+
+# shellcheck source=bench/scenarios.sh
+source "$bench_dir/scenarios.sh"
+
+# --- measuring ------------------------------------------------------------------------------------------------
+
+CLOCK_TICKS=$(getconf CLK_TCK)
+
+# CPU time (clock ticks, user + system) used so far by the given processes.
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(awk '{ print $12 + $13 }' <<<"$fields")))
+  done
+  echo "$total"
+}
+
+declare -A RPS P50 P99 CPU_US UTIL ERRORS
+
+# run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, and
+# the CPU time of the PIDs (the server under test) per request. RATE 0 means as fast as possible.
+run_wrk() {
+  local label=$1 url=$2 duration=$3 rate=$4
+  shift 4
+  local before after output line
+  before=$(cpu_ticks "$@")
+  output=$(BENCH_RATE=$rate BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} \
+    BENCH_IDS=${SCENARIO_IDS:-0} taskset -c "$LOAD_CORE" \
+    wrk -t1 -c"$CONNECTIONS" -d"$duration" --timeout 5s -s "$bench_dir/wrk.lua" "$url" 2>&1) || {
+    echo "error: wrk failed: $output" >&2
+    exit 1
+  }
+  after=$(cpu_ticks "$@")
+  line=$(grep '^BENCH_RESULT' <<<"$output") || { echo "error: no result from wrk: $output" >&2; exit 1; }
+  local requests seconds rps p50 p99 http_errors socket_errors
+  eval "$(sed 's/^BENCH_RESULT //; s/\([a-z0-9_]*\)=\([^ ]*\)/local_\1=\2/g' <<<"$line")"
+  requests=$local_requests seconds=$local_duration_s rps=$local_rps p50=$local_p50_us p99=$local_p99_us
+  http_errors=$local_http_errors socket_errors=$local_socket_errors
+  RPS[$label]=$rps
+  P50[$label]=$p50
+  P99[$label]=$p99
+  ERRORS[$label]=$((http_errors + socket_errors))
+  CPU_US[$label]=$(awk -v t=$((after - before)) -v hz="$CLOCK_TICKS" -v n="$requests" \
+    'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
+  UTIL[$label]=$(awk -v t=$((after - before)) -v hz="$CLOCK_TICKS" -v s="$seconds" \
+    'BEGIN { printf "%.0f", t / hz / s * 100 }')
+  printf '    %-44s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s%% of a core)%s\n' \
+    "$label" "$rps" "$(ms "$p50")" "$(ms "$p99")" "${CPU_US[$label]}" "${UTIL[$label]}" \
+    "$( ((http_errors + socket_errors == 0)) || echo "  ERRORS: $http_errors http, $socket_errors socket")"
+}
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+half() { awk -v r="$1" 'BEGIN { printf "%d", r / 2 }'; }
+
+# measure LABEL URL PID...: warm-up, saturation, then the fixed-rate run at half of it; the direct backend is
+# measured at the same fixed rate right after, as the baseline of the added latency.
+measure() {
+  local label=$1 url=$2
+  shift 2
+  echo "==> $label"
+  run_wrk "$label warm-up" "$url" "$WARMUP" 0 "$@" >/dev/null
+  run_wrk "$label" "$url" "$DURATION" 0 "$@"
+  local rate
+  rate=$(half "${RPS[$label]}")
+  HALF_RATE[$label]=$rate
+  run_wrk "$label @half" "$url" "$DURATION" "$rate" "$@"
+  if [[ "$label" != direct ]]; then
+    SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
+      run_wrk "direct @$rate" "$DIRECT_URL" "$DURATION" "$rate" "$BACKEND_PID"
+  fi
+}
+declare -A HALF_RATE
+
+# --- the run --------------------------------------------------------------------------------------------------
+
+echo "==> bench in $WORK_DIR; wrk -t1 -c$CONNECTIONS for $DURATION (warm-up $WARMUP); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+start backend "$LOAD_CORE" "$BIN/demo-backend" --port "$BACKEND_PORT" --name bench
+BACKEND_PID=$STARTED_PID
+wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$BACKEND_PID" backend
+DIRECT_URL="http://127.0.0.1:$BACKEND_PORT/invocations"
+measure direct "$DIRECT_URL" "$BACKEND_PID"
+
+nginx_user=""
+[[ $(id -u) -eq 0 ]] && nginx_user="user root;"
+sed -e "s|@DIR@|$WORK_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g" \
+  -e "s|@USER@|$nginx_user|" "$bench_dir/nginx.conf.template" >"$WORK_DIR/nginx.conf"
+start nginx "$PROXY_CORE" nginx -p "$WORK_DIR" -e "$WORK_DIR/nginx-error.log" -c "$WORK_DIR/nginx.conf"
+NGINX_PID=$STARTED_PID
+wait_for "http://127.0.0.1:$NGINX_PORT/ping" "$NGINX_PID" nginx
+# shellcheck disable=SC2046 # the worker pids are words
+measure nginx "http://127.0.0.1:$NGINX_PORT/endpoints/bench/invocations" "$NGINX_PID" \
+  $(ps -o pid= --ppid "$NGINX_PID")
+stop "$NGINX_PID"
+
+GATEWAY_LABELS=()
+SKIPPED=()
+selected=("${BENCH_SCENARIOS[@]}")
+[[ -n "${BENCH_SCENARIOS_ONLY:-}" ]] && read -r -a selected <<<"$BENCH_SCENARIOS_ONLY"
+for scenario in "${selected[@]}"; do
+  title=$(scenario_"${scenario}"_title)
+  dir=$WORK_DIR/$scenario
+  mkdir -p "$dir"
+  SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
+  scenario_"${scenario}"_config "$dir"
+  if ! check=$("$BIN/mlgateway" serve --check --config "$dir/gateway.conf" 2>&1); then
+    SKIPPED+=("gateway $title: skipped, the gateway does not accept its config yet ($(head -1 <<<"$check"))")
+    echo "==> ${SKIPPED[-1]}"
+    continue
+  fi
+  if declare -F "scenario_${scenario}_prepare" >/dev/null && ! "scenario_${scenario}_prepare" "$dir" \
+    >>"$dir/prepare.log" 2>&1; then
+    SKIPPED+=("gateway $title: skipped, its preparation failed ($(grep -m1 -i error "$dir/prepare.log" || grep -v '^$' "$dir/prepare.log" | tail -1))")
+    echo "==> ${SKIPPED[-1]}"
+    continue
+  fi
+  start "gateway-$scenario" "$PROXY_CORE" "$BIN/mlgateway" serve --config "$dir/gateway.conf"
+  gateway_pid=$STARTED_PID
+  wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" "gateway-$scenario"
+  label="gateway $title"
+  measure "$label" "http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations" "$gateway_pid"
+  GATEWAY_LABELS+=("$label")
+  stop "$gateway_pid"
+done
+
+# --- report ---------------------------------------------------------------------------------------------------
+
+echo
+echo "Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc --all) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "wrk -t1 -c$CONNECTIONS, $DURATION per run; wrk and backend on core $LOAD_CORE, proxy alone on core $PROXY_CORE."
+echo "server CPU = CPU time of the server under test per request (the backend for direct, else the proxy)."
+echo
+echo "Saturation (closed loop)"
+printf '  %-34s %10s %9s %9s %12s %8s\n' target "req/s" "p50 ms" "p99 ms" "CPU us/req" "core %"
+for label in direct nginx "${GATEWAY_LABELS[@]}"; do
+  printf '  %-34s %10.0f %9s %9s %12s %8s\n' "$label" "${RPS[$label]}" "$(ms "${P50[$label]}")" \
+    "$(ms "${P99[$label]}")" "${CPU_US[$label]}" "${UTIL[$label]}"
+done
+echo
+echo "Half load (fixed rate = half of the target's own saturation; added = target - direct at the same rate)"
+printf '  %-34s %9s %10s %9s %9s %11s %11s\n' target "rate" "achieved" "p50 ms" "p99 ms" "added p50" "added p99"
+for label in direct nginx "${GATEWAY_LABELS[@]}"; do
+  rate=${HALF_RATE[$label]}
+  added50=-
+  added99=-
+  if [[ "$label" != direct ]]; then
+    target50=${P50["$label @half"]} target99=${P99["$label @half"]}
+    base50=${P50["direct @$rate"]} base99=${P99["direct @$rate"]}
+    added50=$(ms $((target50 - base50)))
+    added99=$(ms $((target99 - base99)))
+  fi
+  printf '  %-34s %9s %10.0f %9s %9s %11s %11s\n' "$label" "$rate" "${RPS["$label @half"]}" \
+    "$(ms "${P50["$label @half"]}")" "$(ms "${P99["$label @half"]}")" "$added50" "$added99"
+done
+echo
+echo "Ratios"
+pass="gateway $(scenario_pass_through_title)"
+for label in "${GATEWAY_LABELS[@]}"; do
+  awk -v l="$label" -v g="${RPS[$label]}" -v n="${RPS[nginx]}" -v gc="${CPU_US[$label]}" -v nc="${CPU_US[nginx]}" \
+    'BEGIN { printf "  %-34s throughput %.2fx nginx, CPU per request %.2fx nginx\n", l, g / n, gc / nc }'
+  if [[ "$label" != "$pass" && -n "${RPS[$pass]:-}" ]]; then
+    awk -v l="$label" -v g="${RPS[$label]}" -v p="${RPS[$pass]}" \
+      'BEGIN { printf "  %-34s throughput %.2fx pass-through\n", l, g / p }'
+  fi
+done
+if ((${UTIL[nginx]} < 80)); then
+  echo "  note: nginx used ${UTIL[nginx]}% of its core, so core $LOAD_CORE (wrk + backend) limited it, not its own core:"
+  echo "        the throughput ratio flatters the gateway; CPU per request compares the proxies per core."
+fi
+for note in "${SKIPPED[@]}"; do echo "  $note"; done
+for label in "${!ERRORS[@]}"; do
+  ((ERRORS[$label] == 0)) || echo "  warning: $label had ${ERRORS[$label]} failed requests"
+done

@@ -1,0 +1,161 @@
+# Gateway scenarios of scripts/bench.sh (sourced by it; not run on its own).
+#
+# A scenario is one gateway configuration measured against the same demo backend. To add one:
+#   1. append its name to BENCH_SCENARIOS;
+#   2. define `scenario_<name>_title` (echoes a short label for the table);
+#   3. define `scenario_<name>_config DIR`: writes DIR/gateway.conf (and any file it names) — use
+#      `gateway_server_toml`, `gateway_endpoint_toml` and `gateway_variant_toml` so that every scenario shares the
+#      same server, endpoint and backend settings;
+#   4. optionally define `scenario_<name>_prepare DIR`: runs after `mlgateway serve --check` accepted the config
+#      and before the gateway starts (start Redis, load features, create keys), and sets the wrk request through
+#      SCENARIO_HEADERS ("Name: value|Name: value"), SCENARIO_BODY and SCENARIO_IDS (see wrk.lua).
+# A scenario whose config `mlgateway serve --check` rejects (its feature is not in the gateway yet) or whose
+# prepare step fails is skipped with a printed note; the others still run.
+#
+# Variables provided by bench.sh: BIN (build products), BACKEND_PORT, GATEWAY_PORT, ADMIN_PORT, WORK_DIR.
+
+BENCH_SCENARIOS=(pass_through auth_template enrich_hot enrich_miss capture)
+
+# Entities loaded into Redis for the enrichment scenarios, and how many of them the requests use.
+BENCH_HOT_ENTITIES=${BENCH_HOT_ENTITIES:-1000}
+BENCH_COLD_ENTITIES=${BENCH_COLD_ENTITIES:-200000}
+
+gateway_server_toml() {
+  cat <<EOF
+[server]
+listen = "127.0.0.1:$GATEWAY_PORT"
+admin_listen = "127.0.0.1:$ADMIN_PORT"
+state_dir = "var"
+log_level = "warning"
+
+EOF
+}
+
+# Starts the endpoint table; extra lines (endpoint keys such as auth) are passed as arguments.
+gateway_endpoint_toml() {
+  echo '[[endpoint]]'
+  echo 'name = "bench"'
+  local line
+  for line in "$@"; do echo "$line"; done
+  echo
+}
+
+gateway_variant_toml() {
+  cat <<EOF
+[[endpoint.variant]]
+name = "AllTraffic"
+weight = 1.0
+backends = ["http://127.0.0.1:$BACKEND_PORT"]
+
+EOF
+}
+
+# --- pass-through: no auth, no template, no enrichment, no capture -------------------------------------------
+
+scenario_pass_through_title() { echo "pass-through"; }
+
+scenario_pass_through_config() {
+  { gateway_server_toml; gateway_endpoint_toml; gateway_variant_toml; } >"$1/gateway.conf"
+}
+
+# --- API key auth + a request mapping template (issues 4 and 5) ----------------------------------------------
+
+scenario_auth_template_title() { echo "api key + template"; }
+
+scenario_auth_template_config() {
+  local dir=$1
+  # A typical small CSV template: passes the body through, as many API Gateway templates do.
+  printf '%s' '$input.body' >"$dir/request.vtl"
+  {
+    gateway_server_toml
+    gateway_endpoint_toml 'auth = "api_key"'
+    gateway_variant_toml
+    cat <<EOF
+[[endpoint.request_template]]
+content_type = "text/csv"
+file = "request.vtl"
+EOF
+  } >"$dir/gateway.conf"
+}
+
+scenario_auth_template_prepare() {
+  local dir=$1 created key
+  created=$("$BIN/mlgateway" keys create --config "$dir/gateway.conf" --name bench --endpoints bench --output json) \
+    || return 1
+  key=$(python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["apiKey"])' <<<"$created") || return 1
+  SCENARIO_HEADERS="x-api-key: $key"
+}
+
+# --- feature enrichment from Redis (issue 6) -------------------------------------------------------------------
+
+# Writes the config of an enrichment scenario; $2 is the cache size (small = most reads miss the cache).
+enrichment_config() {
+  local dir=$1 cache_entries=$2
+  {
+    gateway_server_toml
+    cat <<EOF
+[feature_store]
+redis = "redis://127.0.0.1:$REDIS_PORT/0"
+key_prefix = "mlgw"
+cache_entries = $cache_entries
+on_error = "fail"
+
+[[feature_view]]
+name = "user"
+features = ["age", "country", "avg_spend"]
+cache_ttl = "10m"
+max_age = "1d"
+warmup = { keys_file = "hot_users.txt", deadline = "60s" }
+
+EOF
+    gateway_endpoint_toml
+    gateway_variant_toml
+    cat <<EOF
+[[endpoint.enrich]]
+view = "user"
+key = "csv:0"
+EOF
+  } >"$dir/gateway.conf"
+  seq 1 "$BENCH_HOT_ENTITIES" | sed 's/^/u/' >"$dir/hot_users.txt"
+}
+
+# Loads $2 users into Redis through the gateway's loader and makes wrk pick ids among them.
+enrichment_prepare() {
+  local dir=$1 entities=$2
+  start_redis || return 1
+  awk -v n="$entities" 'BEGIN {
+    print "user_id,age,country,avg_spend"
+    for (i = 1; i <= n; i++) printf "u%d,%d,%s,%.2f\n", i, 18 + i % 60, (i % 2 ? "DE" : "FR"), (i % 1000) / 10
+  }' >"$dir/users.csv"
+  "$BIN/mlgateway" features load --config "$dir/gateway.conf" --view user --entity-column user_id "$dir/users.csv" \
+    || return 1
+  SCENARIO_IDS=$entities
+}
+
+scenario_enrich_hot_title() { echo "enrichment, cache hot"; }
+scenario_enrich_hot_config() { enrichment_config "$1" 100000; }
+scenario_enrich_hot_prepare() { enrichment_prepare "$1" "$BENCH_HOT_ENTITIES"; }
+
+scenario_enrich_miss_title() { echo "enrichment, cache misses"; }
+scenario_enrich_miss_config() { enrichment_config "$1" 1000; }
+scenario_enrich_miss_prepare() { enrichment_prepare "$1" "$BENCH_COLD_ENTITIES"; }
+
+# --- data capture at 100% sampling (issue 7) -------------------------------------------------------------------
+
+scenario_capture_title() { echo "data capture 100%"; }
+
+scenario_capture_config() {
+  {
+    gateway_server_toml
+    gateway_endpoint_toml
+    gateway_variant_toml
+    cat <<EOF
+[endpoint.capture]
+enabled = true
+sampling_percentage = 100
+destination = "capture"
+capture = ["input", "output"]
+csv_content_types = ["text/csv"]
+EOF
+  } >"$1/gateway.conf"
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what mlgateway needs to build, test and run, when it is missing:
+# Debian packages (C libraries, redis-server, nginx and wrk for benchmarks) and Python test clients.
+set -euo pipefail
+
+packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
+if [[ "${1:-}" == "--bench" ]]; then packages+=(nginx-light wrk); fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "==> installing ${missing[*]}"
+  sudo_cmd=""
+  [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+python_modules=(boto3 pytest numpy scipy)
+missing_python=()
+for module in "${python_modules[@]}"; do
+  python3 -c "import $module" >/dev/null 2>&1 || missing_python+=("$module")
+done
+if ((${#missing_python[@]})); then
+  echo "==> pip installing ${missing_python[*]}"
+  python3 -m pip install -q "${missing_python[@]}" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "${missing_python[@]}"
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: a Swift 6 toolchain is required (swift not found on PATH); see README.md" >&2
+  exit 1
+fi

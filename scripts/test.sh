@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: Swift unit and integration tests (real redis-server, demo backends and gateway
+# processes on free loopback ports) and the Python client tests (boto3, scipy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "==> swift build (debug)"
+swift build --build-tests
+export MLGATEWAY_BIN_DIR="$(swift build --show-bin-path)"
+
+echo "==> swift test"
+swift test --skip-build
+
+echo "==> python client tests"
+python3 -m pytest -q Tests/python
