@@ -1,0 +1,327 @@
+import Foundation
+
+extension Renderer {
+    /// `$a.name`: a map key, or a Java bean getter (`getName()` / `isName()`); null when there is none.
+    mutating func property(_ name: String, of value: Value, at offset: Int) throws(TemplateError) -> Value {
+        switch value {
+        case .map(let map):
+            return map[name] ?? .null
+        case .input:
+            return name == "body" ? .string(bodyText) : .null
+        case .loop(let state):
+            switch name {
+            case "index": return .int(state.index)
+            case "count": return .int(state.count)
+            case "hasNext": return .bool(state.hasNext)
+            case "first": return .bool(state.index == 0)
+            case "last": return .bool(!state.hasNext)
+            case "parent": return state.parent.map { .loop($0.state) } ?? .null
+            case "topmost": return .loop(state.topmost)
+            default: return .null
+            }
+        case .entry(let key, let item):
+            switch name {
+            case "key": return .string(key)
+            case "value": return item
+            default: return .null
+            }
+        case .string(let s):
+            return name == "empty" ? .bool(s.isEmpty) : .null
+        case .list(let list):
+            return name == "empty" ? .bool(list.items.isEmpty) : .null
+        default:
+            return .null
+        }
+    }
+
+    /// `$a.name(args)`: the Java method of the value's type; an unknown method is a runtime error.
+    mutating func call(_ name: String, on value: Value, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value {
+        try step(at: offset)
+        let result: Value?
+        switch value {
+        case .string(let s): result = try stringMethod(name, s, arguments, at: offset)
+        case .map(let map): result = try mapMethod(name, map, arguments, at: offset)
+        case .list(let list): result = try listMethod(name, list, arguments, at: offset)
+        case .input: result = try inputMethod(name, arguments, at: offset)
+        case .util: result = try utilMethod(name, arguments, at: offset)
+        case .loop(let state):
+            switch (name, arguments.count) {
+            case ("hasNext", 0): result = .bool(state.hasNext)
+            case ("getIndex", 0): result = .int(state.index)
+            case ("getCount", 0): result = .int(state.count)
+            case ("isFirst", 0): result = .bool(state.index == 0)
+            case ("isLast", 0): result = .bool(!state.hasNext)
+            case ("getParent", 0): result = state.parent.map { .loop($0.state) } ?? .null
+            case ("getTopmost", 0): result = .loop(state.topmost)
+            default: result = nil
+            }
+        case .entry(let key, let item):
+            switch (name, arguments.count) {
+            case ("getKey", 0): result = .string(key)
+            case ("getValue", 0): result = item
+            default: result = nil
+            }
+        case .int(let i):
+            switch (name, arguments.count) {
+            case ("intValue", 0), ("longValue", 0): result = .int(i)
+            case ("doubleValue", 0), ("floatValue", 0): result = .double(Double(i))
+            default: result = nil
+            }
+        case .double(let d):
+            switch (name, arguments.count) {
+            case ("intValue", 0), ("longValue", 0):
+                result = .int(d.isFinite ? Int(max(min(d, 9.2e18), -9.2e18)) : 0)
+            case ("doubleValue", 0), ("floatValue", 0): result = .double(d)
+            default: result = nil
+            }
+        case .bool(let b):
+            result = (name == "booleanValue" && arguments.isEmpty) ? .bool(b) : nil
+        default:
+            result = nil
+        }
+        if let result { return result }
+        switch (name, arguments.count) {
+        case ("toString", 0): return .string(try display(value, at: offset))
+        case ("equals", 1): return .bool(try equals(value, arguments[0], at: offset))
+        default:
+            throw runtimeError("method '\(name)' with \(arguments.count) argument(s) does not exist on \(typeName(value))", at: offset)
+        }
+    }
+
+    mutating func stringArgument(_ arguments: [Value], _ index: Int, at offset: Int) throws(TemplateError) -> String {
+        try display(arguments[index], at: offset)
+    }
+
+    mutating func intArgument(_ arguments: [Value], _ index: Int, at offset: Int) throws(TemplateError) -> Int {
+        switch arguments[index] {
+        case .int(let i): return i
+        case .string(let s):
+            guard let i = Int(s) else { throw runtimeError("expected an integer argument, got \"\(s)\"", at: offset) }
+            return i
+        default: throw runtimeError("expected an integer argument", at: offset)
+        }
+    }
+
+    mutating func stringMethod(_ name: String, _ s: String, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+        switch (name, arguments.count) {
+        case ("length", 0): return .int(s.utf16.count)
+        case ("isEmpty", 0): return .bool(s.isEmpty)
+        case ("trim", 0):
+            let units = Array(s.utf16)
+            var start = 0
+            var end = units.count
+            while start < end, units[start] <= 0x20 { start += 1 }
+            while end > start, units[end - 1] <= 0x20 { end -= 1 }
+            return .string(String(decoding: units[start..<end], as: UTF16.self))
+        case ("toLowerCase", 0): return .string(s.lowercased())
+        case ("toUpperCase", 0): return .string(s.uppercased())
+        case ("contains", 1): return .bool(s.contains(try stringArgument(arguments, 0, at: offset)))
+        case ("startsWith", 1): return .bool(s.hasPrefix(try stringArgument(arguments, 0, at: offset)))
+        case ("endsWith", 1): return .bool(s.hasSuffix(try stringArgument(arguments, 0, at: offset)))
+        case ("equalsIgnoreCase", 1):
+            return .bool(s.lowercased() == (try stringArgument(arguments, 0, at: offset)).lowercased())
+        case ("concat", 1):
+            let text = s + (try stringArgument(arguments, 0, at: offset))
+            try checkSize(text, at: offset)
+            return .string(text)
+        case ("indexOf", 1), ("indexOf", 2), ("lastIndexOf", 1):
+            let from = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
+            return .int(Self.indexOf(try stringArgument(arguments, 0, at: offset), in: s, from: from, last: name == "lastIndexOf"))
+        case ("charAt", 1):
+            let units = Array(s.utf16)
+            let i = try intArgument(arguments, 0, at: offset)
+            guard i >= 0, i < units.count else { throw runtimeError("index \(i) out of range for length \(units.count)", at: offset) }
+            return .string(String(decoding: [units[i]], as: UTF16.self))
+        case ("substring", 1), ("substring", 2):
+            let units = Array(s.utf16)
+            let begin = try intArgument(arguments, 0, at: offset)
+            let end = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : units.count
+            guard begin >= 0, end <= units.count, begin <= end else {
+                throw runtimeError("substring(\(begin), \(end)) out of range for length \(units.count)", at: offset)
+            }
+            return .string(String(decoding: units[begin..<end], as: UTF16.self))
+        case ("replace", 2):
+            let target = try stringArgument(arguments, 0, at: offset)
+            let replacement = try stringArgument(arguments, 1, at: offset)
+            let text = Self.replaceLiteral(target, with: replacement, in: s)
+            try checkSize(text, at: offset)
+            return .string(text)
+        case ("replaceAll", 2), ("replaceFirst", 2):
+            let regex = try regex(try stringArgument(arguments, 0, at: offset), at: offset)
+            let template = Self.regexTemplate(fromJava: try stringArgument(arguments, 1, at: offset))
+            let ns = s as NSString
+            let range = name == "replaceAll"
+                ? NSRange(location: 0, length: ns.length)
+                : (regex.firstMatch(in: s, range: NSRange(location: 0, length: ns.length))?.range ?? NSRange(location: NSNotFound, length: 0))
+            guard range.location != NSNotFound else { return .string(s) }
+            let text = regex.stringByReplacingMatches(in: s, range: range, withTemplate: template)
+            try checkSize(text, at: offset)
+            return .string(text)
+        case ("matches", 1):
+            let regex = try regex(try stringArgument(arguments, 0, at: offset), at: offset)
+            let length = (s as NSString).length
+            guard let match = regex.firstMatch(in: s, options: [.anchored], range: NSRange(location: 0, length: length)) else {
+                return .bool(false)
+            }
+            if match.range.length == length { return .bool(true) }
+            let full = try self.regex("(?:" + (try stringArgument(arguments, 0, at: offset)) + ")\\z", at: offset)
+            return .bool(full.firstMatch(in: s, options: [.anchored], range: NSRange(location: 0, length: length)) != nil)
+        case ("split", 1), ("split", 2):
+            let limit = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
+            let parts = try split(s, pattern: try stringArgument(arguments, 0, at: offset), limit: limit, at: offset)
+            return .list(ListBox(parts.map { .string($0) }, json: false))
+        default:
+            return nil
+        }
+    }
+
+    static func indexOf(_ needle: String, in haystack: String, from: Int, last: Bool) -> Int {
+        let h = Array(haystack.utf16)
+        let n = Array(needle.utf16)
+        let lastStart = h.count - n.count
+        guard lastStart >= 0 else { return -1 }
+        if last {
+            var i = lastStart
+            while i >= 0 {
+                if h[i..<(i + n.count)].elementsEqual(n) { return i }
+                i -= 1
+            }
+            return -1
+        }
+        var i = max(0, from)
+        while i <= lastStart {
+            if h[i..<(i + n.count)].elementsEqual(n) { return i }
+            i += 1
+        }
+        return -1
+    }
+
+    static func replaceLiteral(_ target: String, with replacement: String, in s: String) -> String {
+        if target.isEmpty {
+            var out = replacement
+            for character in s.utf16 {
+                out += String(decoding: [character], as: UTF16.self)
+                out += replacement
+            }
+            return out
+        }
+        return s.replacingOccurrences(of: target, with: replacement, options: .literal)
+    }
+
+    /// Java replacement strings use `$1` and `\` escapes, like NSRegularExpression templates.
+    static func regexTemplate(fromJava replacement: String) -> String { replacement }
+
+    mutating func regex(_ pattern: String, at offset: Int) throws(TemplateError) -> NSRegularExpression {
+        if let cached = regexCache[pattern] { return cached }
+        do {
+            let compiled = try NSRegularExpression(pattern: pattern)
+            regexCache[pattern] = compiled
+            return compiled
+        } catch {
+            throw runtimeError("invalid regular expression '\(pattern)'", at: offset)
+        }
+    }
+
+    /// Java's `String.split`: trailing empty strings are removed when `limit` is 0.
+    mutating func split(_ s: String, pattern: String, limit: Int, at offset: Int) throws(TemplateError) -> [String] {
+        let regex = try regex(pattern, at: offset)
+        let ns = s as NSString
+        var parts: [String] = []
+        var start = 0
+        for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            if limit > 0, parts.count == limit - 1 { break }
+            if match.range.length == 0 && match.range.location == 0 { continue }
+            if match.range.length == 0 && match.range.location >= ns.length { continue }
+            parts.append(ns.substring(with: NSRange(location: start, length: match.range.location - start)))
+            start = match.range.location + match.range.length
+        }
+        parts.append(ns.substring(from: start))
+        if limit == 0 {
+            while let last = parts.last, last.isEmpty, parts.count > 0 {
+                parts.removeLast()
+            }
+            if parts.isEmpty && s.isEmpty { return [""] }
+        }
+        return parts
+    }
+
+    mutating func mapMethod(_ name: String, _ map: MapBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+        func key(_ index: Int) throws(TemplateError) -> String {
+            arguments[index].isNull ? "" : try javaString(arguments[index], at: offset)
+        }
+        switch (name, arguments.count) {
+        case ("get", 1): return map[try key(0)] ?? .null
+        case ("getOrDefault", 2): return map[try key(0)] ?? arguments[1]
+        case ("put", 2): return map.put(try key(0), arguments[1])
+        case ("putAll", 1):
+            if case .map(let other) = arguments[0] {
+                for k in other.keys { map.put(k, other[k] ?? .null) }
+            }
+            return .null
+        case ("remove", 1): return map.remove(try key(0))
+        case ("containsKey", 1): return .bool(map[try key(0)] != nil)
+        case ("containsValue", 1):
+            for k in map.keys where try equals(map[k] ?? .null, arguments[0], at: offset) { return .bool(true) }
+            return .bool(false)
+        case ("keySet", 0): return .list(ListBox(map.keys.map { .string($0) }, json: false))
+        case ("values", 0): return .list(ListBox(map.keys.map { map[$0] ?? .null }, json: false))
+        case ("entrySet", 0): return .list(ListBox(map.keys.map { .entry($0, map[$0] ?? .null) }, json: false))
+        case ("size", 0): return .int(map.count)
+        case ("isEmpty", 0): return .bool(map.count == 0)
+        case ("clear", 0):
+            map.removeAll()
+            return .null
+        default: return nil
+        }
+    }
+
+    mutating func listMethod(_ name: String, _ list: ListBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+        switch (name, arguments.count) {
+        case ("get", 1): return list.items[try listIndex(arguments[0], count: list.items.count, at: offset)]
+        case ("size", 0): return .int(list.items.count)
+        case ("isEmpty", 0): return .bool(list.items.isEmpty)
+        case ("add", 1):
+            list.items.append(arguments[0])
+            return .bool(true)
+        case ("add", 2):
+            let i = try intArgument(arguments, 0, at: offset)
+            guard i >= 0, i <= list.items.count else { throw runtimeError("index \(i) out of bounds for length \(list.items.count)", at: offset) }
+            list.items.insert(arguments[1], at: i)
+            return .null
+        case ("addAll", 1):
+            guard case .list(let other) = arguments[0] else { throw runtimeError("addAll needs a list", at: offset) }
+            list.items.append(contentsOf: other.items)
+            return .bool(!other.items.isEmpty)
+        case ("set", 2):
+            let i = try listIndex(arguments[0], count: list.items.count, at: offset)
+            let previous = list.items[i]
+            list.items[i] = arguments[1]
+            return previous
+        case ("remove", 1):
+            if case .int = arguments[0] {
+                let i = try listIndex(arguments[0], count: list.items.count, at: offset)
+                return list.items.remove(at: i)
+            }
+            for (i, item) in list.items.enumerated() where try equals(item, arguments[0], at: offset) {
+                list.items.remove(at: i)
+                return .bool(true)
+            }
+            return .bool(false)
+        case ("contains", 1):
+            for item in list.items where try equals(item, arguments[0], at: offset) { return .bool(true) }
+            return .bool(false)
+        case ("indexOf", 1):
+            for (i, item) in list.items.enumerated() where try equals(item, arguments[0], at: offset) { return .int(i) }
+            return .int(-1)
+        case ("clear", 0):
+            list.items.removeAll()
+            return .null
+        case ("subList", 2):
+            let from = try intArgument(arguments, 0, at: offset)
+            let to = try intArgument(arguments, 1, at: offset)
+            guard from >= 0, to <= list.items.count, from <= to else { throw runtimeError("subList(\(from), \(to)) out of bounds", at: offset) }
+            return .list(ListBox(Array(list.items[from..<to]), json: list.json))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,151 @@
+/// A value during evaluation. Lists and maps are references, as in Java: `$a.put(…)` is seen through every alias.
+enum Value {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list(ListBox)
+    case map(MapBox)
+    /// `$input`.
+    case input
+    /// `$util`.
+    case util
+    /// `$foreach` of the innermost loop.
+    case loop(LoopState)
+    /// A `#define` block, rendered where it is referenced.
+    case block(DefinedBlock)
+    /// A `Map.Entry` from `entrySet()`.
+    indirect case entry(String, Value)
+
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// Velocity truthiness as API Gateway applies it: only an actual `false` is false.
+    var isTruthy: Bool {
+        if case .bool(false) = self { return false }
+        return true
+    }
+}
+
+/// A Java list. `json` marks json-smart arrays (from `$input.path`, `$util.parseJson`), which print as JSON.
+final class ListBox {
+    @exclusivity(unchecked) var items: [Value]
+    let json: Bool
+
+    init(_ items: [Value], json: Bool) {
+        self.items = items
+        self.json = json
+    }
+}
+
+/// A Java `LinkedHashMap<String, Object>`. Small maps (the usual JSON object) search their keys linearly;
+/// larger ones keep a hash index.
+final class MapBox {
+    @exclusivity(unchecked) private(set) var keys: [String] = []
+    @exclusivity(unchecked) private var items: [Value] = []
+    @exclusivity(unchecked) private var index: [String: Int]?
+    static let indexThreshold = 12
+
+    init() {}
+
+    /// An empty map with room for `capacity` entries.
+    init(capacity: Int) {
+        keys.reserveCapacity(capacity)
+        items.reserveCapacity(capacity)
+    }
+
+    var count: Int { keys.count }
+
+    /// The value of the entry at `position` (insertion order).
+    func value(at position: Int) -> Value { items[position] }
+
+    subscript(key: String) -> Value? {
+        guard let position = position(of: key) else { return nil }
+        return items[position]
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        var i = 0
+        while i < keys.count {
+            if keys[i] == key { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Stores `value` under `key`, returning the previous value (Java's `put`).
+    @discardableResult
+    func put(_ key: String, _ value: Value) -> Value {
+        if let position = position(of: key) {
+            let old = items[position]
+            items[position] = value
+            return old
+        }
+        keys.append(key)
+        items.append(value)
+        if index != nil {
+            index?[key] = keys.count - 1
+        } else if keys.count > Self.indexThreshold {
+            rebuildIndex()
+        }
+        return .null
+    }
+
+    /// Removes `key`, returning the previous value.
+    @discardableResult
+    func remove(_ key: String) -> Value {
+        guard let position = position(of: key) else { return .null }
+        keys.remove(at: position)
+        let old = items.remove(at: position)
+        if index != nil { rebuildIndex() }
+        return old
+    }
+
+    func removeAll() {
+        keys.removeAll()
+        items.removeAll()
+        index = nil
+    }
+
+    private func rebuildIndex() {
+        var newIndex: [String: Int] = [:]
+        newIndex.reserveCapacity(keys.count)
+        for (i, key) in keys.enumerated() { newIndex[key] = i }
+        index = newIndex
+    }
+}
+
+/// The state `$foreach` exposes for one iteration.
+struct LoopState {
+    var index: Int
+    var hasNext: Bool
+    /// The enclosing loop's `$foreach` (Velocity 1.7's `$foreach.parent`), nil for an outermost loop.
+    var parent: EnclosingLoop?
+
+    var count: Int { index + 1 }
+
+    /// Velocity 1.7's `$foreach.topmost`: the outermost enclosing loop, or this loop when it is outermost.
+    var topmost: LoopState {
+        var state = self
+        while let parent = state.parent { state = parent.state }
+        return state
+    }
+}
+
+/// The `$foreach` of an enclosing loop, as it was when the inner loop started.
+final class EnclosingLoop {
+    let state: LoopState
+
+    init(_ state: LoopState) { self.state = state }
+}
+
+/// The body of a `#define`.
+final class DefinedBlock: Sendable {
+    let nodes: [Node]
+
+    init(_ nodes: [Node]) { self.nodes = nodes }
+}

@@ -1,0 +1,80 @@
+/// A JSON-like value supplied by the caller, e.g. the `$context` object of a render.
+///
+/// Maps keep their insertion order, as API Gateway prints them in that order.
+public enum TemplateValue: Sendable, Hashable {
+    /// JSON `null`.
+    case null
+    /// A boolean.
+    case bool(Bool)
+    /// An integer number.
+    case int(Int)
+    /// A floating-point number.
+    case double(Double)
+    /// A string.
+    case string(String)
+    /// An ordered list.
+    case list([TemplateValue])
+    /// An insertion-ordered map with string keys.
+    case map(TemplateMap)
+}
+
+/// An insertion-ordered map from strings to ``TemplateValue``s.
+public struct TemplateMap: Sendable, Hashable {
+    /// The keys in insertion order.
+    public private(set) var keys: [String] = []
+    private var storage: [String: TemplateValue] = [:]
+
+    /// Creates an empty map.
+    public init() {}
+
+    /// Creates a map from key-value pairs; a repeated key keeps its first position and its last value.
+    public init(_ pairs: [(String, TemplateValue)]) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// The number of entries.
+    public var count: Int { keys.count }
+
+    /// The value for `key`; setting `nil` removes the entry.
+    public subscript(key: String) -> TemplateValue? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// The entries in insertion order.
+    public var entries: [(key: String, value: TemplateValue)] {
+        keys.compactMap { key in storage[key].map { (key, $0) } }
+    }
+}
+
+extension TemplateMap: ExpressibleByDictionaryLiteral {
+    /// Creates a map from a dictionary literal, keeping the literal's order.
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self.init(elements)
+    }
+}
+
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    /// A string value.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer value.
+    public init(integerLiteral value: Int) { self = .int(value) }
+    /// A floating-point value.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    /// A boolean value.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A list value.
+    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    /// A map value keeping the literal's order.
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) { self = .map(TemplateMap(elements)) }
+    /// The null value.
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,110 @@
+import MappingTemplates
+import Testing
+
+@Suite("Truthiness, null and undefined")
+struct TruthinessTests {
+    @Test func undefinedPrintsEmpty() throws {
+        #expect(try render("Hello $name") == "Hello ")
+        #expect(try render("Hello $!name ${name} $!{name}") == "Hello   ")
+    }
+
+    @Test func missingMapKeyAndParamsPrintEmpty() throws {
+        #expect(try render("[$stageVariables.missing][$input.params('missing')][$context.x.y]") == "[][][]")
+    }
+
+    @Test func undefinedAndNullAreTrue() throws {
+        #expect(try render("#if($undefined)t#{else}f#end") == "t")
+        #expect(try render("#if(!$null)t#{else}f#end") == "f")
+    }
+
+    @Test func onlyFalseIsFalse() throws {
+        #expect(try render(#"#if("")a#end#if(0)b#end#if(false)c#end#if("false")d#end"#) == "abd")
+    }
+
+    @Test func nullComparisons() throws {
+        #expect(try render(#"#if($null == "")y#end#if($null == $alsoNull)z#end"#) == "yz")
+        #expect(try render(#"#if($null != "")y#{else}n#end"#) == "n")
+    }
+
+    @Test func numericEquality() throws {
+        #expect(try render("#if(1 == 1.0)y#end#if(2 > 1.5)z#end") == "yz")
+        #expect(try render(#"#if("1" == 1)y#end"#) == "y")
+    }
+
+    @Test func keywordOperators() throws {
+        #expect(try render("#if(2 gt 1 and 1 lt 2 and not false and 1 eq 1 and 2 ge 2 and 1 le 1 or false)y#end") == "y")
+        #expect(try render("#if(1 ne 2)y#end") == "y")
+    }
+
+    @Test func arithmeticBindsTighterThanComparison() throws {
+        #expect(try render("#if(1 + 1 == 2)y#end") == "y")
+    }
+
+    @Test func setWithNullKeepsPreviousValue() throws {
+        #expect(try render("#set($a = 1)#set($a = $missing)$a") == "1")
+    }
+
+    @Test func elseifChain() throws {
+        let source = "#set($v = 2)#if($v == 1)one#elseif($v == 2)two#{else}other#end"
+        #expect(try render(source) == "two")
+    }
+}
+
+@Suite("Strings and escapes")
+struct StringTests {
+    @Test func noBackslashEscapesInLiterals() throws {
+        #expect(try render(#"#set($s = "a\nb")$s"#) == #"a\nb"#)
+        #expect(try render(#"#set($s = 'a\tb')$s"#) == #"a\tb"#)
+    }
+
+    @Test func doubledQuotes() throws {
+        #expect(try render(#"#set($s = "say ""hi""")$s"#) == #"say "hi""#)
+        #expect(try render("#set($s = 'it''s')$s") == "it's")
+    }
+
+    @Test func doubleQuotesInterpolate() throws {
+        #expect(try render(#"#set($n = "x")#set($s = "[$n]")$s"#) == "[x]")
+        #expect(try render(#"#set($s = '[$n]')$s"#) == "[$n]")
+    }
+
+    @Test func escapedDollarInsideDoubleQuotes() throws {
+        #expect(try render(#"#set($n = "x")#set($s = "\$n")$s"#) == "$n")
+    }
+
+    @Test func escapesOutsideStrings() throws {
+        #expect(try render(#"#set($email = "a@b")\$email \\$email"#) == #"$email \a@b"#)
+        #expect(try render(##"\#end"##) == "#end")
+        #expect(try render(##"#set($email = "a@b")\#set( $email = 1 )"##) == "#set( a@b = 1 )")
+        #expect(try render(#"a\b \n"#) == #"a\b \n"#)
+    }
+
+    @Test func escapedQuoteIsAnError() {
+        #expect(renderError(#"#set($s = "\"x\"")$s"#) != nil)
+    }
+
+    @Test func identifiersMayContainHyphens() throws {
+        #expect(try render(#"#set($a-b = 1)$a-b"#) == "1")
+    }
+
+    @Test func dollarAndHashAsText() throws {
+        #expect(try render("cost: $5, color: #fff, 50%") == "cost: $5, color: #fff, 50%")
+    }
+
+    @Test func textBlock() throws {
+        #expect(try render("#[[ $x #if ]]#") == " $x #if ")
+    }
+
+    @Test func stringMethods() throws {
+        let source = #"#set($s = " Hello, World ")$s.trim().toLowerCase()|$s.length()|$s.substring(1, 6)|$s.replace("l", "L")|$s.contains("World")|$s.indexOf("o")"#
+        #expect(try render(source) == "hello, world|14|Hello| HeLLo, WorLd |true|5")
+    }
+
+    @Test func regexMethods() throws {
+        #expect(try render(#"#set($s = "a1b22c")$s.replaceAll("[0-9]+", "-")|$s.matches("[a-c0-9]+")|$s.matches("b2")|$s.split("[0-9]+")"#)
+            == "a-b-c|true|false|[a, b, c]")
+    }
+
+    @Test func splitDropsTrailingEmptyStrings() throws {
+        #expect(try render(#"#set($s = "a,b,,")$s.split(",").size()"#) == "2")
+    }
+}
