@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// Checks API keys and SigV4 signatures against an in-memory snapshot of the ``KeyStore``.
+///
+/// Request-time checks never touch SQLite. ``run()`` polls the store's revision counter every `pollInterval` and
+/// reloads the snapshot when it changed, so revocations made by another process apply within a second.
+/// Failures are counted in `mlgateway_auth_failures_total{reason}` (reason = AWS error code).
+public final class Authenticator: Sendable {
+    private let store: KeyStore
+    private let pollInterval: Duration
+    private let logger: Logger
+    private let snapshot: Mutex<KeySnapshot>
+    private let failures: [AuthError.Code: Counter]
+    private static let decoySalt = [UInt8](repeating: 0, count: 32)
+
+    /// Creates an authenticator and loads the current keys.
+    public init(
+        store: KeyStore, pollInterval: Duration = .milliseconds(250),
+        logger: Logger = Logger(label: "mlgateway.auth")
+    ) throws(KeyStoreError) {
+        self.store = store
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.snapshot = Mutex(.empty)
+        self.failures = Dictionary(
+            uniqueKeysWithValues: AuthError.Code.allCases.filter { $0 != .throttling }.map {
+                ($0, Counter(label: "mlgateway_auth_failures_total", dimensions: [("reason", $0.rawValue)]))
+            })
+        try install(store.snapshot())
+    }
+
+    /// Polls the store for changes until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: pollInterval)
+            } catch {
+                return
+            }
+            do {
+                try await refreshIfChanged()
+            } catch {
+                logger.warning("Reloading API keys failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Reloads the snapshot now if the store changed (e.g. right after an admin API write).
+    public func refreshIfChanged() async throws(KeyStoreError) {
+        let revision = try await store.revision()
+        guard revision != snapshot.withLock({ $0.revision }) else { return }
+        try install(store.snapshot())
+    }
+
+    /// Authenticates an API key for `endpoint`.
+    ///
+    /// - Throws: `MissingAuthenticationTokenException` for `nil`, `UnrecognizedClientException` for an unknown or
+    ///   wrong key, `AccessDeniedException` for a revoked, expired or out-of-scope key.
+    public func authenticate(apiKey: String?, endpoint: String, now: Date = Date()) throws(AuthError) -> Principal {
+        do throws(AuthError) {
+            guard let apiKey, !apiKey.isEmpty else { throw AuthError.missingAuthenticationToken }
+            guard let id = KeyGenerator.id(of: apiKey) else { throw AuthError.unrecognizedAPIKey }
+            guard let entry = snapshot.withLock({ $0.keys[String(id)] }) else {
+                // Hash anyway so an unknown ID takes as long as a wrong secret.
+                _ = Hex.constantTimeEquals(KeyGenerator.hash(apiKey: apiKey, salt: Self.decoySalt), Self.decoySalt)
+                throw AuthError.unrecognizedAPIKey
+            }
+            guard Hex.constantTimeEquals(KeyGenerator.hash(apiKey: apiKey, salt: entry.salt), entry.hash) else {
+                throw AuthError.unrecognizedAPIKey
+            }
+            return try authorize(entry, method: .apiKey, endpoint: endpoint, now: now)
+        } catch {
+            failures[error.code]?.increment()
+            throw error
+        }
+    }
+
+    /// Authenticates a SigV4-signed request for `endpoint`.
+    ///
+    /// - Throws: `MissingAuthenticationTokenException` when unsigned, `UnrecognizedClientException` for an unknown
+    ///   access key ID, `InvalidSignatureException` / `IncompleteSignatureException` from `verifier`,
+    ///   `AccessDeniedException` for a revoked, expired or out-of-scope key.
+    public func authenticateSigV4(
+        request: SigV4Request, endpoint: String, verifier: SigV4Verifier, now: Date = Date()
+    ) throws(AuthError) -> Principal {
+        do throws(AuthError) {
+            let authorization = try verifier.authorization(of: request)
+            let entry = snapshot.withLock { snapshot in
+                snapshot.accessKeys[authorization.accessKeyID].flatMap { snapshot.keys[$0] }
+            }
+            guard let entry, let secret = entry.secretAccessKey else { throw AuthError.unrecognizedAccessKey }
+            let secretAccessKey: String
+            switch secret {
+            case .success(let value):
+                secretAccessKey = value
+            case .failure(let error):
+                logger.error(
+                    "Cannot verify SigV4 request: secret unavailable",
+                    metadata: ["key": "\(entry.info.id)", "error": "\(error)"])
+                throw AuthError.internalFailure("The gateway cannot verify SigV4 signatures: its master key is missing or wrong.")
+            }
+            try verifier.verify(request, authorization: authorization, secretAccessKey: secretAccessKey, now: now)
+            return try authorize(
+                entry, method: .sigV4(accessKeyID: authorization.accessKeyID), endpoint: endpoint, now: now)
+        } catch {
+            failures[error.code]?.increment()
+            throw error
+        }
+    }
+
+    private func authorize(
+        _ entry: KeySnapshot.Entry, method: Principal.Method, endpoint: String, now: Date
+    ) throws(AuthError) -> Principal {
+        let info = entry.info
+        switch info.status(at: now) {
+        case .revoked:
+            throw .accessDenied("The key '\(info.id)' has been revoked.")
+        case .expired:
+            throw .accessDenied("The key '\(info.id)' expired at \(AmzDate.format(info.expiresAt ?? now)).")
+        case .active:
+            break
+        }
+        guard info.allows(endpoint: endpoint) else {
+            throw .accessDenied("The key '\(info.id)' is not authorized to invoke endpoint '\(endpoint)'.")
+        }
+        return Principal(
+            keyID: info.id, name: info.name, method: method,
+            policy: RateLimitPolicy(rateLimit: info.rateLimit, quota: info.quota))
+    }
+
+    private func install(_ new: KeySnapshot) {
+        for entry in new.keys.values {
+            if case .failure(let error)? = entry.secretAccessKey {
+                logger.error("SigV4 secret unavailable", metadata: ["key": "\(entry.info.id)", "error": "\(error)"])
+            }
+        }
+        snapshot.withLock { current in
+            if new.revision >= current.revision { current = new }
+        }
+        logger.debug("API keys loaded", metadata: ["revision": "\(new.revision)", "keys": "\(new.keys.count)"])
+    }
+}
