@@ -1,0 +1,191 @@
+import NIOCore
+
+/// What the enricher needs from a request.
+public struct EnrichmentRequest: Sendable {
+    /// The request body.
+    public var body: ByteBuffer
+    /// The `Content-Type` header, if any.
+    public var contentType: String?
+    /// Request headers (names compared case-insensitively).
+    public var headers: [(name: String, value: String)]
+    /// Query parameters in order.
+    public var query: [(name: String, value: String)]
+
+    /// Creates a request.
+    public init(
+        body: ByteBuffer, contentType: String?, headers: [(name: String, value: String)] = [],
+        query: [(name: String, value: String)] = []
+    ) {
+        self.body = body
+        self.contentType = contentType
+        self.headers = headers
+        self.query = query
+    }
+}
+
+/// The enriched request.
+public struct EnrichmentResult: Sendable {
+    /// The body with features merged in (JSON) or appended as columns (CSV); unchanged for other content types.
+    public var body: ByteBuffer
+    /// Present feature values by view and feature name, for mapping templates (`$features.<view>.<feature>`); for a
+    /// CSV body with several rows, those of the first row.
+    public var features: [String: [String: String]]
+    /// Every lookup made, in rule order (per row for CSV).
+    public var lookups: [FeatureLookup]
+}
+
+/// Joins features to requests per an endpoint's enrichment rules.
+///
+/// The entity keys are read from the body, headers or query; the views are read concurrently through the
+/// ``FeatureService`` (cache first). A JSON body gets each view's features as an object at the rule's `into` path,
+/// spliced into the original bytes without re-serialising the body. A CSV body gets each view's features appended to
+/// every row, in view order, each row with its own entity. Other bodies pass through unchanged; their features are
+/// still returned for templates.
+public struct Enricher: Sendable {
+    /// The rules, applied in order.
+    public let rules: [EnrichmentRule]
+    let service: FeatureService
+    /// Lookups in flight at most per request (CSV bodies with many rows).
+    static let concurrency = 64
+
+    /// Creates an enricher; throws if a rule names an unknown view or its key parts do not match the view's.
+    public init(service: FeatureService, rules: [EnrichmentRule]) throws(FeatureStoreError) {
+        for rule in rules {
+            guard let view = service.view(named: rule.view) else { throw .unknownView(rule.view) }
+            guard rule.keys.count == view.entityKeys.count else {
+                throw .invalidConfiguration(
+                    "enrichment of view '\(rule.view)' gives \(rule.keys.count) key(s) but the view's entity key "
+                        + "has \(view.entityKeys.count) part(s): \(view.entityKeys.joined(separator: ", "))")
+            }
+        }
+        self.service = service
+        self.rules = rules
+    }
+
+    /// Enriches one request.
+    public func enrich(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
+        guard !rules.isEmpty else { return EnrichmentResult(body: request.body, features: [:], lookups: []) }
+        switch BodyKind(contentType: request.contentType, body: request.body) {
+        case .json: return try await enrichJSON(request)
+        case .csv: return try await enrichCSV(request)
+        case .other: return try await enrichOther(request)
+        }
+    }
+
+    /// A body's format, from its content type (or its first byte when there is none).
+    enum BodyKind {
+        case json
+        case csv
+        case other
+
+        init(contentType: String?, body: ByteBuffer) {
+            if let contentType = contentType?.lowercased() {
+                if contentType.contains("json") {
+                    self = .json
+                } else if contentType.contains("csv") {
+                    self = .csv
+                } else {
+                    self = .other
+                }
+                return
+            }
+            let first = body.readableBytesView.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            self = first == UInt8(ascii: "{") ? .json : .other
+        }
+    }
+
+    private func enrichOther(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
+        var wanted: [(String, String?)] = []
+        for rule in rules {
+            wanted.append((rule.view, try entity(rule, request: request, json: nil, row: nil, line: nil)))
+        }
+        let lookups = try await lookUp(wanted)
+        return EnrichmentResult(body: request.body, features: Self.templateFeatures(lookups), lookups: lookups)
+    }
+
+    /// The entity value of `rule` in a request (composite parts joined), or `nil` when missing and the view has
+    /// defaults; throws ``FeatureStoreError/missingEntityKey(view:key:)`` when missing without defaults.
+    func entity(
+        _ rule: EnrichmentRule, request: EnrichmentRequest, json: JSONScanner?, row: [String]?, line: Int?
+    ) throws(FeatureStoreError) -> String? {
+        var parts: [String] = []
+        parts.reserveCapacity(rule.keys.count)
+        for source in rule.keys {
+            let value: String?
+            switch source {
+            case .jsonPath(let path):
+                guard let json else { throw .invalidBody("entity key \(source) needs a JSON body") }
+                do {
+                    let root = json.skipWhitespace(0)
+                    value = try json.find(path.components[...], inValueAt: root).flatMap { range throws(JSONScanner.Invalid) in
+                        try json.scalarText(range)
+                    }
+                } catch {
+                    throw .invalidBody("entity key \(source): \(error.reason) at byte \(error.offset)")
+                }
+            case .header(let name):
+                value = request.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+            case .query(let name):
+                value = request.query.first { $0.name == name }?.value
+            case .csvColumn(let column):
+                guard let row else { throw .invalidBody("entity key \(source) needs a CSV body") }
+                value = column < row.count ? row[column] : nil
+            }
+            guard let value, !value.isEmpty else {
+                guard service.view(named: rule.view)?.hasDefaults == true else {
+                    let where_ = line.map { " (line \($0))" } ?? ""
+                    throw .missingEntityKey(view: rule.view, key: "\(source)\(where_)")
+                }
+                return nil
+            }
+            parts.append(value)
+        }
+        return FeatureViewConfiguration.entity(joining: parts)
+    }
+
+    /// Looks up `(view, entity)` pairs concurrently (at most ``concurrency`` at once); a `nil` entity gives the
+    /// view's defaults. Results are in input order.
+    func lookUp(_ wanted: [(view: String, entity: String?)]) async throws(FeatureStoreError) -> [FeatureLookup] {
+        if wanted.count == 1, let only = wanted.first { return [try await lookUp(view: only.view, entity: only.entity)] }
+        let results = await withTaskGroup(of: (Int, Result<FeatureLookup, FeatureStoreError>).self) { group in
+            var results = [Result<FeatureLookup, FeatureStoreError>?](repeating: nil, count: wanted.count)
+            var next = 0
+            func addTask() {
+                let index = next
+                let item = wanted[index]
+                next += 1
+                group.addTask {
+                    do throws(FeatureStoreError) {
+                        return (index, .success(try await lookUp(view: item.view, entity: item.entity)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            while next < min(wanted.count, Self.concurrency) { addTask() }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                if next < wanted.count { addTask() }
+            }
+            return results
+        }
+        var lookups: [FeatureLookup] = []
+        lookups.reserveCapacity(results.count)
+        for result in results {
+            guard let result else { continue }
+            lookups.append(try result.get())
+        }
+        return lookups
+    }
+
+    private func lookUp(view: String, entity: String?) async throws(FeatureStoreError) -> FeatureLookup {
+        guard let entity else { return try service.defaults(view: view) }
+        return try await service.lookup(view: view, entity: entity)
+    }
+
+    static func templateFeatures(_ lookups: some Sequence<FeatureLookup>) -> [String: [String: String]] {
+        var features: [String: [String: String]] = [:]
+        for lookup in lookups where features[lookup.view] == nil { features[lookup.view] = lookup.dictionary }
+        return features
+    }
+}

@@ -1,0 +1,76 @@
+import NIOCore
+
+/// Writes feature values as JSON.
+///
+/// Feature values are stored as text. A value that is a valid JSON number literal (`42`, `-0.5`, `1e3`) is written
+/// as a JSON number, anything else as a JSON string, and a missing value as `null`. Text such as `007` or `1.` is not
+/// a JSON number and stays a string.
+enum FeatureJSON {
+    /// Appends `{"feature": value, …}` for `lookup` in view order.
+    static func writeObject(_ lookup: FeatureLookup, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "{"))
+        for (position, (name, value)) in zip(lookup.features, lookup.values).enumerated() {
+            if position > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            writeString(name, to: &buffer)
+            buffer.writeInteger(UInt8(ascii: ":"))
+            writeValue(value, to: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    /// Appends one value: a number if it is a JSON number literal, else a string; `null` when missing.
+    static func writeValue(_ value: String?, to buffer: inout ByteBuffer) {
+        guard let value else {
+            buffer.writeStaticString("null")
+            return
+        }
+        if isNumber(value) { buffer.writeString(value) } else { writeString(value, to: &buffer) }
+    }
+
+    /// Appends `text` as a JSON string with the required escapes.
+    static func writeString(_ text: String, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case 0x0A: buffer.writeStaticString("\\n")
+            case 0x0D: buffer.writeStaticString("\\r")
+            case 0x09: buffer.writeStaticString("\\t")
+            case 0..<0x20:
+                buffer.writeStaticString("\\u00")
+                let hex = Array("0123456789abcdef".utf8)
+                buffer.writeInteger(hex[Int(byte >> 4)])
+                buffer.writeInteger(hex[Int(byte & 0x0F)])
+            default: buffer.writeInteger(byte)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// Whether `text` is a JSON number literal: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    static func isNumber(_ text: String) -> Bool {
+        var utf8 = text.utf8[...]
+        func digits() -> Int {
+            let count = utf8.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            utf8 = utf8.dropFirst(count)
+            return count
+        }
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        if utf8.first == UInt8(ascii: "0") {
+            utf8 = utf8.dropFirst()
+        } else if digits() == 0 {
+            return false
+        }
+        if utf8.first == UInt8(ascii: ".") {
+            utf8 = utf8.dropFirst()
+            if digits() == 0 { return false }
+        }
+        if utf8.first == UInt8(ascii: "e") || utf8.first == UInt8(ascii: "E") {
+            utf8 = utf8.dropFirst()
+            if utf8.first == UInt8(ascii: "+") || utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+            if digits() == 0 { return false }
+        }
+        return utf8.isEmpty
+    }
+}

@@ -1,0 +1,37 @@
+/// The stored features of one entity in one view, as read from Redis (before defaults and freshness rules).
+public struct FeatureRecord: Sendable, Hashable {
+    /// The hash field holding the event time in Unix milliseconds.
+    public static let timestampField = "_ts"
+
+    /// Values in the view's feature order; `nil` where the field is absent.
+    public var values: [String?]
+    /// The `_ts` field, if present and numeric.
+    public var timestamp: Int64?
+
+    /// Creates a record.
+    public init(values: [String?], timestamp: Int64?) {
+        self.values = values
+        self.timestamp = timestamp
+    }
+
+    /// Whether Redis had any field for the entity.
+    public var exists: Bool { timestamp != nil || values.contains { $0 != nil } }
+
+    /// Decodes the reply to `HMGET key f1 … fn _ts`.
+    init(hmgetReply reply: RESPValue, featureCount: Int) throws(RedisError) {
+        guard let elements = try reply.throwingServerError().array, elements.count == featureCount + 1 else {
+            throw RedisError.unexpectedReply(command: "HMGET", reply: "\(reply)")
+        }
+        values = elements.prefix(featureCount).map(\.string)
+        timestamp = elements[featureCount].int
+    }
+
+    /// The `HMGET` command reading `features` and `_ts` of `key`.
+    static func hmget(key: String, features: [String]) -> [String] {
+        var command = ["HMGET", key]
+        command.reserveCapacity(features.count + 3)
+        command.append(contentsOf: features)
+        command.append(timestampField)
+        return command
+    }
+}

@@ -1,0 +1,229 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Serves feature lookups from an in-process cache in front of Redis.
+///
+/// - The cache is bounded (`cache_entries`, CLOCK eviction) and entries are fresh for their view's `cache_ttl`.
+/// - Concurrent misses for the same entity share one Redis read (single flight); reads of concurrent requests are
+///   pipelined on a few connections.
+/// - A value whose `_ts` is older than the view's `max_age` counts as missing.
+/// - On Redis failure the `on_error` policy serves stale cached values, then defaults, or throws
+///   ``FeatureStoreError/redisUnavailable(view:entity:reason:)``.
+public final class FeatureService: Sendable {
+    struct CacheKey: Hashable, Sendable {
+        let view: Int
+        let entity: String
+    }
+
+    struct CacheEntry: Sendable {
+        let record: FeatureRecord
+        let fetchedAt: ContinuousClock.Instant
+    }
+
+    struct View: Sendable {
+        let index: Int
+        let configuration: FeatureViewConfiguration
+        let metrics: FeatureMetrics
+        let defaultValues: [String?]
+    }
+
+    /// The store settings.
+    public let configuration: FeatureStoreConfiguration
+    /// The Redis client (shared with the loader if wanted).
+    public let redis: RedisClient
+    let viewsByName: [String: View]
+    let views: [View]
+    let clock: FeatureClock
+    let logger: Logger
+    let cache: Locked<ClockCache<CacheKey, CacheEntry>>
+    let inFlight = Locked<[CacheKey: Task<FeatureRecord, any Error>]>([:])
+    let warmup: Locked<WarmupState>
+
+    /// Creates the service; nothing connects until the first lookup or warm-up.
+    public convenience init(
+        configuration: FeatureStoreConfiguration, views: [FeatureViewConfiguration],
+        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "mlgateway.features")
+    ) throws(FeatureStoreError) {
+        let client = RedisClient(
+            configuration: configuration.redisClientConfiguration, eventLoopGroup: eventLoopGroup, logger: logger)
+        try self.init(configuration: configuration, views: views, redis: client, clock: .system, logger: logger)
+    }
+
+    init(
+        configuration: FeatureStoreConfiguration, views: [FeatureViewConfiguration], redis: RedisClient,
+        clock: FeatureClock, logger: Logger
+    ) throws(FeatureStoreError) {
+        var byName: [String: View] = [:]
+        var list: [View] = []
+        for (index, view) in views.enumerated() {
+            try view.validate()
+            guard byName[view.name] == nil else {
+                throw .invalidConfiguration("feature view '\(view.name)' is declared twice")
+            }
+            let entry = View(
+                index: index, configuration: view, metrics: FeatureMetrics(view: view.name),
+                defaultValues: view.features.map { view.defaults[$0] })
+            byName[view.name] = entry
+            list.append(entry)
+        }
+        self.configuration = configuration
+        self.redis = redis
+        self.viewsByName = byName
+        self.views = list
+        self.clock = clock
+        self.logger = logger
+        self.cache = Locked(ClockCache(capacity: configuration.cacheEntries))
+        self.warmup = Locked(WarmupState(isWarm: views.allSatisfy { $0.warmup == nil }))
+    }
+
+    /// The configuration of view `name`, if configured.
+    public func view(named name: String) -> FeatureViewConfiguration? {
+        viewsByName[name]?.configuration
+    }
+
+    /// The features of `entity` (composite parts joined with `|`) in `view`.
+    public func lookup(view name: String, entity: String) async throws(FeatureStoreError) -> FeatureLookup {
+        guard let view = viewsByName[name] else { throw .unknownView(name) }
+        let key = CacheKey(view: view.index, entity: entity)
+        let now = clock.now()
+        let cached = cache.withLock { $0.get(key) }
+        if let cached, now < cached.fetchedAt + view.configuration.cacheTTL {
+            view.metrics.cacheHits.increment()
+            return resolve(cached.record, view: view, entity: entity, source: .cache)
+        }
+        view.metrics.cacheMisses.increment()
+        do {
+            let record = try await read(key: key, view: view)
+            return resolve(record, view: view, entity: entity, source: .redis)
+        } catch {
+            return try fallback(view: view, entity: entity, cached: cached, now: now, error: error)
+        }
+    }
+
+    /// The features of a composite entity given its parts in declared order.
+    public func lookup(view name: String, entityParts: [String]) async throws(FeatureStoreError) -> FeatureLookup {
+        try await lookup(view: name, entity: FeatureViewConfiguration.entity(joining: entityParts))
+    }
+
+    /// The view's defaults, for a request without an entity key (counted as defaults served).
+    public func defaults(view name: String) throws(FeatureStoreError) -> FeatureLookup {
+        guard let view = viewsByName[name] else { throw .unknownView(name) }
+        view.metrics.defaults.increment()
+        return FeatureLookup(
+            view: name, entity: nil, features: view.configuration.features, values: view.defaultValues,
+            source: .default)
+    }
+
+    /// Empties the cache.
+    public func clearCache() {
+        cache.withLock { $0.removeAll() }
+    }
+
+    /// Closes the Redis connections.
+    public func shutdown() async {
+        await redis.shutdown()
+    }
+
+    /// Reads `key` from Redis, sharing one read among concurrent callers, and caches the record.
+    private func read(key: CacheKey, view: View) async throws(RedisError) -> FeatureRecord {
+        let task = inFlight.withLock { tasks in
+            if let running = tasks[key] { return running }
+            let task = Task { [self] () async throws -> FeatureRecord in
+                defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+                let record = try await fetch(entity: key.entity, view: view)
+                cache.withLock { $0.set(key, CacheEntry(record: record, fetchedAt: clock.now())) }
+                return record
+            }
+            tasks[key] = task
+            return task
+        }
+        do {
+            return try await task.value
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw RedisError.connectionError("\(error)")
+        }
+    }
+
+    /// One `HMGET` of the view's features and `_ts`.
+    func fetch(entity: String, view: View) async throws(RedisError) -> FeatureRecord {
+        let features = view.configuration.features
+        let command = FeatureRecord.hmget(
+            key: configuration.key(view: view.configuration.name, entity: entity), features: features)
+        let start = ContinuousClock.now
+        do {
+            let reply = try await redis.command(command)
+            view.metrics.redisLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - start))
+            return try FeatureRecord(hmgetReply: reply, featureCount: features.count)
+        } catch {
+            view.metrics.errors.increment()
+            throw error
+        }
+    }
+
+    /// Applies `max_age` and defaults to a record.
+    func resolve(
+        _ record: FeatureRecord, view: View, entity: String, source: FeatureLookup.Source
+    ) -> FeatureLookup {
+        let configuration = view.configuration
+        if !record.exists || isTooOld(record, maxAge: configuration.maxAge) {
+            if configuration.hasDefaults {
+                view.metrics.defaults.increment()
+                return FeatureLookup(
+                    view: configuration.name, entity: entity, features: configuration.features,
+                    values: view.defaultValues, source: .default)
+            }
+            return FeatureLookup(
+                view: configuration.name, entity: entity, features: configuration.features,
+                values: Array(repeating: nil, count: configuration.features.count), source: source)
+        }
+        var values = record.values
+        if configuration.hasDefaults {
+            for index in values.indices where values[index] == nil { values[index] = view.defaultValues[index] }
+        }
+        return FeatureLookup(
+            view: configuration.name, entity: entity, features: configuration.features, values: values,
+            source: source)
+    }
+
+    private func isTooOld(_ record: FeatureRecord, maxAge: Duration?) -> Bool {
+        guard let maxAge, let timestamp = record.timestamp else { return false }
+        let ageMilliseconds = clock.unixMilliseconds() - timestamp
+        return ageMilliseconds > Self.milliseconds(maxAge)
+    }
+
+    /// What to serve when Redis failed, per `on_error`.
+    private func fallback(
+        view: View, entity: String, cached: CacheEntry?, now: ContinuousClock.Instant, error: RedisError
+    ) throws(FeatureStoreError) -> FeatureLookup {
+        let configuration = view.configuration
+        logger.debug(
+            "Feature read failed", metadata: ["view": "\(configuration.name)", "error": "\(error)"])
+        if self.configuration.onError == .stale, let cached,
+            now < cached.fetchedAt + configuration.cacheTTL + self.configuration.maxStaleness
+        {
+            view.metrics.stale.increment()
+            return resolve(cached.record, view: view, entity: entity, source: .stale)
+        }
+        if self.configuration.onError != .fail, configuration.hasDefaults {
+            view.metrics.defaults.increment()
+            return FeatureLookup(
+                view: configuration.name, entity: entity, features: configuration.features,
+                values: view.defaultValues, source: .default)
+        }
+        throw .redisUnavailable(view: configuration.name, entity: entity, reason: error)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,57 @@
+/// Settings of the online feature store (`[feature_store]`).
+public struct FeatureStoreConfiguration: Sendable {
+    /// What a lookup does when Redis fails (`on_error`).
+    public enum OnError: String, Sendable, CaseIterable {
+        /// Serve stale cached values (up to ``FeatureStoreConfiguration/maxStaleness``), then the view's defaults,
+        /// else fail.
+        case stale
+        /// Serve the view's defaults, else fail.
+        case `default`
+        /// Fail the lookup (the gateway answers 503).
+        case fail
+    }
+
+    /// The Redis endpoint (`redis`).
+    public var redis: RedisURL
+    /// Prefix of every key (`key_prefix`): keys are `{prefix}:{view}:{entity}`.
+    public var keyPrefix: String
+    /// Most entries the in-process cache holds (`cache_entries`); 0 disables caching.
+    public var cacheEntries: Int
+    /// Behaviour on Redis failure (`on_error`).
+    public var onError: OnError
+    /// How long past its cache TTL a cached entry may still be served on Redis failure (`max_staleness`).
+    public var maxStaleness: Duration
+    /// Redis connections at most (`pool_size`).
+    public var poolSize: Int
+    /// Time allowed to connect to Redis (`connect_timeout`).
+    public var connectTimeout: Duration
+    /// Time allowed for a Redis reply (`command_timeout`).
+    public var commandTimeout: Duration
+
+    /// Creates settings; the defaults are those of the configuration reference.
+    public init(
+        redis: RedisURL, keyPrefix: String = "mlgw", cacheEntries: Int = 100_000, onError: OnError = .stale,
+        maxStaleness: Duration = .seconds(600), poolSize: Int = 2, connectTimeout: Duration = .seconds(1),
+        commandTimeout: Duration = .seconds(1)
+    ) {
+        self.redis = redis
+        self.keyPrefix = keyPrefix
+        self.cacheEntries = cacheEntries
+        self.onError = onError
+        self.maxStaleness = maxStaleness
+        self.poolSize = poolSize
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+    }
+
+    /// The Redis client settings these imply.
+    public var redisClientConfiguration: RedisClient.Configuration {
+        RedisClient.Configuration(
+            url: redis, poolSize: poolSize, connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+    }
+
+    /// The Redis key of `entity` in `view`: `{prefix}:{view}:{entity}`.
+    public func key(view: String, entity: String) -> String {
+        "\(keyPrefix):\(view):\(entity)"
+    }
+}

@@ -1,0 +1,46 @@
+import CHiredis
+import NIOCore
+
+/// Encodes commands as RESP arrays of bulk strings with hiredis's `redisFormatCommandArgv`.
+public enum RESPEncoder {
+    /// Appends `arguments` (command name first) as one RESP command to `buffer`.
+    public static func encode(_ arguments: [String], into buffer: inout ByteBuffer) {
+        guard !arguments.isEmpty else { return }
+        // All arguments in one contiguous allocation (plus one byte so empty arguments still have an address).
+        var storage: [UInt8] = []
+        storage.reserveCapacity(arguments.reduce(1) { $0 + $1.utf8.count })
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        offsets.reserveCapacity(arguments.count)
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            offsets.append(storage.count)
+            storage.append(contentsOf: argument.utf8)
+            lengths.append(storage.count - offsets[offsets.count - 1])
+        }
+        storage.append(0)
+        var target: UnsafeMutablePointer<CChar>?
+        let written = storage.withUnsafeBytes { raw -> Int32 in
+            guard let start = raw.baseAddress else { return -1 }
+            let base = start.assumingMemoryBound(to: CChar.self)
+            var argv: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
+            return argv.withUnsafeMutableBufferPointer { argvPointer in
+                lengths.withUnsafeBufferPointer { lengthPointer in
+                    redisFormatCommandArgv(&target, Int32(arguments.count), argvPointer.baseAddress, lengthPointer.baseAddress)
+                }
+            }
+        }
+        guard let target else { return }
+        defer { redisFreeCommand(target) }
+        if written > 0 {
+            buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(written)))
+        }
+    }
+
+    /// The RESP encoding of one command.
+    public static func encode(_ arguments: [String]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        encode(arguments, into: &buffer)
+        return buffer
+    }
+}

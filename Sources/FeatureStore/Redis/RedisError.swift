@@ -1,0 +1,38 @@
+/// A failure talking to Redis.
+public enum RedisError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Redis answered with an error reply (e.g. `WRONGTYPE ...`, `NOAUTH ...`).
+    case server(String)
+    /// The reply stream was not valid RESP (hiredis reader error).
+    case protocolError(String)
+    /// Connecting to Redis failed.
+    case connectFailed(host: String, port: Int, reason: String)
+    /// Connecting took longer than the connect timeout.
+    case connectTimeout(host: String, port: Int)
+    /// A command got no reply within the command timeout (the connection is closed).
+    case commandTimeout
+    /// The connection closed before the reply arrived.
+    case connectionClosed
+    /// The connection failed while commands were pending (I/O error).
+    case connectionError(String)
+    /// No connection is available: the pool is backing off after failed connects.
+    case unavailable(lastError: String)
+    /// The client was shut down.
+    case shutdown
+    /// A reply did not have the shape the command promises (e.g. not an array).
+    case unexpectedReply(command: String, reply: String)
+
+    public var description: String {
+        switch self {
+        case .server(let message): "Redis error reply: \(message)"
+        case .protocolError(let message): "invalid reply from Redis: \(message)"
+        case .connectFailed(let host, let port, let reason): "cannot connect to Redis at \(host):\(port): \(reason)"
+        case .connectTimeout(let host, let port): "connecting to Redis at \(host):\(port) timed out"
+        case .commandTimeout: "Redis command timed out"
+        case .connectionClosed: "Redis connection closed before the reply arrived"
+        case .connectionError(let reason): "Redis connection failed: \(reason)"
+        case .unavailable(let lastError): "Redis is unavailable (reconnecting with backoff; last error: \(lastError))"
+        case .shutdown: "Redis client is shut down"
+        case .unexpectedReply(let command, let reply): "unexpected Redis reply to \(command): \(reply)"
+        }
+    }
+}
