@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Calls model servers over keep-alive connection pools (AsyncHTTPClient).
+///
+/// One `HTTPClient` is kept per connect timeout (endpoints rarely differ), shared by all endpoints and reloads, and
+/// shut down once when the gateway stops. AsyncHTTPClient's own connection retries are turned off: the gateway
+/// retries connection failures itself, on another backend, within a ``RetryBudget``.
+public final class BackendClient: Sendable {
+    /// Connections kept per backend host; AsyncHTTPClient's default of 8 is too small for an inference proxy.
+    public static let connectionsPerHost = 512
+    /// Largest model answer accepted.
+    public static let maxResponseBytes = 32 * 1024 * 1024
+
+    private let eventLoopGroup: any EventLoopGroup
+    private let clients = Mutex<[Duration: HTTPClient]>([:])
+
+    /// Creates a client on `eventLoopGroup`.
+    public init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// The HTTP client for `connectTimeout`.
+    func httpClient(connectTimeout: Duration) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[connectTimeout] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanosecondCount))
+            configuration.httpVersion = .http1Only
+            configuration.decompression = .disabled
+            configuration.redirectConfiguration = .disallow
+            var pool = HTTPClient.Configuration.ConnectionPool(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
+            pool.retryConnectionEstablishment = false
+            configuration.connectionPool = pool
+            let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+            clients[connectTimeout] = client
+            return client
+        }
+    }
+
+    /// Sends `request` to `path` of `backend` and collects the answer.
+    func send(
+        _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
+    ) async throws(BackendCallError) -> BackendResponse {
+        var httpRequest = HTTPClientRequest(url: backend.baseURL + path)
+        httpRequest.method = request.method
+        httpRequest.headers = request.headers
+        if let body = request.body { httpRequest.body = .bytes(body) }
+        let client = httpClient(connectTimeout: settings.connectTimeout)
+        do {
+            let response = try await client.execute(
+                httpRequest, timeout: .nanoseconds(request.timeout.nanosecondCount),
+                logger: logger.logLevel <= .debug ? logger : nil)
+            let body = try await response.body.collect(upTo: Self.maxResponseBytes)
+            return BackendResponse(status: Int(response.status.code), headers: response.headers, body: body)
+        } catch {
+            throw BackendCallError(classifying: error)
+        }
+    }
+
+    /// Shuts down every HTTP client.
+    public func shutdown() async throws {
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for client in all { try await client.shutdown() }
+    }
+}
+
+/// A call to a model server.
+struct BackendRequest: Sendable {
+    var method: HTTPMethod = .POST
+    var headers: HTTPHeaders = [:]
+    var body: ByteBuffer?
+    var timeout: Duration
+}
+
+/// A model server's answer.
+struct BackendResponse: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    var isSuccess: Bool { (200..<300).contains(status) }
+}
+
+/// Why a backend call failed, classified for retries and error answers.
+struct BackendCallError: Error, Sendable {
+    enum Kind: Sendable, Equatable {
+        /// No connection could be made; the request was not sent, so another backend may be tried.
+        case connectFailed
+        /// The answer did not arrive in time.
+        case timedOut
+        /// The answer was larger than the gateway accepts.
+        case responseTooLarge
+        /// The connection broke after the request was sent.
+        case failed
+    }
+
+    var kind: Kind
+    var detail: String
+
+    init(kind: Kind, detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    init(classifying error: any Error) {
+        switch error {
+        case let error as HTTPClientError where error == .connectTimeout:
+            self.init(kind: .connectFailed, detail: "connect timeout")
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
+            self.init(kind: .timedOut, detail: "timed out")
+        case is NIOTooManyBytesError:
+            self.init(kind: .responseTooLarge, detail: "response larger than \(BackendClient.maxResponseBytes) bytes")
+        case let error as NIOConnectionError:
+            self.init(kind: .connectFailed, detail: "\(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")")
+        case let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode):
+            self.init(kind: .connectFailed, detail: "\(error)")
+        case ChannelError.connectTimeout:
+            self.init(kind: .connectFailed, detail: "connect timeout")
+        default:
+            self.init(kind: .failed, detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import FeatureStore
+import Logging
+import ServiceLifecycle
+
+/// Warms the feature cache at start while readiness reports 503 (the server marks ``readinessTask`` pending before
+/// it starts listening), then keeps the Redis client until shutdown.
+///
+/// Listed first in the service group, so it is shut down last: in-flight requests can still read features.
+struct FeatureWarmup: Service {
+    static let readinessTask = "feature warm-up"
+
+    let service: FeatureService
+    let readiness: Readiness
+    let logger: Logger
+
+    func run() async throws {
+        logger.info("Feature warm-up started")
+        let report = await service.warmUp()
+        readiness.finish(Self.readinessTask)
+        logger.info(
+            "Feature warm-up finished",
+            metadata: [
+                "keys_loaded": "\(report.keysLoaded)",
+                "views": "\(report.views.map { "\($0.name)=\($0.keysLoaded) (\($0.outcome))" }.joined(separator: ", "))",
+            ])
+        try? await gracefulShutdown()
+        await service.shutdown()
+    }
+}

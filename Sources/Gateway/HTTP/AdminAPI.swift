@@ -1,0 +1,89 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// The admin router: `/metrics`, health probes and the `/admin/…` operations behind the admin token.
+enum AdminAPI {
+    /// Builds the router of the admin listener.
+    static func router(runtime: GatewayRuntime, readiness: Readiness) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: .init(bytes: GatewayMetrics.exposition())))
+        }
+        router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }
+        router.get("readyz") { _, _ in HealthAPI.readiness(readiness) }
+        let admin = router.group("admin").add(middleware: AdminTokenMiddleware(runtime: runtime))
+        admin.post("reload") { _, _ in
+            do {
+                let generation = try runtime.reload()
+                return HealthAPI.json(status: .ok, "{\"status\":\"reloaded\",\"generation\":\(generation)}")
+            } catch let error as ConfigurationError {
+                throw GatewayError(code: "InvalidConfiguration", status: .badRequest, message: error.description)
+            }
+        }
+        admin.get("endpoints") { _, _ in
+            HealthAPI.json(status: .ok, endpointsJSON(runtime.current))
+        }
+        addTemplateRoutes(to: admin, runtime: runtime)
+        addKeyRoutes(to: admin, runtime: runtime)
+        return router
+    }
+
+    /// Endpoints, variants and the live state of each backend.
+    static func endpointsJSON(_ snapshot: GatewaySnapshot) -> String {
+        let now = ContinuousClock.now
+        let endpoints = snapshot.configuration.endpoints.compactMap { snapshot.endpoints[$0.name] }.map { endpoint in
+            let variants = (endpoint.production + endpoint.shadows).map { variant in
+                let backends = variant.backends.map { backend in
+                    let circuit: String
+                    switch backend.breakerState {
+                    case .closed: circuit = "closed"
+                    case .open: circuit = backend.isAvailable(now: now) ? "half_open" : "open"
+                    case .halfOpen: circuit = "half_open"
+                    }
+                    return "{\"url\":\(JSONText.quoted(backend.baseURL)),\"healthy\":\(backend.isHealthy),"
+                        + "\"circuit\":\"\(circuit)\",\"outstanding\":\(backend.outstanding)}"
+                }
+                return "{\"name\":\(JSONText.quoted(variant.name)),\"weight\":\(variant.configuration.weight),"
+                    + "\"shadow\":\(variant.configuration.shadow),\"backends\":[\(backends.joined(separator: ","))]}"
+            }
+            return "{\"name\":\(JSONText.quoted(endpoint.name)),\"auth\":\"\(endpoint.configuration.auth.rawValue)\","
+                + "\"variants\":[\(variants.joined(separator: ","))]}"
+        }
+        return "{\"generation\":\(snapshot.generation),\"endpoints\":[\(endpoints.joined(separator: ","))]}"
+    }
+}
+
+/// Requires `Authorization: Bearer <admin_token>` when an admin token is configured.
+struct AdminTokenMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let runtime: GatewayRuntime
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let token = runtime.configuration.server.adminToken else { return try await next(request, context) }
+        let presented = request.headers[.authorization].flatMap { value in
+            value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
+        }
+        guard let presented else {
+            throw GatewayError(
+                code: "MissingAuthenticationTokenException", status: .forbidden,
+                message: "The admin API needs an Authorization: Bearer <admin token> header.")
+        }
+        guard Self.constantTimeEqual(presented, token) else {
+            throw GatewayError(code: "AccessDeniedException", status: .forbidden, message: "The admin token is not valid.")
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares two secrets without leaking where they differ.
+    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let left = SHA256.hash(data: Data(lhs.utf8))
+        let right = SHA256.hash(data: Data(rhs.utf8))
+        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

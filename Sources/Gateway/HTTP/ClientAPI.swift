@@ -1,0 +1,36 @@
+import Hummingbird
+
+/// The client-facing router: the SageMaker runtime API and health probes.
+enum ClientAPI {
+    /// Builds the router of the client listener.
+    static func router(pipeline: InvocationPipeline, readiness: Readiness) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.get("ping") { _, _ in Response(status: .ok) }
+        router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }
+        router.get("readyz") { _, _ in HealthAPI.readiness(readiness) }
+        router.post("endpoints/:name/invocations") { request, context in
+            let name = try context.parameters.require("name")
+            return try await pipeline.invoke(request, endpointName: name, context: context)
+        }
+        router.post("endpoints/:name/invocations-response-stream") { request, context in
+            let name = try context.parameters.require("name")
+            return try await pipeline.invokeWithResponseStream(request, endpointName: name, context: context)
+        }
+        OpenInferenceAPI.addRoutes(to: router, pipeline: pipeline, readiness: readiness)
+        return router
+    }
+}
+
+/// Liveness and readiness answers shared by both listeners.
+enum HealthAPI {
+    static func json(status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: body)))
+    }
+
+    static func readiness(_ readiness: Readiness) -> Response {
+        guard let reason = readiness.notReadyReason else { return json(status: .ok, #"{"status":"ready"}"#) }
+        return json(status: .serviceUnavailable, "{\"status\":\"not ready\",\"reason\":\(JSONText.quoted(reason))}")
+    }
+}

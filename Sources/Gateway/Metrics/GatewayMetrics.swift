@@ -1,0 +1,67 @@
+import Metrics
+import Prometheus
+
+/// The process-wide Prometheus registry behind swift-metrics, exposed on the admin listener's `/metrics`.
+public enum GatewayMetrics {
+    /// Histogram buckets for latencies: fine below a millisecond (overhead) up to SageMaker's 60 s model limit.
+    static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60),
+    ]
+
+    /// The registry; the first use bootstraps swift-metrics with it (once per process).
+    public static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = latencyBuckets
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    /// The Prometheus text exposition of every metric.
+    public static func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
+
+/// Metrics of one endpoint variant, named after SageMaker's CloudWatch metrics.
+///
+/// Created once per variant when a configuration is loaded, so a request touches no metric lookup.
+struct VariantMetrics: Sendable {
+    /// `Invocations`.
+    let invocations: Metrics.Counter
+    /// `Invocation4XXErrors`.
+    let errors4xx: Metrics.Counter
+    /// `Invocation5XXErrors`.
+    let errors5xx: Metrics.Counter
+    /// `InvocationModelErrors`.
+    let modelErrors: Metrics.Counter
+    /// `ModelLatency`: time in the model container.
+    let modelLatency: Metrics.Timer
+    /// `OverheadLatency`: time added by the gateway.
+    let overheadLatency: Metrics.Timer
+    /// Shadow copies sent and failed.
+    let shadowInvocations: Metrics.Counter
+    let shadowErrors: Metrics.Counter
+
+    init(endpoint: String, variant: String) {
+        let dimensions = [("endpoint", endpoint), ("variant", variant)]
+        _ = GatewayMetrics.registry
+        invocations = Metrics.Counter(label: "mlgateway_invocations_total", dimensions: dimensions)
+        errors4xx = Metrics.Counter(label: "mlgateway_invocation_4xx_errors_total", dimensions: dimensions)
+        errors5xx = Metrics.Counter(label: "mlgateway_invocation_5xx_errors_total", dimensions: dimensions)
+        modelErrors = Metrics.Counter(label: "mlgateway_invocation_model_errors_total", dimensions: dimensions)
+        modelLatency = Metrics.Timer(label: "mlgateway_model_latency_seconds", dimensions: dimensions)
+        overheadLatency = Metrics.Timer(label: "mlgateway_overhead_latency_seconds", dimensions: dimensions)
+        shadowInvocations = Metrics.Counter(label: "mlgateway_shadow_invocations_total", dimensions: dimensions)
+        shadowErrors = Metrics.Counter(label: "mlgateway_shadow_errors_total", dimensions: dimensions)
+    }
+
+    /// Counts an answer by its status class.
+    func record(status: Int) {
+        invocations.increment()
+        if (400..<500).contains(status) { errors4xx.increment() } else if status >= 500 { errors5xx.increment() }
+    }
+}

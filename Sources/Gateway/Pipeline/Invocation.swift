@@ -1,0 +1,60 @@
+import GatewayAuth
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// A client's invocation as it moves down the pipeline.
+///
+/// Stages read and rewrite it in order; what the backend receives is what the last stage left here.
+struct Invocation: Sendable {
+    /// The endpoint, from the snapshot taken at the request's start.
+    let endpoint: EndpointRuntime
+    /// The request id (`x-amzn-RequestId`).
+    let requestID: String
+    /// The payload for the model.
+    var body: ByteBuffer
+    /// `Content-Type` of ``body``.
+    var contentType: String?
+    /// `Accept` as the client sent it.
+    var accept: String?
+    /// `X-Amzn-SageMaker-Custom-Attributes`.
+    var customAttributes: String?
+    /// `X-Amzn-SageMaker-Target-Variant`.
+    var targetVariant: String?
+    /// `X-Amzn-SageMaker-Target-Model`.
+    var targetModel: String?
+    /// `X-Amzn-SageMaker-Inference-Id`.
+    var inferenceID: String?
+    /// Features read for this request, by view and feature name (`$features` in templates).
+    var features: [String: [String: String]] = [:]
+    /// Who the request is authenticated as (`$context.identity.apiKeyId` is its key ID); nil without `auth`.
+    var principal: Principal?
+
+    /// The headers forwarded to the model server.
+    var backendHeaders: HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        if let accept { headers.add(name: "Accept", value: accept) }
+        if let customAttributes { headers.add(name: "X-Amzn-SageMaker-Custom-Attributes", value: customAttributes) }
+        if let targetModel { headers.add(name: "X-Amzn-SageMaker-Target-Model", value: targetModel) }
+        if let inferenceID { headers.add(name: "X-Amzn-SageMaker-Inference-Id", value: inferenceID) }
+        return headers
+    }
+}
+
+/// What the model answered for an invocation.
+struct InvocationResult: Sendable {
+    /// The production variant that served.
+    let variant: VariantRuntime
+    /// The model's status (2xx).
+    let status: Int
+    /// The model's answer.
+    var body: ByteBuffer
+    /// The model's `Content-Type`.
+    var contentType: String?
+    /// The model's `X-Amzn-SageMaker-Custom-Attributes`.
+    var customAttributes: String?
+    /// Time spent in the model container.
+    let modelLatency: Duration
+}

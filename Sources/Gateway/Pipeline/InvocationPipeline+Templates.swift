@@ -1,0 +1,167 @@
+import Foundation
+import GatewayAuth
+import Hummingbird
+import MappingTemplates
+import NIOCore
+
+extension InvocationPipeline {
+    /// What the response template stage needs from the request template stage.
+    struct TemplateRendering: Sendable {
+        let scope: TemplateScope
+        /// Parameters, `$context`, `$stageVariables` and `$features` of the request; the body is set per render.
+        var input: TemplateInput
+        /// The client's `Accept`, which selects the response template.
+        let accept: String?
+    }
+
+    /// Transforms the body for the model with the request template chosen by `Content-Type`, or applies the
+    /// pass-through behaviour when none matches (415 `UnsupportedMediaType`).
+    ///
+    /// - Returns: what the response stage needs, or nil when no template can apply to this endpoint variant (the
+    ///   response stage is then skipped too).
+    func applyRequestTemplate(
+        _ invocation: inout Invocation, variant: VariantRuntime, request: Request, context: GatewayRequestContext
+    ) throws(GatewayError) -> TemplateRendering? {
+        let endpoint = invocation.endpoint
+        guard let scope = runtime.templates.scope(endpoint: endpoint.configuration, variant: variant.configuration) else {
+            return nil
+        }
+        let input = TemplateInput(
+            pathParameters: ["name": endpoint.name],
+            queryParameters: Self.queryParameters(request),
+            headers: Self.headers(request),
+            stageVariables: scope.stageVariables,
+            context: Self.templateContext(
+                request: request, context: context, endpoint: endpoint.name, variant: variant.name,
+                requestID: invocation.requestID, accountID: runtime.configuration.server.accountID,
+                principal: invocation.principal),
+            features: invocation.features)
+        let rendering = TemplateRendering(scope: scope, input: input, accept: invocation.accept)
+        guard let resolved = scope.requestTemplate(contentType: invocation.contentType) else {
+            switch scope.passthrough {
+            case .whenNoMatch:
+                return rendering
+            case .whenNoTemplates where scope.contentTypes(.request).isEmpty:
+                return rendering
+            case .whenNoTemplates, .never:
+                throw .unsupportedMediaType(
+                    endpoint: endpoint.name, contentType: MediaType.normalize(invocation.contentType ?? "application/json"),
+                    passthrough: scope.passthrough)
+            }
+        }
+        let output = try Self.render(resolved, body: invocation.body, input: input, direction: .request, scope: scope)
+        invocation.body = ByteBuffer(string: output)
+        if let outputContentType = resolved.outputContentType { invocation.contentType = outputContentType }
+        return rendering
+    }
+
+    /// Transforms the model's answer with the response template chosen by the client's `Accept`; the answer goes
+    /// to the client unchanged when none matches. A rendered answer has the template's media type.
+    func applyResponseTemplate(_ result: inout InvocationResult, rendering: TemplateRendering?) throws(GatewayError) {
+        guard let rendering, let resolved = rendering.scope.responseTemplate(accept: rendering.accept) else { return }
+        let output = try Self.render(
+            resolved, body: result.body, input: rendering.input, direction: .response, scope: rendering.scope)
+        result.body = ByteBuffer(string: output)
+        result.contentType = resolved.key.contentType
+    }
+
+    /// Renders one template, recording its time or its failure.
+    static func render(
+        _ resolved: TemplateScope.Resolved, body: ByteBuffer, input: TemplateInput, direction: TemplateDirection,
+        scope: TemplateScope
+    ) throws(GatewayError) -> String {
+        var input = input
+        input.body = String(buffer: body)
+        let start = ContinuousClock.now
+        do {
+            let output = try resolved.template.render(input)
+            scope.metrics.recordRender(direction, ContinuousClock.now - start)
+            return output
+        } catch {
+            scope.metrics.recordError(direction, error.kind)
+            if error.kind == .payload, direction == .request {
+                throw .validation("Could not process payload: \(error.message)")
+            }
+            throw .internalFailure(
+                "Mapping template \(resolved.key) (\(resolved.origin)) failed at \(error.line):\(error.column): \(error.message)")
+        }
+    }
+
+    /// Query parameters, the first value of each name.
+    static func queryParameters(_ request: Request) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil {
+            parameters[String(name)] = String(value)
+        }
+        return parameters
+    }
+
+    /// Request headers by the name the client wrote, the first value of each.
+    static func headers(_ request: Request) -> [String: String] {
+        var headers: [String: String] = [:]
+        headers.reserveCapacity(request.headers.count)
+        for field in request.headers where headers[field.name.rawName] == nil {
+            headers[field.name.rawName] = field.value
+        }
+        return headers
+    }
+
+    /// `$context`, filled as API Gateway does from the gateway's request, plus `endpoint` and `variant`; an
+    /// authenticated caller adds `identity.apiKeyId` (and `identity.accessKey` for SigV4).
+    static func templateContext(
+        request: Request, context: GatewayRequestContext, endpoint: String, variant: String, requestID: String,
+        accountID: String, principal: Principal? = nil
+    ) -> TemplateValue {
+        let now = Date()
+        var identity: TemplateMap = [
+            "sourceIp": .string(context.remoteAddress?.ipAddress ?? ""),
+            "userAgent": .string(request.headers[.userAgent] ?? ""),
+        ]
+        if let principal {
+            identity["apiKeyId"] = .string(principal.keyID)
+            if case .sigV4(let accessKey) = principal.method { identity["accessKey"] = .string(accessKey) }
+        }
+        let map: TemplateMap = [
+            "accountId": .string(accountID),
+            "apiId": "mlgateway",
+            "domainName": .string(request.head.authority ?? ""),
+            "endpoint": .string(endpoint),
+            "extendedRequestId": .string(requestID),
+            "httpMethod": .string(request.method.rawValue),
+            "identity": .map(identity),
+            "path": .string(request.uri.path),
+            "protocol": "HTTP/1.1",
+            "requestId": .string(requestID),
+            "requestTime": .string(RequestTime.format(now)),
+            "requestTimeEpoch": .int(Int((now.timeIntervalSince1970 * 1000).rounded(.down))),
+            "resourcePath": "/endpoints/{name}/invocations",
+            "stage": "mlgateway",
+            "variant": .string(variant),
+        ]
+        return .map(map)
+    }
+}
+
+extension GatewayError {
+    /// 415 `UnsupportedMediaType`: no request template for the `Content-Type` and the pass-through behaviour forbids
+    /// sending the body unchanged.
+    static func unsupportedMediaType(endpoint: String, contentType: String, passthrough: PassthroughBehavior) -> GatewayError {
+        GatewayError(
+            code: "UnsupportedMediaType", status: .unsupportedMediaType,
+            message: "Unsupported Media Type: endpoint \(endpoint) has no request template for \(contentType) (passthrough_behavior \(passthrough.rawValue)).")
+    }
+}
+
+/// `$context.requestTime` in API Gateway's CLF form, `09/Apr/2015:12:34:56 +0000`.
+enum RequestTime {
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    static func format(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let month = months[Int(max(0, min(11, parts.tm_mon)))]
+        return "\(two(parts.tm_mday))/\(month)/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+    }
+}

@@ -1,0 +1,249 @@
+import DataCapture
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request path of `POST /endpoints/{name}/invocations`, as one pipeline:
+///
+/// read and validate → route to a production variant → call a backend (retries, circuit breaking) → copy to shadow
+/// variants → answer with the SageMaker response headers. Every failure becomes a ``GatewayError``.
+struct InvocationPipeline: Sendable {
+    /// Shadow copies allowed in flight per shadow variant; further copies are skipped and counted.
+    static let maxShadowInFlight = 256
+
+    let runtime: GatewayRuntime
+    let client: BackendClient
+    /// Where captured invocations go (see ``capture(_:answer:shadowOf:)``); nil when nothing is captured.
+    var captureWriter: CaptureWriter?
+    /// Model placement and loads of multi-model variants.
+    let models = MultiModelRegistry()
+
+    /// Serves one invocation of `endpointName`.
+    func invoke(_ request: Request, endpointName: String, context: GatewayRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        let snapshot = runtime.current
+        guard let endpoint = snapshot.endpoints[endpointName] else {
+            throw GatewayError.unknownEndpoint(endpointName, account: snapshot.configuration.server.accountID)
+        }
+        let logger = context.logger
+        do {
+            let authentication = try await authenticate(request, endpoint: endpoint)
+            var invocation = try await readInvocation(
+                request, endpoint: endpoint, server: snapshot.configuration.server, requestID: context.requestID)
+            invocation.principal = try await authentication.complete(body: invocation.body)
+            try await enrich(&invocation, request: request)
+            let variant = try chooseVariant(for: invocation)
+            let templates = try applyRequestTemplate(&invocation, variant: variant, request: request, context: context)
+            var result = try await call(variant, with: invocation, logger: logger)
+            capture(invocation, answer: result)
+            try applyResponseTemplate(&result, rendering: templates)
+            sendShadowCopies(of: invocation, shadowing: variant, logger: logger)
+            variant.metrics.record(status: 200)
+            variant.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
+            variant.metrics.overheadLatency.recordNanoseconds((ContinuousClock.now - start - result.modelLatency).nanosecondCount)
+            return Self.response(for: result)
+        } catch let failure as VariantFailure {
+            failure.variant.metrics.record(status: Int(failure.error.status.code))
+            if failure.error.code == "ModelError" { failure.variant.metrics.modelErrors.increment() }
+            throw failure.error
+        } catch let error as GatewayError {
+            endpoint.unroutedMetrics.record(status: Int(error.status.code))
+            throw error
+        }
+    }
+
+    /// Reads the body within the size limit and the SageMaker request headers.
+    func readInvocation(
+        _ request: Request, endpoint: EndpointRuntime, server: ServerConfiguration, requestID: String
+    ) async throws(GatewayError) -> Invocation {
+        let headers = request.headers
+        let limit = server.maxBodyBytes
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw .validation("Request body of \(length) bytes exceeds the limit of \(limit) bytes.")
+        }
+        let customAttributes = headers[.customAttributes]
+        if let customAttributes, customAttributes.count > 1024 {
+            throw .validation("X-Amzn-SageMaker-Custom-Attributes is \(customAttributes.count) characters long; the limit is 1024.")
+        }
+        let inferenceID = headers[.inferenceID]
+        if let inferenceID, inferenceID.isEmpty || inferenceID.count > 64 {
+            throw .validation("X-Amzn-SageMaker-Inference-Id must be 1 to 64 characters long.")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw .validation("Request body exceeds the limit of \(limit) bytes.")
+        } catch {
+            throw .validation("Request body could not be read: \(error)")
+        }
+        guard body.readableBytes > 0 else {
+            throw .validation("Request body is empty; InvokeEndpoint needs a payload (Body).")
+        }
+        return Invocation(
+            endpoint: endpoint, requestID: requestID, body: body, contentType: headers[.contentType],
+            accept: headers[.accept], customAttributes: customAttributes, targetVariant: headers[.targetVariant],
+            targetModel: headers[.targetModel], inferenceID: inferenceID)
+    }
+
+    /// The production variant for the invocation: the target variant, or a weighted choice among available ones.
+    func chooseVariant(for invocation: Invocation) throws(GatewayError) -> VariantRuntime {
+        let endpoint = invocation.endpoint
+        let now = ContinuousClock.now
+        let choice = endpoint.router.choose(
+            target: invocation.targetVariant, isAvailable: { endpoint.production[$0].isAvailable(now: now) },
+            random: Double.random(in: 0..<1))
+        switch choice {
+        case .success(let index):
+            return endpoint.production[index]
+        case .failure(.unknownTarget(let name)):
+            let known = endpoint.production.map(\.name).joined(separator: ", ")
+            throw .validation("Target variant \(name) not found for endpoint \(endpoint.name). Production variants: \(known).")
+        case .failure(.targetUnavailable(let name)):
+            throw .serviceUnavailable("Variant \(name) of endpoint \(endpoint.name) has no healthy backend.")
+        case .failure(.noneAvailable):
+            throw .serviceUnavailable("Endpoint \(endpoint.name) has no production variant with a healthy backend.")
+        }
+    }
+
+    /// Calls a backend of `variant`: least outstanding requests first; a connection failure is retried on another
+    /// backend within the endpoint's retry budget; nothing sent is ever retried. `timeout` overrides the endpoint's.
+    func call(
+        _ variant: VariantRuntime, with invocation: Invocation, logger: Logger, timeout: Duration? = nil
+    ) async throws(VariantFailure) -> InvocationResult {
+        if variant.configuration.protocolOptions.multiModel {
+            return try await callMultiModel(variant, with: invocation, logger: logger, timeout: timeout)
+        }
+        let endpoint = invocation.endpoint
+        let settings = endpoint.configuration.backend
+        endpoint.retryBudget.withLock { $0.deposit() }
+        let request = BackendRequest(
+            headers: invocation.backendHeaders, body: invocation.body, timeout: timeout ?? settings.timeout)
+        var tried: [Backend] = []
+        var lastFailure = "no backend is available"
+        for attempt in 0...settings.maxRetries {
+            if attempt > 0 {
+                guard endpoint.retryBudget.withLock({ $0.withdraw() }) else {
+                    lastFailure += " (retry budget exhausted)"
+                    break
+                }
+            }
+            guard let backend = acquireBackend(of: variant, excluding: &tried) else { break }
+            let start = ContinuousClock.now
+            do {
+                let response = try await client.send(
+                    request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
+                    logger: logger)
+                let latency = ContinuousClock.now - start
+                backend.release(success: ![502, 503, 504].contains(response.status), now: .now, settings: settings)
+                guard response.isSuccess else {
+                    throw VariantFailure(
+                        variant: variant,
+                        error: .modelError(
+                            endpoint: endpoint.name, variant: variant.name, status: response.status,
+                            body: String(buffer: response.body)))
+                }
+                return InvocationResult(
+                    variant: variant, status: response.status, body: response.body,
+                    contentType: response.headers.first(name: "content-type"),
+                    customAttributes: response.headers.first(name: "x-amzn-sagemaker-custom-attributes"),
+                    modelLatency: latency)
+            } catch let failure as VariantFailure {
+                throw failure
+            } catch {
+                let opened = backend.release(success: false, now: .now, settings: settings)
+                let callError = error as? BackendCallError ?? BackendCallError(classifying: error)
+                logger.warning(
+                    "Backend call failed",
+                    metadata: [
+                        "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
+                        "error": "\(callError.detail)", "circuit_opened": "\(opened)",
+                    ])
+                guard callError.kind == .connectFailed else {
+                    throw VariantFailure(variant: variant, error: Self.error(for: callError, endpoint: endpoint, variant: variant))
+                }
+                lastFailure = "\(backend.baseURL): \(callError.detail)"
+            }
+        }
+        throw VariantFailure(
+            variant: variant,
+            error: .serviceUnavailable(
+                "No backend of variant \(variant.name) of endpoint \(endpoint.name) could take the request: \(lastFailure)."))
+    }
+
+    /// Takes a slot on the least loaded available backend not yet tried.
+    func acquireBackend(of variant: VariantRuntime, excluding tried: inout [Backend]) -> Backend? {
+        var generator = SystemRandomNumberGenerator()
+        var skipped = tried
+        while let backend = BackendSelection.leastOutstanding(
+            variant.backends, excluding: skipped, now: .now, using: &generator)
+        {
+            if backend.acquire(now: .now) {
+                tried.append(backend)
+                return backend
+            }
+            skipped.append(backend)
+        }
+        return nil
+    }
+
+    /// Sends copies to the shadow variants picked for this request; their answers and failures never reach the client.
+    /// Their answers are captured as shadows of `production`.
+    func sendShadowCopies(of invocation: Invocation, shadowing production: VariantRuntime, logger: Logger) {
+        let endpoint = invocation.endpoint
+        guard !endpoint.shadows.isEmpty else { return }
+        for index in endpoint.router.shadowCopies(random: { Double.random(in: 0..<1) }) {
+            let shadow = endpoint.shadows[index]
+            guard shadow.shadowInFlight.add(1, ordering: .relaxed).newValue <= Self.maxShadowInFlight else {
+                shadow.shadowInFlight.subtract(1, ordering: .relaxed)
+                shadow.metrics.shadowErrors.increment()
+                continue
+            }
+            Task {
+                defer { shadow.shadowInFlight.subtract(1, ordering: .relaxed) }
+                shadow.metrics.shadowInvocations.increment()
+                do {
+                    let result = try await call(shadow, with: invocation, logger: logger)
+                    capture(invocation, answer: result, shadowOf: production.name)
+                    shadow.metrics.record(status: result.status)
+                    shadow.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
+                } catch let failure as VariantFailure {
+                    shadow.metrics.record(status: Int(failure.error.status.code))
+                    shadow.metrics.shadowErrors.increment()
+                } catch {
+                    shadow.metrics.shadowErrors.increment()
+                }
+            }
+        }
+    }
+
+    /// The client's answer for a model result.
+    static func response(for result: InvocationResult) -> Response {
+        var headers = HTTPFields()
+        headers.reserveCapacity(4)
+        headers[.contentType] = result.contentType ?? "application/octet-stream"
+        headers[.invokedProductionVariant] = result.variant.name
+        if let customAttributes = result.customAttributes { headers[.customAttributes] = customAttributes }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: result.body))
+    }
+
+    /// The client-facing error for a call that failed after the request was sent.
+    static func error(for error: BackendCallError, endpoint: EndpointRuntime, variant: VariantRuntime) -> GatewayError {
+        let message: String
+        switch error.kind {
+        case .timedOut:
+            message = "Your invocation timed out while waiting for a response from variant \(variant.name)."
+        case .responseTooLarge:
+            message = "The model's response is larger than \(BackendClient.maxResponseBytes) bytes."
+        case .connectFailed, .failed:
+            message = "The connection to the model server failed: \(error.detail)"
+        }
+        return .modelError(endpoint: endpoint.name, variant: variant.name, status: 0, body: message)
+    }
+}
+
+/// A failure attributed to the variant that was chosen, so that its metrics count it.
+struct VariantFailure: Error, Sendable {
+    let variant: VariantRuntime
+    let error: GatewayError
+}

@@ -1,0 +1,57 @@
+import Hummingbird
+import NIOCore
+
+/// The Open Inference Protocol (KServe v2) front: health, model metadata and readiness, and
+/// `POST /v2/models/{endpoint}/infer`, which takes the same pipeline as `POST /endpoints/{endpoint}/invocations`
+/// (a model name is an endpoint name). Errors are answered in the protocol's form, `{"error": "…"}`.
+enum OpenInferenceAPI {
+    /// Registers the `/v2` routes on the client router.
+    static func addRoutes(to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, readiness: Readiness) {
+        router.get("v2/health/live") { _, _ in HealthAPI.json(status: .ok, #"{"live":true}"#) }
+        router.get("v2/health/ready") { _, _ in
+            readiness.notReadyReason == nil
+                ? HealthAPI.json(status: .ok, #"{"ready":true}"#) : HealthAPI.json(status: .serviceUnavailable, #"{"ready":false}"#)
+        }
+        router.get("v2/models/:model") { _, context in
+            let name = try context.parameters.require("model")
+            guard let endpoint = pipeline.runtime.current.endpoints[name] else { return Self.modelNotFound(name) }
+            let versions = endpoint.production.map { JSONText.quoted($0.name) }.joined(separator: ",")
+            return HealthAPI.json(
+                status: .ok, "{\"name\":\(JSONText.quoted(endpoint.name)),\"versions\":[\(versions)],\"platform\":\"mlgateway\"}")
+        }
+        router.get("v2/models/:model/ready") { _, context in
+            let name = try context.parameters.require("model")
+            guard let endpoint = pipeline.runtime.current.endpoints[name] else { return Self.modelNotFound(name) }
+            let now = ContinuousClock.now
+            let ready = endpoint.production.contains { $0.isAvailable(now: now) }
+            return HealthAPI.json(
+                status: ready ? .ok : .serviceUnavailable, "{\"name\":\(JSONText.quoted(endpoint.name)),\"ready\":\(ready)}")
+        }
+        router.post("v2/models/:model/infer") { request, context in
+            let name = try context.parameters.require("model")
+            guard pipeline.runtime.current.endpoints[name] != nil else { return Self.modelNotFound(name) }
+            var head = request.head
+            if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
+            do {
+                return try await pipeline.invoke(Request(head: head, body: request.body), endpointName: name, context: context)
+            } catch let error as GatewayError {
+                return Self.errorResponse(error)
+            }
+        }
+    }
+
+    /// 404 for a model (endpoint) that is not configured.
+    static func modelNotFound(_ name: String) -> Response {
+        errorResponse(GatewayError(code: "ModelNotFound", status: .notFound, message: "Model \(name) not found."))
+    }
+
+    /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.
+    static func errorResponse(_ error: GatewayError) -> Response {
+        var headers = error.headers
+        headers[.contentType] = "application/json"
+        headers[.amznErrorType] = error.code
+        return Response(
+            status: error.status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\(JSONText.quoted(error.message))}")))
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `mlgateway` command: the gateway server and its admin tools.
+@main
+struct MLGateway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlgateway",
+        abstract: "An ML inference gateway speaking the SageMaker runtime API.",
+        subcommands: [ServeCommand.self, TemplatesCommand.self, FeaturesCommand.self, KeysCommand.self, MonitorCommand.self])
+}
