@@ -1,0 +1,153 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Templates in a running gateway", .serialized)
+struct TemplatesProcessTests {
+    static func endpoint(
+        name: String = "demo-json", backend: String, passthrough: String? = nil, templates: Bool = true
+    ) -> String {
+        var text = """
+            [[endpoint]]
+            name = "\(name)"
+            stage_variables = { model = "demo-v1" }
+            \(passthrough.map { "passthrough_behavior = \"\($0)\"" } ?? "")
+
+            """
+        if templates {
+            text += """
+                [[endpoint.request_template]]
+                content_type = "application/json"
+                file = "\(RepositoryTemplates.path("json-to-csv.vtl"))"
+                output_content_type = "text/csv"
+
+                [[endpoint.response_template]]
+                content_type = "application/json"
+                file = "\(RepositoryTemplates.path("csv-to-json.vtl"))"
+
+                """
+        }
+        return text + """
+            [[endpoint.variant]]
+            name = "AllTraffic"
+            backends = ["\(backend)"]
+
+            """
+    }
+
+    @Test func jsonRequestBecomesCSVForTheModelAndTheCSVAnswerBecomesJSON() async throws {
+        let model = try await DemoBackendProcess.start(name: "model")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: model.url))
+        defer { Task { await gateway.stop(); await model.stop() } }
+        let response = try await gateway.invoke(
+            "demo-json", body: #"{"instances": [[1, 2, 3], [4, 5, 6]]}"#, contentType: "application/json",
+            headers: [("Accept", "application/json")])
+        #expect(response.status == 200, "\(response.text) \(gateway.output)")
+        #expect(response.headers.first(name: "Content-Type") == "application/json")
+        let requestID = try #require(response.headers.first(name: "x-amzn-RequestId"))
+        #expect(
+            response.text
+                == #"{"model": "demo-v1", "request_id": "\#(requestID)", "predictions": [0.880797, 0.993307]}"#)
+    }
+
+    @Test func theModelReceivesTheRenderedCSV() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: true))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let response = try await gateway.invoke(
+            "demo-json", body: #"{"instances": [[1, 2], [3, 4]]}"#, contentType: "application/json", headers: [("Accept", "text/csv")])
+        #expect(response.status == 200)
+        #expect(response.headers.first(name: "Content-Type") == "text/csv")
+        #expect(response.text == "1,2\n3,4\n")
+    }
+
+    @Test func passthroughWhenNoMatchSendsUnmatchedBodiesUnchanged() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, passthrough: "WHEN_NO_MATCH"))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let response = try await gateway.invoke("demo-json", body: "9,9", contentType: "text/csv", headers: [("Accept", "text/csv")])
+        #expect(response.status == 200)
+        #expect(response.text == "9,9")
+    }
+
+    @Test func passthroughWhenNoTemplatesRejectsUnmatchedTypesOfATemplatedEndpoint() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(
+            Self.endpoint(backend: echo.url, passthrough: "WHEN_NO_TEMPLATES")
+                + Self.endpoint(name: "plain", backend: echo.url, passthrough: "WHEN_NO_TEMPLATES", templates: false))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let rejected = try await gateway.invoke("demo-json", body: "9,9", contentType: "text/csv")
+        #expect(rejected.status == 415)
+        #expect(rejected.errorType == "UnsupportedMediaType")
+        let passed = try await gateway.invoke("plain", body: "9,9", contentType: "text/csv")
+        #expect(passed.status == 200)
+        #expect(passed.text == "9,9")
+    }
+
+    @Test func passthroughNeverRejectsEveryUnmatchedType() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(
+            Self.endpoint(name: "strict", backend: echo.url, passthrough: "NEVER", templates: false))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let rejected = try await gateway.invoke("strict", body: "9,9", contentType: "text/csv")
+        #expect(rejected.status == 415)
+        #expect(rejected.json["message"] as? String == "Unsupported Media Type: endpoint strict has no request template for text/csv (passthrough_behavior NEVER).")
+    }
+
+    @Test func aBodyThatLooksLikeJSONButIsNotIsTheClientsError() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let response = try await gateway.invoke("demo-json", body: #"{"instances": [1,"#, contentType: "application/json")
+        #expect(response.status == 400)
+        #expect(response.errorType == "ValidationError")
+        #expect((response.json["message"] as? String)?.hasPrefix("Could not process payload") == true)
+    }
+
+    @Test func aRuntimeErrorIsAnInternalFailureNamingTheTemplateAndPosition() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let template = gateway.directory.appendingPathComponent("include.vtl").path
+        try Data("ok\n #include('x.vtl')".utf8).write(to: URL(fileURLWithPath: template))
+        let put = try CommandRun.mlgateway(["templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path])
+        #expect(put.status == 0, "\(put.stderr)")
+        #expect(try await TemplateFixtures.eventually {
+            try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").status == 500
+        })
+        let response = try await gateway.invoke("demo-json", body: "x", contentType: "text/plain")
+        #expect(response.errorType == "InternalFailure")
+        let message = try #require(response.json["message"] as? String)
+        #expect(message.hasPrefix("Mapping template demo-json/request/text/plain (stored version 1) failed at 2:"))
+    }
+
+    @Test func aTemplateStoredByTheCLIAppliesWithoutARestart() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url))
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let before = try await gateway.invoke("demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")])
+        #expect(before.text == "hello")
+        let template = gateway.directory.appendingPathComponent("upper.vtl").path
+        try Data("$input.body.toUpperCase()".utf8).write(to: URL(fileURLWithPath: template))
+        let put = try CommandRun.mlgateway(["templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path])
+        #expect(put.status == 0, "\(put.stderr)")
+        #expect(try await TemplateFixtures.eventually {
+            try await gateway.invoke("demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")]).text == "HELLO"
+        })
+    }
+
+    @Test func adminAPIEditIsLiveAndRenderMetricsAreExposed() async throws {
+        let model = try await DemoBackendProcess.start(name: "model")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: model.url))
+        defer { Task { await gateway.stop(); await model.stop() } }
+        let put = try await HTTP.request(
+            .PUT, "\(gateway.adminURL)/admin/endpoints/demo-json/templates/response/application/json?author=ops",
+            body: Array(#"{"scores": "$input.body.trim()"}"#.utf8))
+        #expect(put.status == 201, "\(put.text)")
+        let response = try await gateway.invoke("demo-json", body: #"{"instances": [[0]]}"#, contentType: "application/json")
+        #expect(response.text == #"{"scores": "0.500000"}"#)
+        let metrics = try await gateway.metrics()
+        #expect(metrics.text.contains("mlgateway_template_render_seconds"))
+        #expect(metrics.text.contains(#"endpoint="demo-json""#))
+    }
+}

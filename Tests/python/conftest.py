@@ -1,0 +1,147 @@
+"""Shared pytest fixtures: real demo backends and a real gateway on free loopback ports.
+
+Binaries come from MLGATEWAY_BIN_DIR (scripts/test.sh sets it), or the package's .build/debug.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def is_listening(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(description, condition, timeout=30.0, process=None, log=None):
+    """Polls condition() until true; fails with the process log if it exits or the time is up."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"{description}: process exited with {process.returncode}\n{read_log(log)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {description}\n{read_log(log)}")
+        time.sleep(0.05)
+
+
+def read_log(path):
+    if path is None:
+        return ""
+    try:
+        return Path(path).read_text(errors="replace")[-4000:]
+    except OSError:
+        return ""
+
+
+@pytest.fixture(scope="session")
+def bin_dir():
+    """The directory holding the mlgateway and demo-backend executables."""
+    directory = Path(os.environ.get("MLGATEWAY_BIN_DIR") or REPO_ROOT / ".build" / "debug")
+    missing = [name for name in ("mlgateway", "demo-backend") if not os.access(directory / name, os.X_OK)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not found in {directory}: build first (swift build) or set MLGATEWAY_BIN_DIR "
+            "to the directory of the built executables (scripts/test.sh does both)",
+            pytrace=False,
+        )
+    return directory
+
+
+class Processes:
+    """Starts demo backends and gateways; stops them all at the end."""
+
+    def __init__(self, bin_dir, workdir):
+        self.bin_dir = bin_dir
+        self.workdir = Path(workdir)
+        self.running = []
+
+    def _spawn(self, args, name, cwd=None):
+        log = self.workdir / f"{name}-{len(self.running)}.log"
+        handle = open(log, "wb")
+        process = subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd)
+        handle.close()
+        self.running.append(process)
+        return process, log
+
+    def backend(self, name, mode="model", delay_ms=0, fail_rate=0.0):
+        """Starts demo-backend; returns its base URL."""
+        port = free_port()
+        args = [str(self.bin_dir / "demo-backend"), "--port", str(port), "--mode", mode, "--delay-ms", str(delay_ms),
+                "--fail-rate", str(fail_rate), "--name", name]
+        process, log = self._spawn(args, f"backend-{name}")
+        wait_until(f"demo-backend {name} listens on {port}", lambda: is_listening(port), process=process, log=log)
+        return f"http://127.0.0.1:{port}"
+
+    def gateway(self, config_body):
+        """Starts mlgateway with a [server] table on free ports plus config_body; returns its client base URL."""
+        port, admin_port = free_port(), free_port()
+        directory = Path(tempfile.mkdtemp(dir=self.workdir, prefix="gateway-"))
+        config = directory / "gateway.conf"
+        config.write_text(
+            f'[server]\nlisten = "127.0.0.1:{port}"\nadmin_listen = "127.0.0.1:{admin_port}"\nstate_dir = "var"\n\n'
+            + config_body
+        )
+        process, log = self._spawn(
+            [str(self.bin_dir / "mlgateway"), "serve", "--config", str(config)], "gateway", cwd=directory
+        )
+
+        def ready():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
+                    return response.status == 200 and is_listening(port)
+            except (urllib.error.URLError, OSError):
+                return False
+
+        wait_until("the gateway is ready", ready, process=process, log=log)
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self):
+        for process in self.running:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.running:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def processes(bin_dir):
+    """A Processes factory for the module; everything it started is stopped afterwards."""
+    workdir = tempfile.mkdtemp(prefix="mlgw-pytest-")
+    started = Processes(bin_dir, workdir)
+    try:
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def variant_toml(name, backends, weight=1.0, shadow=False):
+    urls = ", ".join(f'"{url}"' for url in backends)
+    return (f'\n[[endpoint.variant]]\nname = "{name}"\nweight = {weight}\nbackends = [{urls}]\n'
+            f"shadow = {'true' if shadow else 'false'}\n")
+
+
+def endpoint_toml(name, *variants, extra=""):
+    return f'\n[[endpoint]]\nname = "{name}"\n{extra}\n' + "".join(variants)
