@@ -60,12 +60,16 @@ struct DemoBackend: AsyncParsableCommand {
         router.get("ping") { _, _ in
             Response(status: state.pingStatus)
         }
+        router.get("control/invocations") { _, _ in
+            "\(state.invocations)"
+        }
         router.post("control/ping-status") { request, _ in
             let code = request.uri.queryParameters["code"].flatMap { Int($0) } ?? 200
             state.pingStatus = HTTPResponse.Status(code: code)
             return Response(status: .ok)
         }
         let answer: @Sendable (Request, ByteBuffer) async throws -> Response = { request, body in
+            state.countInvocation()
             if settings.delay > 0, settings.mode != .stream { try await Task.sleep(for: .milliseconds(settings.delay)) }
             var headers: HTTPFields = [HTTPField.Name("X-Demo-Backend")!: settings.name]
             if settings.failRate > 0, Double.random(in: 0..<1) < settings.failRate {
@@ -110,9 +114,15 @@ struct DemoBackend: AsyncParsableCommand {
     }
 }
 
-/// Mutable state of the demo backend (the `/ping` status tests can flip).
+/// Mutable state of the demo backend: the `/ping` status tests can flip, and the invocations it answered.
 final class DemoState: Sendable {
     private let status = Mutex(HTTPResponse.Status.ok)
+    private let answered = Atomic<Int>(0)
+
+    /// Invocations received so far (`GET /control/invocations`), so tests can tell which backend served.
+    var invocations: Int { answered.load(ordering: .relaxed) }
+
+    func countInvocation() { answered.add(1, ordering: .relaxed) }
 
     var pingStatus: HTTPResponse.Status {
         get { status.withLock { $0 } }

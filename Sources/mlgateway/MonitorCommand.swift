@@ -153,13 +153,15 @@ final class MonitorProgressDisplay {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var lastShown: ContinuousClock.Instant?
     private var drew = false
+    private var shownComplete = false
 
     func show(_ progress: MonitorProgress) {
         let now = ContinuousClock.now
         let complete = progress.filesDone == progress.filesTotal
         let interval: Duration = isTerminal ? .milliseconds(100) : .seconds(1)
         if let lastShown, now - lastShown < interval, !complete { return }
-        if !isTerminal, complete, drew { return }
+        if complete, shownComplete { return }
+        shownComplete = complete
         lastShown = now
         let share = progress.bytesTotal > 0 ? Double(progress.bytesDone) / Double(progress.bytesTotal) : 1
         let percent = Int((min(max(share, 0), 1) * 100).rounded(.down))

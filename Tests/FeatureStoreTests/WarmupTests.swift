@@ -91,4 +91,38 @@ import TestSupport
         await service.shutdown()
         try await silent.close()
     }
+
+    @Test func warmupWaitsForARedisThatStartsLater() async throws {
+        let port = try FreePort.next()
+        let url = RedisURL(host: "127.0.0.1", port: port)
+        let keys = try temporaryFile("1\n2\n", extension: "txt")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let view = userView(warmup: .init(source: .keysFile(keys.path), deadline: .seconds(60)))
+        let service = try FeatureService(
+            configuration: FeatureStoreConfiguration(redis: url), views: [view],
+            redis: RedisClient(configuration: fastClientConfiguration(url)), clock: ManualClock().featureClock,
+            logger: .init(label: "test"))
+        let warmup = Task { await service.warmUp() }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!service.isWarm)
+        let server = try await RedisServer.start(port: port)
+        let report = await warmup.value
+        #expect(report.views == [.init(name: "user", keysLoaded: 2, outcome: .completed)])
+        await service.shutdown()
+        await server.stop()
+    }
+
+    @Test func unreachableRedisEndsWarmupAtTheDeadline() async throws {
+        let url = RedisURL(host: "127.0.0.1", port: try FreePort.next())
+        let keys = try temporaryFile("1\n", extension: "txt")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let view = userView(warmup: .init(source: .keysFile(keys.path), deadline: .milliseconds(300)))
+        let service = try FeatureService(
+            configuration: FeatureStoreConfiguration(redis: url), views: [view],
+            redis: RedisClient(configuration: fastClientConfiguration(url)), clock: ManualClock().featureClock,
+            logger: .init(label: "test"))
+        #expect(await service.warmUp().views.first?.outcome == .deadlineExceeded)
+        #expect(service.isWarm)
+        await service.shutdown()
+    }
 }

@@ -5,6 +5,9 @@ extension FeatureService {
     static let warmupBatchSize = 256
     /// Keys asked per `SCAN` call.
     static let scanCount = 1000
+    /// Wait before warm-up tries again after Redis could not be reached; doubles up to ``warmupMaxRetryDelay``.
+    static let warmupFirstRetryDelay = Duration.milliseconds(100)
+    static let warmupMaxRetryDelay = Duration.seconds(2)
 
     /// Whether warm-up finished or its deadline passed (true from the start when no view configures warm-up);
     /// the gateway's readiness answers 503 until then.
@@ -42,11 +45,19 @@ extension FeatureService {
         let loaded = Locked(0)
         logger.info("Feature warm-up started", metadata: ["view": "\(name)"])
         let end = await Self.race(deadline: settings.deadline) { () async -> WarmupEnd in
-            do {
-                try await self.load(view: view, source: settings.source, loaded: loaded)
-                return .finished
-            } catch {
-                return .failed("\(error)")
+            var delay = Self.warmupFirstRetryDelay
+            while true {
+                do {
+                    try await self.load(view: view, source: settings.source, loaded: loaded)
+                    return .finished
+                } catch let error as RedisError where error.isTransient && !Task.isCancelled {
+                    self.logger.warning(
+                        "Feature warm-up retrying", metadata: ["view": "\(name)", "error": "\(error)", "delay": "\(delay)"])
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, Self.warmupMaxRetryDelay)
+                } catch {
+                    return .failed("\(error)")
+                }
             }
         }
         let count = loaded.withLock { $0 }

@@ -35,4 +35,13 @@ public enum RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedReply(let command, let reply): "unexpected Redis reply to \(command): \(reply)"
         }
     }
+
+    /// Whether the failure is about reaching Redis (connect, timeout, dropped connection, backoff), so that trying
+    /// again later may succeed; error replies and malformed replies are not.
+    public var isTransient: Bool {
+        switch self {
+        case .connectFailed, .connectTimeout, .commandTimeout, .connectionClosed, .connectionError, .unavailable: true
+        case .server, .protocolError, .shutdown, .unexpectedReply: false
+        }
+    }
 }

@@ -45,6 +45,15 @@ final class DemoBackendProcess: Sendable {
         guard response.status == 200 else { throw TestSupportError("ping-status control answered \(response.status)") }
     }
 
+    /// The number of invocations this backend has answered.
+    func invocations() async throws -> Int {
+        let response = try await HTTP.request(.GET, "\(url)/control/invocations")
+        guard response.status == 200, let count = Int(response.text) else {
+            throw TestSupportError("invocations control answered \(response.status): \(response.text)")
+        }
+        return count
+    }
+
     func stop() async { await child.stop() }
 }
 
