@@ -87,5 +87,5 @@ class Gateway:
         return boto3.client(
             "sagemaker-runtime", endpoint_url=self.url, region_name="us-east-1",
             aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
-            config=Config(retries={"max_attempts": 1}))
+            config=Config(retries={"total_max_attempts": 1}))
 

@@ -89,7 +89,7 @@ def sigv4_key(gateway):
 
 
 def runtime_client(url, access_key_id, secret, region=REGION, unsigned=False):
-    config = Config(retries={"max_attempts": 1}, signature_version=UNSIGNED) if unsigned else Config(retries={"max_attempts": 1})
+    config = Config(retries={"total_max_attempts": 1}, signature_version=UNSIGNED) if unsigned else Config(retries={"total_max_attempts": 1})
     return boto3.session.Session(
         aws_access_key_id=access_key_id, aws_secret_access_key=secret, region_name=region
     ).client("sagemaker-runtime", endpoint_url=url, config=config)
@@ -224,7 +224,7 @@ def test_sagemaker_sdk_predictor(gateway, sigv4_key):
         aws_access_key_id=sigv4_key["accessKeyId"], aws_secret_access_key=sigv4_key["secretAccessKey"],
         region_name=REGION)
     runtime = boto_session.client("sagemaker-runtime", endpoint_url=gateway.url,
-                                  config=Config(retries={"max_attempts": 1}))
+                                  config=Config(retries={"total_max_attempts": 1}))
     session = sagemaker.session.Session(boto_session=boto_session, sagemaker_runtime_client=runtime)
     predictor = Predictor("signed", sagemaker_session=session, serializer=CSVSerializer(),
                           deserializer=StringDeserializer())

@@ -31,7 +31,7 @@ def make_client(endpoint_url=None):
     kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
     return boto3.session.Session(
         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name="us-east-1"
-    ).client("sagemaker-runtime", config=Config(retries={"max_attempts": 1}), **kwargs)
+    ).client("sagemaker-runtime", config=Config(retries={"total_max_attempts": 1}), **kwargs)
 
 
 @pytest.fixture(scope="module")
