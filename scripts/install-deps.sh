@@ -18,10 +18,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python_modules=(boto3 pytest numpy scipy)
+# module to import = package to install; MLServer serves a scikit-learn model for the Open Inference Protocol test.
+declare -A python_packages=(
+  [boto3]=boto3 [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
+  [mlserver_sklearn]=mlserver-sklearn
+)
 missing_python=()
-for module in "${python_modules[@]}"; do
-  python3 -c "import $module" >/dev/null 2>&1 || missing_python+=("$module")
+for module in "${!python_packages[@]}"; do
+  python3 -c "import $module" >/dev/null 2>&1 || missing_python+=("${python_packages[$module]}")
 done
 if ((${#missing_python[@]})); then
   echo "==> pip installing ${missing_python[*]}"

@@ -26,6 +26,14 @@ def request(method, url, body=None):
         return error.code, json.loads(error.read() or b"null"), dict(error.headers)
 
 
+def model_ready_status(port):
+    """MLServer's readiness of the iris model, or None while its HTTP server does not accept connections."""
+    try:
+        return request("GET", f"http://127.0.0.1:{port}/v2/models/iris/ready")[0]
+    except urllib.error.URLError:
+        return None
+
+
 @pytest.fixture(scope="module")
 def demo():
     processes = Processes()
@@ -97,14 +105,16 @@ def test_real_mlserver_backend(tmp_path):
         "parameters": {"uri": "./model.joblib", "version": "v1"}}))
     http_port, grpc_port, metrics_port = free_port(), free_port(), free_port()
     (tmp_path / "settings.json").write_text(json.dumps({
-        "http_port": http_port, "grpc_port": grpc_port, "metrics_port": metrics_port, "host": "127.0.0.1"}))
+        "http_port": http_port, "grpc_port": grpc_port, "metrics_port": metrics_port, "host": "127.0.0.1",
+        # Inference in the server process: MLServer's worker pool does not start with recent uvloop releases.
+        "parallel_workers": 0}))
     processes = Processes()
     server = subprocess.Popen([sys.executable, "-c", "from mlserver.cli.main import main; main()", "start", str(tmp_path)],
                               stdout=open(tmp_path / "mlserver.log", "wb"), stderr=subprocess.STDOUT)
     try:
         wait_listening(http_port, server, timeout=120)
         deadline = time.monotonic() + 120
-        while request("GET", f"http://127.0.0.1:{http_port}/v2/models/iris/ready")[0] != 200:
+        while model_ready_status(http_port) != 200:
             assert time.monotonic() < deadline, (tmp_path / "mlserver.log").read_text()[-3000:]
             time.sleep(0.2)
         gateway = processes.gateway(f"""
