@@ -1,6 +1,13 @@
-/// Hand-written JSON string output into a byte buffer (the writer's hot loop; no Foundation JSON).
-enum JSONText {
+/// Hand-written JSON string output (the capture writer's hot loop and the gateway's own answers; no Foundation JSON).
+public enum JSONText {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `string` as a JSON string literal, with the escapes JSON requires.
+    public static func quoted(_ string: String) -> String {
+        var output: [UInt8] = []
+        appendString(string, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
 
     /// Appends `"…"` with JSON escaping for an ASCII/UTF-8 string known to be valid (names, ids, content types).
     static func appendString(_ string: String, to output: inout [UInt8]) {

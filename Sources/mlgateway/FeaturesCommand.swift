@@ -1,3 +1,4 @@
+import DataCapture
 import ArgumentParser
 import FeatureStore
 import Foundation

@@ -1,3 +1,4 @@
+import DataCapture
 import HTTPTypes
 import Foundation
 import Hummingbird

@@ -44,19 +44,31 @@ public final class BackendClient: Sendable {
         }
     }
 
-    /// Sends `request` to `path` of `backend` and collects the answer.
-    func send(
+    /// Sends `request` to `path` of `backend` and returns as soon as the answer's head arrives; the body is read
+    /// as it streams in. The request's timeout bounds the whole answer, body included.
+    func open(
         _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
-    ) async throws(BackendCallError) -> BackendResponse {
+    ) async throws(BackendCallError) -> HTTPClientResponse {
         var httpRequest = HTTPClientRequest(url: backend.baseURL + path)
         httpRequest.method = request.method
         httpRequest.headers = request.headers
         if let body = request.body { httpRequest.body = .bytes(body) }
         let client = httpClient(connectTimeout: settings.connectTimeout)
         do {
-            let response = try await client.execute(
+            return try await client.execute(
                 httpRequest, timeout: .nanoseconds(request.timeout.nanosecondCount),
                 logger: logger.logLevel <= .debug ? logger : nil)
+        } catch {
+            throw BackendCallError(classifying: error)
+        }
+    }
+
+    /// Sends `request` to `path` of `backend` and collects the answer.
+    func send(
+        _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
+    ) async throws(BackendCallError) -> BackendResponse {
+        let response = try await open(request, to: backend, path: path, settings: settings, logger: logger)
+        do {
             let body = try await response.body.collect(upTo: Self.maxResponseBytes)
             return BackendResponse(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {

@@ -1,3 +1,4 @@
+import DataCapture
 import Crypto
 import Foundation
 import Hummingbird

@@ -1,3 +1,4 @@
+import DataCapture
 import Hummingbird
 
 /// The client-facing router: the SageMaker runtime API and health probes.

@@ -21,17 +21,10 @@ struct InvocationPipeline: Sendable {
     /// Serves one invocation of `endpointName`.
     func invoke(_ request: Request, endpointName: String, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
-        let snapshot = runtime.current
-        guard let endpoint = snapshot.endpoints[endpointName] else {
-            throw GatewayError.unknownEndpoint(endpointName, account: snapshot.configuration.server.accountID)
-        }
+        let (endpoint, server) = try endpoint(named: endpointName)
         let logger = context.logger
-        do {
-            let authentication = try await authenticate(request, endpoint: endpoint)
-            var invocation = try await readInvocation(
-                request, endpoint: endpoint, server: snapshot.configuration.server, requestID: context.requestID)
-            invocation.principal = try await authentication.complete(body: invocation.body)
-            try await enrich(&invocation, request: request)
+        return try await countingFailures(of: endpoint) {
+            var invocation = try await admit(request, endpoint: endpoint, server: server, context: context)
             let variant = try chooseVariant(for: invocation)
             let templates = try applyRequestTemplate(&invocation, variant: variant, request: request, context: context)
             var result = try await call(variant, with: invocation, logger: logger)
@@ -42,6 +35,37 @@ struct InvocationPipeline: Sendable {
             variant.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
             variant.metrics.overheadLatency.recordNanoseconds((ContinuousClock.now - start - result.modelLatency).nanosecondCount)
             return Self.response(for: result)
+        }
+    }
+
+    /// The endpoint called `name` in the configuration in force, and the server settings of that configuration.
+    func endpoint(named name: String) throws(GatewayError) -> (EndpointRuntime, ServerConfiguration) {
+        let snapshot = runtime.current
+        guard let endpoint = snapshot.endpoints[name] else {
+            throw GatewayError.unknownEndpoint(name, account: snapshot.configuration.server.accountID)
+        }
+        return (endpoint, snapshot.configuration.server)
+    }
+
+    /// The common start of a synchronous invocation: authenticate, read the body and headers, complete the
+    /// authentication with the body (SigV4 payload hash), enrich with features.
+    func admit(
+        _ request: Request, endpoint: EndpointRuntime, server: ServerConfiguration, context: GatewayRequestContext
+    ) async throws -> Invocation {
+        let authentication = try await authenticate(request, endpoint: endpoint)
+        var invocation = try await readInvocation(request, endpoint: endpoint, server: server, requestID: context.requestID)
+        invocation.principal = try await authentication.complete(body: invocation.body)
+        try await enrich(&invocation, request: request)
+        return invocation
+    }
+
+    /// Runs `body`, counting a failure against the variant it is attributed to (a ``VariantFailure``) or else
+    /// against the endpoint, and rethrowing it as its ``GatewayError``.
+    func countingFailures<Result>(
+        of endpoint: EndpointRuntime, _ body: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await body()
         } catch let failure as VariantFailure {
             failure.variant.metrics.record(status: Int(failure.error.status.code))
             if failure.error.code == "ModelError" { failure.variant.metrics.modelErrors.increment() }

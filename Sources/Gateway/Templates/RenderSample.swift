@@ -1,3 +1,4 @@
+import DataCapture
 import MappingTemplates
 
 /// A sample request for a test render, read from JSON: `body`, `content_type`, `headers`, `query`, `path`,

@@ -1,3 +1,4 @@
+import DataCapture
 import NIOCore
 
 /// The events of SageMaker's `InvokeEndpointWithResponseStream` answer (the `ResponseStream` event stream).

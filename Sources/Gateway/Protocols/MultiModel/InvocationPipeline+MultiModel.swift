@@ -1,3 +1,4 @@
+import DataCapture
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,4 @@
+import DataCapture
 import Hummingbird
 import NIOCore
 

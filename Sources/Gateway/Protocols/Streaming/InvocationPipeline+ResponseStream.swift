@@ -25,29 +25,15 @@ extension InvocationPipeline {
         _ request: Request, endpointName: String, context: GatewayRequestContext
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let snapshot = runtime.current
-        guard let endpoint = snapshot.endpoints[endpointName] else {
-            throw GatewayError.unknownEndpoint(endpointName, account: snapshot.configuration.server.accountID)
-        }
+        let (endpoint, server) = try endpoint(named: endpointName)
         let logger = context.logger
-        do {
-            let authentication = try await authenticate(request, endpoint: endpoint)
-            var invocation = try await readInvocation(
-                request, endpoint: endpoint, server: snapshot.configuration.server, requestID: context.requestID)
-            invocation.principal = try await authentication.complete(body: invocation.body)
+        return try await countingFailures(of: endpoint) {
+            var invocation = try await admit(request, endpoint: endpoint, server: server, context: context)
             if let accept = request.headers[.sageMakerAccept] { invocation.accept = accept }
-            try await enrich(&invocation, request: request)
             let variant = try chooseVariant(for: invocation)
             let stream = try await openStream(variant, with: invocation, logger: logger)
             variant.metrics.overheadLatency.recordNanoseconds((stream.start - start).nanosecondCount)
             return Self.streamingResponse(for: stream, endpoint: endpoint, logger: logger)
-        } catch let failure as VariantFailure {
-            failure.variant.metrics.record(status: Int(failure.error.status.code))
-            if failure.error.code == "ModelError" { failure.variant.metrics.modelErrors.increment() }
-            throw failure.error
-        } catch let error as GatewayError {
-            endpoint.unroutedMetrics.record(status: Int(error.status.code))
-            throw error
         }
     }
 
