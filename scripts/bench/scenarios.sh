@@ -102,7 +102,7 @@ on_error = "fail"
 
 [[feature_view]]
 name = "user"
-features = ["age", "country", "avg_spend"]
+features = ["age", "avg_spend"]
 cache_ttl = "10m"
 max_age = "1d"
 warmup = { keys_file = "hot_users.txt", deadline = "60s" }
@@ -116,7 +116,7 @@ view = "user"
 key = "csv:0"
 EOF
   } >"$dir/gateway.conf"
-  seq 1 "$BENCH_HOT_ENTITIES" | sed 's/^/u/' >"$dir/hot_users.txt"
+  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
 }
 
 # Loads $2 users into Redis through the gateway's loader and makes wrk pick ids among them.
@@ -124,8 +124,8 @@ enrichment_prepare() {
   local dir=$1 entities=$2
   start_redis || return 1
   awk -v n="$entities" 'BEGIN {
-    print "user_id,age,country,avg_spend"
-    for (i = 1; i <= n; i++) printf "u%d,%d,%s,%.2f\n", i, 18 + i % 60, (i % 2 ? "DE" : "FR"), (i % 1000) / 10
+    print "user_id,age,avg_spend"
+    for (i = 1; i <= n; i++) printf "%d,%d,%.2f\n", i, 18 + i % 60, (i % 1000) / 10
   }' >"$dir/users.csv"
   "$BIN/mlgateway" features load --config "$dir/gateway.conf" --view user --entity-column user_id "$dir/users.csv" \
     || return 1

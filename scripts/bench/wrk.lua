@@ -3,7 +3,7 @@
 --   BENCH_BODY      request body (default "1,2,3"), sent as POST
 --   BENCH_HEADERS   extra headers, "Name: value" separated by "|" (Content-Type defaults to text/csv)
 --   BENCH_IDS       when > 0, every request's body is "<prefix><n>,<BENCH_BODY>" with n uniform in 1..BENCH_IDS
---   BENCH_ID_PREFIX prefix of those entity ids (default "u")
+--   BENCH_ID_PREFIX prefix of those entity ids (default none: numeric ids, so the demo model can score the row)
 --   BENCH_RATE      when > 0, pace requests to this many per second per wrk thread (bench.sh uses -t1)
 -- At the end it prints one machine-readable line: "BENCH_RESULT key=value ..." (http_errors counts status >= 400).
 --
@@ -19,7 +19,7 @@
 
 local body = os.getenv("BENCH_BODY") or "1,2,3"
 local ids = tonumber(os.getenv("BENCH_IDS") or "0") or 0
-local id_prefix = os.getenv("BENCH_ID_PREFIX") or "u"
+local id_prefix = os.getenv("BENCH_ID_PREFIX") or ""
 local rate = tonumber(os.getenv("BENCH_RATE") or "0") or 0
 
 wrk.method = "POST"
