@@ -18,10 +18,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# module to import = package to install; MLServer serves a scikit-learn model for the Open Inference Protocol test.
+# module to import = package to install; MLServer serves a scikit-learn model for the Open Inference Protocol test,
+# and the sagemaker SDK (v2, whose Predictor API the test uses) calls the gateway as a client would.
 declare -A python_packages=(
   [boto3]=boto3 [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
-  [mlserver_sklearn]=mlserver-sklearn
+  [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3'
 )
 missing_python=()
 for module in "${!python_packages[@]}"; do

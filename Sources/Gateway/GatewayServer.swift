@@ -86,6 +86,7 @@ public struct GatewayServer: Sendable {
         configuration.maximumGracefulShutdownDuration = server.drainTimeout
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
+        defer { runtime.registry.closeConnections() }
         do {
             try await group.run()
         } catch {

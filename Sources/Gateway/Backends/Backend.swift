@@ -9,6 +9,9 @@ public final class Backend: Sendable {
     public let url: URL
     /// `url` without a trailing slash, for building request URLs.
     let baseURL: String
+    /// Keep-alive connections for invocations, when the server speaks plain HTTP (HTTPS goes through
+    /// AsyncHTTPClient).
+    let connections: BackendConnectionPool?
     private let outstandingCount = Atomic<Int>(0)
     private let state = Mutex(State())
 
@@ -23,6 +26,13 @@ public final class Backend: Sendable {
         var base = url.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
+        if url.scheme == "http", let host = url.host, !host.isEmpty {
+            var prefix = url.path
+            while prefix.hasSuffix("/") { prefix.removeLast() }
+            self.connections = BackendConnectionPool(host: host, port: url.port ?? 80, pathPrefix: prefix)
+        } else {
+            self.connections = nil
+        }
     }
 
     /// Requests in flight to this backend.
@@ -80,5 +90,10 @@ final class BackendRegistry: Sendable {
             backends[url.absoluteString] = backend
             return backend
         }
+    }
+
+    /// Closes the idle keep-alive connections of every backend (at shutdown).
+    func closeConnections() {
+        for backend in backends.withLock({ Array($0.values) }) { backend.connections?.close() }
     }
 }

@@ -6,9 +6,11 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// Calls model servers over keep-alive connection pools (AsyncHTTPClient).
+/// Calls model servers over keep-alive connection pools.
 ///
-/// One `HTTPClient` is kept per connect timeout (endpoints rarely differ), shared by all endpoints and reloads, and
+/// Collected calls to plain-HTTP servers (invocations, health checks, model loads) use each backend's own
+/// ``BackendConnectionPool``, a thin HTTP/1.1 client on the event loops; streamed answers and HTTPS servers use
+/// AsyncHTTPClient. One `HTTPClient` is kept per connect timeout (endpoints rarely differ), shared by all endpoints and reloads, and
 /// shut down once when the gateway stops. AsyncHTTPClient's own connection retries are turned off: the gateway
 /// retries connection failures itself, on another backend, within a ``RetryBudget``.
 public final class BackendClient: Sendable {
@@ -67,6 +69,10 @@ public final class BackendClient: Sendable {
     func send(
         _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
     ) async throws(BackendCallError) -> BackendResponse {
+        if let connections = backend.connections {
+            return try await connections.send(
+                request, path: path, connectTimeout: settings.connectTimeout, maxBodyBytes: Self.maxResponseBytes)
+        }
         let response = try await open(request, to: backend, path: path, settings: settings, logger: logger)
         do {
             let body = try await response.body.collect(upTo: Self.maxResponseBytes)
@@ -95,7 +101,7 @@ struct BackendRequest: Sendable {
 }
 
 /// A model server's answer.
-struct BackendResponse: Sendable {
+struct BackendResponse: Sendable, Equatable {
     var status: Int
     var headers: HTTPHeaders
     var body: ByteBuffer
@@ -104,7 +110,7 @@ struct BackendResponse: Sendable {
 }
 
 /// Why a backend call failed, classified for retries and error answers.
-struct BackendCallError: Error, Sendable {
+struct BackendCallError: Error, Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// No connection could be made; the request was not sent, so another backend may be tried.
         case connectFailed

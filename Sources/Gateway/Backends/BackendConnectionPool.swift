@@ -1,0 +1,159 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Keep-alive HTTP/1.1 connections to one plain-HTTP model server, for the invocation hot path.
+///
+/// A call takes the most recently used idle connection (or connects a new one on the caller's event loop), runs
+/// one exchange on it, and puts it back when the server keeps it open. There is no cap on connections in use, only
+/// on idle ones (``maxIdle``); an idle connection older than ``idleTimeout`` is closed instead of reused. Requests
+/// are never retried here: the pipeline retries connection failures on another backend.
+final class BackendConnectionPool: Sendable {
+    /// Idle connections kept per backend.
+    static let maxIdle = 512
+    /// How long a connection may sit idle before it is closed rather than reused.
+    static let idleTimeout = TimeAmount.seconds(60)
+
+    private struct Connection: Sendable {
+        let channel: any Channel
+        let handler: NIOLoopBound<BackendConnectionHandler>
+    }
+
+    private struct IdleConnection: Sendable {
+        let connection: Connection
+        let since: NIODeadline
+    }
+
+    private struct State: Sendable {
+        var idle: [IdleConnection] = []
+        var isClosed = false
+    }
+
+    let host: String
+    let port: Int
+    private let pathPrefix: String
+    private let hostHeader: String
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+    private static let exchangeIDs = Atomic<UInt64>(0)
+
+    /// A pool for the server at `host`:`port`, whose request paths start with `pathPrefix` (empty or `/base`).
+    init(
+        host: String, port: Int, pathPrefix: String = "", group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.host = host
+        self.port = port
+        self.pathPrefix = pathPrefix
+        let name = host.contains(":") ? "[\(host)]" : host
+        self.hostHeader = port == 80 ? name : "\(name):\(port)"
+        self.group = group
+    }
+
+    /// Sends `request` to `path` and collects the answer (at most `maxBodyBytes`).
+    func send(
+        _ request: BackendRequest, path: String, connectTimeout: Duration, maxBodyBytes: Int
+    ) async throws(BackendCallError) -> BackendResponse {
+        let connection: Connection
+        if let idle = takeIdle() {
+            connection = idle
+        } else {
+            connection = try await connect(timeout: connectTimeout, maxBodyBytes: maxBodyBytes)
+        }
+        var headers = request.headers
+        headers.replaceOrAdd(name: "Host", value: hostHeader)
+        headers.replaceOrAdd(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
+        let head = HTTPRequestHead(
+            version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
+        let eventLoop = connection.channel.eventLoop
+        let promise = eventLoop.makePromise(of: BackendResponse.self)
+        let timeout = TimeAmount.nanoseconds(Int64(clamping: request.timeout.nanosecondCount))
+        let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
+        if eventLoop.inEventLoop {
+            connection.handler.value.send(id: id, head: head, body: request.body, timeout: timeout, promise: promise)
+        } else {
+            let body = request.body
+            eventLoop.execute {
+                connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, promise: promise)
+            }
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                eventLoop.execute { connection.handler.value.cancel(id: id) }
+            }
+        } catch let error as BackendCallError {
+            throw error
+        } catch {
+            throw BackendCallError(kind: .failed, detail: "\(error)")
+        }
+    }
+
+    /// Closes every idle connection; connections in use close when their exchange ends.
+    func close() {
+        let idle = state.withLock { state in
+            state.isClosed = true
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        for entry in idle { entry.connection.channel.close(promise: nil) }
+    }
+
+    /// The most recently used idle connection that is still open and fresh.
+    private func takeIdle() -> Connection? {
+        let now = NIODeadline.now()
+        var expired: [any Channel] = []
+        let connection = state.withLock { state -> Connection? in
+            while let entry = state.idle.popLast() {
+                guard entry.connection.channel.isActive else { continue }
+                guard now - entry.since < Self.idleTimeout else {
+                    expired.append(entry.connection.channel)
+                    continue
+                }
+                return entry.connection
+            }
+            return nil
+        }
+        for channel in expired { channel.close(promise: nil) }
+        return connection
+    }
+
+    /// Puts a connection whose exchange ended back among the idle ones.
+    private func release(_ connection: Connection) {
+        let kept = state.withLock { state -> Bool in
+            guard !state.isClosed, state.idle.count < Self.maxIdle else { return false }
+            state.idle.append(IdleConnection(connection: connection, since: .now()))
+            return true
+        }
+        if !kept { connection.channel.close(promise: nil) }
+    }
+
+    private func connect(timeout: Duration, maxBodyBytes: Int) async throws(BackendCallError) -> Connection {
+        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(Int64(clamping: timeout.nanosecondCount)))
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    let handler = BackendConnectionHandler(maxBodyBytes: maxBodyBytes) { handler, channel in
+                        self.release(
+                            Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: host, port: port).get()
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: BackendConnectionHandler.self),
+                    eventLoop: channel.eventLoop)
+            }.get()
+            return Connection(channel: channel, handler: handler)
+        } catch {
+            throw BackendCallError(classifying: error)
+        }
+    }
+}

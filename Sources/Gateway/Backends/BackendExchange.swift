@@ -1,0 +1,128 @@
+import NIOCore
+import NIOHTTP1
+
+/// The state of one keep-alive connection to a model server, as a plain value: one request/response exchange at a
+/// time, the answer collected up to a size limit. The channel handler feeds it events and carries out what it says;
+/// it is unit-tested without sockets.
+struct BackendExchange: Sendable {
+    /// Where the connection is.
+    enum State: Sendable, Equatable {
+        /// Waiting in the pool; nothing is expected from the server.
+        case idle
+        /// The request was written; waiting for the answer's head.
+        case awaitingHead
+        /// The head arrived; collecting the body.
+        case receivingBody(status: Int, headers: HTTPHeaders)
+        /// The connection must not be used again.
+        case closed
+    }
+
+    /// What the handler should do after an event.
+    enum Action: Sendable, Equatable {
+        /// Nothing yet.
+        case none
+        /// Complete the exchange with this answer; `reusable` says whether the connection may go back to the pool.
+        case succeed(BackendResponse, reusable: Bool)
+        /// Fail the exchange and close the connection.
+        case fail(BackendCallError)
+        /// Close the connection (an answer nobody asked for, or a break while idle).
+        case close
+    }
+
+    private(set) var state = State.idle
+    private var body: ByteBuffer?
+    private var keepAlive = true
+    let maxBodyBytes: Int
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// A request is being written.
+    mutating func requestSent() {
+        precondition(state == .idle, "a backend connection carries one exchange at a time")
+        state = .awaitingHead
+        body = nil
+    }
+
+    /// The answer's head arrived.
+    mutating func receivedHead(_ head: HTTPResponseHead) -> Action {
+        guard state == .awaitingHead else { return close() }
+        if head.status == .continue { return .none }
+        keepAlive = head.isKeepAlive
+        state = .receivingBody(status: Int(head.status.code), headers: head.headers)
+        return .none
+    }
+
+    /// A piece of the answer's body arrived.
+    mutating func receivedBody(_ part: ByteBuffer) -> Action {
+        guard case .receivingBody = state else { return close() }
+        let size = (body?.readableBytes ?? 0) + part.readableBytes
+        guard size <= maxBodyBytes else {
+            state = .closed
+            return .fail(
+                BackendCallError(kind: .responseTooLarge, detail: "response larger than \(maxBodyBytes) bytes"))
+        }
+        if body == nil {
+            body = part
+        } else {
+            var part = part
+            body!.writeBuffer(&part)
+        }
+        return .none
+    }
+
+    /// The answer ended.
+    mutating func receivedEnd() -> Action {
+        guard case .receivingBody(let status, let headers) = state else { return close() }
+        let response = BackendResponse(status: status, headers: headers, body: body ?? ByteBuffer())
+        body = nil
+        state = keepAlive ? .idle : .closed
+        return .succeed(response, reusable: keepAlive)
+    }
+
+    /// The exchange ran out of time.
+    mutating func timedOut() -> Action {
+        switch state {
+        case .awaitingHead, .receivingBody:
+            state = .closed
+            return .fail(BackendCallError(kind: .timedOut, detail: "timed out"))
+        case .idle, .closed:
+            return .none
+        }
+    }
+
+    /// The caller gave up (its task was cancelled, e.g. when the drain timeout passed).
+    mutating func cancelled() -> Action {
+        switch state {
+        case .awaitingHead, .receivingBody:
+            state = .closed
+            return .fail(BackendCallError(kind: .failed, detail: "the call was cancelled"))
+        case .idle, .closed:
+            return .none
+        }
+    }
+
+    /// The connection closed or failed with `error` (nil: closed by the server).
+    mutating func connectionEnded(_ error: (any Error)?) -> Action {
+        let previous = state
+        state = .closed
+        switch previous {
+        case .awaitingHead, .receivingBody:
+            let detail = error.map { "\($0)" } ?? "the model server closed the connection before answering"
+            return .fail(BackendCallError(kind: .failed, detail: detail))
+        case .idle:
+            return .close
+        case .closed:
+            return .none
+        }
+    }
+
+    private mutating func close() -> Action {
+        let wasBusy = state != .idle && state != .closed
+        state = .closed
+        return wasBusy
+            ? .fail(BackendCallError(kind: .failed, detail: "the model server sent an answer that does not fit HTTP/1.1"))
+            : .close
+    }
+}
