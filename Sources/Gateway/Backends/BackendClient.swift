@@ -71,7 +71,8 @@ public final class BackendClient: Sendable {
     ) async throws(BackendCallError) -> BackendResponse {
         if let connections = backend.connections {
             return try await connections.send(
-                request, path: path, connectTimeout: settings.connectTimeout, maxBodyBytes: Self.maxResponseBytes)
+                request, path: path, connectTimeout: settings.connectTimeout, idleTimeout: settings.idleTimeout,
+                maxBodyBytes: Self.maxResponseBytes)
         }
         let response = try await open(request, to: backend, path: path, settings: settings, logger: logger)
         do {

@@ -7,13 +7,12 @@ import Synchronization
 ///
 /// A call takes the most recently used idle connection (or connects a new one on the caller's event loop), runs
 /// one exchange on it, and puts it back when the server keeps it open. There is no cap on connections in use, only
-/// on idle ones (``maxIdle``); an idle connection older than ``idleTimeout`` is closed instead of reused. Requests
-/// are never retried here: the pipeline retries connection failures on another backend.
+/// on idle ones (``maxIdle``); a connection idle for longer than the endpoint's `idle_timeout` is closed instead of
+/// reused, before the server's own keep-alive timeout can close it under a request. Requests are never retried
+/// here: the pipeline retries connection failures on another backend.
 final class BackendConnectionPool: Sendable {
     /// Idle connections kept per backend.
     static let maxIdle = 512
-    /// How long a connection may sit idle before it is closed rather than reused.
-    static let idleTimeout = TimeAmount.seconds(60)
 
     private struct Connection: Sendable {
         let channel: any Channel
@@ -50,12 +49,13 @@ final class BackendConnectionPool: Sendable {
         self.group = group
     }
 
-    /// Sends `request` to `path` and collects the answer (at most `maxBodyBytes`).
+    /// Sends `request` to `path` and collects the answer (at most `maxBodyBytes`), on a connection idle for at
+    /// most `idleTimeout` or a new one.
     func send(
-        _ request: BackendRequest, path: String, connectTimeout: Duration, maxBodyBytes: Int
+        _ request: BackendRequest, path: String, connectTimeout: Duration, idleTimeout: Duration, maxBodyBytes: Int
     ) async throws(BackendCallError) -> BackendResponse {
         let connection: Connection
-        if let idle = takeIdle() {
+        if let idle = takeIdle(idleTimeout: .nanoseconds(Int64(clamping: idleTimeout.nanosecondCount))) {
             connection = idle
         } else {
             connection = try await connect(timeout: connectTimeout, maxBodyBytes: maxBodyBytes)
@@ -100,14 +100,14 @@ final class BackendConnectionPool: Sendable {
         for entry in idle { entry.connection.channel.close(promise: nil) }
     }
 
-    /// The most recently used idle connection that is still open and fresh.
-    private func takeIdle() -> Connection? {
+    /// The most recently used idle connection that is still open and was idle for at most `idleTimeout`.
+    private func takeIdle(idleTimeout: TimeAmount) -> Connection? {
         let now = NIODeadline.now()
         var expired: [any Channel] = []
         let connection = state.withLock { state -> Connection? in
             while let entry = state.idle.popLast() {
                 guard entry.connection.channel.isActive else { continue }
-                guard now - entry.since < Self.idleTimeout else {
+                guard now - entry.since < idleTimeout else {
                     expired.append(entry.connection.channel)
                     continue
                 }

@@ -190,6 +190,7 @@ extension BackendSettings {
         self.init()
         if let value = try table.duration("connect_timeout") { connectTimeout = value }
         if let value = try table.duration("timeout") { timeout = value }
+        if let value = try table.duration("idle_timeout") { idleTimeout = value }
         if let value = try table.int("max_retries", range: 0...10) { maxRetries = value }
         if var breaker = try table.table("circuit_breaker") {
             if let value = try breaker.int("failure_threshold", range: 1...10_000) { failureThreshold = value }

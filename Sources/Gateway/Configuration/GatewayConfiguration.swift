@@ -183,6 +183,9 @@ public struct BackendSettings: Sendable, Equatable {
     public var connectTimeout: Duration
     /// Time allowed for the whole backend answer (`timeout`; SageMaker allows 60 s).
     public var timeout: Duration
+    /// How long a keep-alive connection may sit idle and still be reused (`idle_timeout`); keep it below the model
+    /// server's own keep-alive timeout (uvicorn: 5 s, gunicorn: 2 s).
+    public var idleTimeout: Duration
     /// Extra attempts on another backend when a connection could not be made (`max_retries`).
     public var maxRetries: Int
     /// Consecutive failures that open a backend's circuit (`circuit_breaker.failure_threshold`).
@@ -202,6 +205,7 @@ public struct BackendSettings: Sendable, Equatable {
     public init(
         connectTimeout: Duration = .seconds(2),
         timeout: Duration = .seconds(60),
+        idleTimeout: Duration = .milliseconds(1500),
         maxRetries: Int = 2,
         failureThreshold: Int = 5,
         openDuration: Duration = .seconds(10),
@@ -212,6 +216,7 @@ public struct BackendSettings: Sendable, Equatable {
     ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
+        self.idleTimeout = idleTimeout
         self.maxRetries = maxRetries
         self.failureThreshold = failureThreshold
         self.openDuration = openDuration

@@ -30,6 +30,7 @@ struct ConfigurationParsingTests {
         auth = "api_key"
         connect_timeout = "500ms"
         timeout = "30s"
+        idle_timeout = "4s"
         max_retries = 3
 
         [endpoint.circuit_breaker]
@@ -86,6 +87,7 @@ struct ConfigurationParsingTests {
         let settings = BackendSettings()
         #expect(settings.connectTimeout == .seconds(2))
         #expect(settings.timeout == .seconds(60))
+        #expect(settings.idleTimeout == .milliseconds(1500))
         #expect(settings.maxRetries == 2)
         #expect(settings.failureThreshold == 5)
         #expect(settings.openDuration == .seconds(10))
@@ -120,7 +122,8 @@ struct ConfigurationParsingTests {
         #expect(
             endpoint.backend
                 == BackendSettings(
-                    connectTimeout: .milliseconds(500), timeout: .seconds(30), maxRetries: 3, failureThreshold: 7,
+                    connectTimeout: .milliseconds(500), timeout: .seconds(30), idleTimeout: .seconds(4), maxRetries: 3,
+                    failureThreshold: 7,
                     openDuration: .seconds(15), healthCheckInterval: .seconds(1), healthCheckTimeout: .milliseconds(250),
                     unhealthyThreshold: 4, healthyThreshold: 2))
     }
