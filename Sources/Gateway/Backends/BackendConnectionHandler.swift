@@ -38,7 +38,8 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         promise: EventLoopPromise<BackendResponse>
     ) {
         guard let context, context.channel.isActive, exchange.state == .idle else {
-            promise.fail(BackendCallError(kind: .failed, detail: "the connection to the model server is closed"))
+            promise.fail(
+                BackendCallError(kind: .connectFailed, detail: "the kept-alive connection closed before the request was sent"))
             return
         }
         exchange.requestSent()
