@@ -24,6 +24,8 @@ public struct GatewayServer: Sendable {
     /// - Throws: ``ConfigurationError`` when the configuration cannot be put in force (e.g. an enrichment rule that
     ///   does not fit its feature view).
     public init(configuration: GatewayConfiguration, logger: Logger) throws(ConfigurationError) {
+        // Bootstrap swift-metrics before any module creates its metrics (the feature store's are made just below).
+        _ = GatewayMetrics.registry
         var features: FeatureService?
         if let store = configuration.featureStore {
             var featureLogger = logger

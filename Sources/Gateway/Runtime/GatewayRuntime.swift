@@ -67,6 +67,17 @@ public final class GatewayRuntime: Sendable {
             return snapshot.generation
         }
         logger.info("Configuration reloaded", metadata: ["file": "\(file)", "generation": "\(generation)"])
+        if let features { Self.warmUpAgain(features, logger: logger) }
         return generation
+    }
+
+    /// Loads the hot keys again after a reload (the keys files may have changed), in the background: the gateway
+    /// keeps serving and stays ready meanwhile, since its cache is already warm.
+    private static func warmUpAgain(_ features: FeatureService, logger: Logger) {
+        Task {
+            let report = await features.warmUp()
+            guard !report.views.isEmpty else { return }
+            logger.info("Feature warm-up after reload finished", metadata: ["keys_loaded": "\(report.keysLoaded)"])
+        }
     }
 }

@@ -172,4 +172,32 @@ struct FeatureEnrichmentProcessTests {
         #expect(sawNotReady, "\(child.output)")
         #expect(child.output.contains("Feature warm-up finished"))
     }
+
+    @Test("a reload loads the hot keys again, from the keys file as it is now")
+    func reloadWarmsUpAgain() async throws {
+        let redis = try await RedisServer.start()
+        let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let body = Self.configuration(
+            redis: redis.url, backend: backend.url, view: #"warmup = { keys_file = "hot.txt", deadline = "10s" }"#)
+        let gateway = try await GatewayProcess.start(body)
+        defer { Task { await gateway.stop(); await backend.stop(); await redis.stop() } }
+        let loaded = try await Self.load(gateway, Self.users)
+        #expect(loaded.status == 0, "\(loaded.output)")
+
+        try Data("u1\nu2\n".utf8).write(to: gateway.directory.appendingPathComponent("hot.txt"))
+        let reload = try await HTTP.request(.POST, "\(gateway.adminURL)/admin/reload")
+        #expect(reload.status == 200, "\(reload.text)")
+        try await eventually("the reload's warm-up loaded both users") {
+            try await gateway.metrics().value("mlgateway_feature_warmup_keys", ["view": "user"]) == 2
+        }
+        #expect(gateway.output.contains("Feature warm-up after reload finished"))
+        let response = try await HTTP.request(.GET, "\(gateway.adminURL)/readyz")
+        #expect(response.status == 200)
+
+        let warmed = try await gateway.invoke("json", body: #"{"user_id": "u2"}"#, contentType: "application/json")
+        #expect(Self.userFeatures(warmed)?["country"] as? String == "DE", "\(warmed.text)")
+        let metrics = try await gateway.metrics()
+        #expect(metrics.value("mlgateway_feature_cache_hits_total", ["view": "user"]) == 1)
+        #expect(metrics.value("mlgateway_feature_cache_misses_total", ["view": "user"]) ?? 0 == 0)
+    }
 }
