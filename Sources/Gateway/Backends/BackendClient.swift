@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// Collected calls to plain-HTTP servers (invocations, health checks, model loads) use each backend's own
 /// ``BackendConnectionPool``, a thin HTTP/1.1 client on the event loops; streamed answers and HTTPS servers use
-/// AsyncHTTPClient. One `HTTPClient` is kept per connect timeout (endpoints rarely differ), shared by all endpoints and reloads, and
-/// shut down once when the gateway stops. AsyncHTTPClient's own connection retries are turned off: the gateway
+/// AsyncHTTPClient. One `HTTPClient` is kept per connect and idle timeout (endpoints rarely differ), shared by all
+/// endpoints and reloads, and shut down once when the gateway stops. AsyncHTTPClient's own connection retries are turned off: the gateway
 /// retries connection failures itself, on another backend, within a ``RetryBudget``.
 public final class BackendClient: Sendable {
     /// Connections kept per backend host; AsyncHTTPClient's default of 8 is too small for an inference proxy.
@@ -20,28 +20,36 @@ public final class BackendClient: Sendable {
     public static let maxResponseBytes = 32 * 1024 * 1024
 
     private let eventLoopGroup: any EventLoopGroup
-    private let clients = Mutex<[Duration: HTTPClient]>([:])
+    private let clients = Mutex<[PoolSettings: HTTPClient]>([:])
+
+    /// What distinguishes one AsyncHTTPClient pool from another.
+    private struct PoolSettings: Hashable {
+        var connectTimeout: Duration
+        var idleTimeout: Duration
+    }
 
     /// Creates a client on `eventLoopGroup`.
     public init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.eventLoopGroup = eventLoopGroup
     }
 
-    /// The HTTP client for `connectTimeout`.
-    func httpClient(connectTimeout: Duration) -> HTTPClient {
-        clients.withLock { clients in
-            if let client = clients[connectTimeout] { return client }
+    /// The HTTP client for the connect and idle timeouts of `settings`.
+    private func httpClient(_ settings: BackendSettings) -> HTTPClient {
+        let key = PoolSettings(connectTimeout: settings.connectTimeout, idleTimeout: settings.idleTimeout)
+        return clients.withLock { clients in
+            if let client = clients[key] { return client }
             var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanosecondCount))
+            configuration.timeout = .init(connect: .nanoseconds(Int64(clamping: key.connectTimeout.nanosecondCount)))
             configuration.httpVersion = .http1Only
             configuration.decompression = .disabled
             configuration.redirectConfiguration = .disallow
             var pool = HTTPClient.Configuration.ConnectionPool(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
+                idleTimeout: .nanoseconds(Int64(clamping: key.idleTimeout.nanosecondCount)),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
             pool.retryConnectionEstablishment = false
             configuration.connectionPool = pool
             let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
-            clients[connectTimeout] = client
+            clients[key] = client
             return client
         }
     }
@@ -55,7 +63,7 @@ public final class BackendClient: Sendable {
         httpRequest.method = request.method
         httpRequest.headers = request.headers
         if let body = request.body { httpRequest.body = .bytes(body) }
-        let client = httpClient(connectTimeout: settings.connectTimeout)
+        let client = httpClient(settings)
         do {
             return try await client.execute(
                 httpRequest, timeout: .nanoseconds(request.timeout.nanosecondCount),
