@@ -92,16 +92,21 @@ import TestSupport
         try await silent.close()
     }
 
-    @Test func warmupWaitsForARedisThatStartsLater() async throws {
-        let port = try FreePort.next()
+    /// A service whose view warms up the entities in `keys` from Redis at `port`, where nothing may listen yet.
+    private func serviceWithoutRedis(port: Int, keys: URL, deadline: Duration) throws -> FeatureService {
         let url = RedisURL(host: "127.0.0.1", port: port)
-        let keys = try temporaryFile("1\n2\n", extension: "txt")
-        defer { try? FileManager.default.removeItem(at: keys) }
-        let view = userView(warmup: .init(source: .keysFile(keys.path), deadline: .seconds(60)))
-        let service = try FeatureService(
+        let view = userView(warmup: .init(source: .keysFile(keys.path), deadline: deadline))
+        return try FeatureService(
             configuration: FeatureStoreConfiguration(redis: url), views: [view],
             redis: RedisClient(configuration: fastClientConfiguration(url)), clock: ManualClock().featureClock,
             logger: .init(label: "test"))
+    }
+
+    @Test func warmupWaitsForARedisThatStartsLater() async throws {
+        let port = try FreePort.next()
+        let keys = try temporaryFile("1\n2\n", extension: "txt")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let service = try serviceWithoutRedis(port: port, keys: keys, deadline: .seconds(60))
         let warmup = Task { await service.warmUp() }
         try await Task.sleep(for: .milliseconds(300))
         #expect(!service.isWarm)
@@ -113,14 +118,9 @@ import TestSupport
     }
 
     @Test func unreachableRedisEndsWarmupAtTheDeadline() async throws {
-        let url = RedisURL(host: "127.0.0.1", port: try FreePort.next())
         let keys = try temporaryFile("1\n", extension: "txt")
         defer { try? FileManager.default.removeItem(at: keys) }
-        let view = userView(warmup: .init(source: .keysFile(keys.path), deadline: .milliseconds(300)))
-        let service = try FeatureService(
-            configuration: FeatureStoreConfiguration(redis: url), views: [view],
-            redis: RedisClient(configuration: fastClientConfiguration(url)), clock: ManualClock().featureClock,
-            logger: .init(label: "test"))
+        let service = try serviceWithoutRedis(port: try FreePort.next(), keys: keys, deadline: .milliseconds(300))
         #expect(await service.warmUp().views.first?.outcome == .deadlineExceeded)
         #expect(service.isWarm)
         await service.shutdown()

@@ -83,21 +83,20 @@ struct BackendExchange: Sendable {
 
     /// The exchange ran out of time.
     mutating func timedOut() -> Action {
-        switch state {
-        case .awaitingHead, .receivingBody:
-            state = .closed
-            return .fail(BackendCallError(kind: .timedOut, detail: "timed out"))
-        case .idle, .closed:
-            return .none
-        }
+        failInFlight(BackendCallError(kind: .timedOut, detail: "timed out"))
     }
 
     /// The caller gave up (its task was cancelled, e.g. when the drain timeout passed).
     mutating func cancelled() -> Action {
+        failInFlight(BackendCallError(kind: .failed, detail: "the call was cancelled"))
+    }
+
+    /// Fails the exchange in flight with `error` and closes the connection; nothing happens between exchanges.
+    private mutating func failInFlight(_ error: BackendCallError) -> Action {
         switch state {
         case .awaitingHead, .receivingBody:
             state = .closed
-            return .fail(BackendCallError(kind: .failed, detail: "the call was cancelled"))
+            return .fail(error)
         case .idle, .closed:
             return .none
         }
