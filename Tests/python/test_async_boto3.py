@@ -131,3 +131,19 @@ def test_queued_work_survives_a_restart(setup):
     restarted = processes.restart(gateway)
     assert [wait_for_file(path, timeout=60) for path in outputs] == [b"0.500000", b"0.731059", b"0.880797"]
     assert restarted.process.poll() is None
+
+
+def test_invocation_timeout_is_honoured(setup):
+    processes, _, _ = setup
+    slow = processes.backend("--mode", "model", "--delay-ms", "3000")
+    config = CONFIG.replace("max_attempts = 2", "max_attempts = 1").format(model=slow, failing=slow)
+    gateway = processes.gateway(config)
+    inputs = gateway.config.parent / "inputs"
+    inputs.mkdir()
+    (inputs / "slow.csv").write_text("1\n")
+    answer = gateway.client().invoke_endpoint_async(
+        EndpointName="scores", InputLocation="slow.csv", ContentType="text/csv", InvocationTimeoutSeconds=1)
+    failure = json.loads(wait_for_file(path_of(answer["FailureLocation"]), timeout=30))
+    assert "timed out" in failure["message"], failure
+    assert not path_of(answer["OutputLocation"]).exists()
+    assert status(gateway, answer["InferenceId"])["Status"] == "Failed"
