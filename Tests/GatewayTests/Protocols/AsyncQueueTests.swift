@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Testing
+import TestSupport
 @testable import Gateway
 
 @Suite("Async invocations: retry policy, locations, store, configuration")
@@ -122,6 +124,25 @@ struct AsyncQueueTests {
         #expect(stored?.state == .succeeded)
         #expect(stored?.variant == "VariantA")
         #expect(try await store.counts()[.succeeded] == 1)
+    }
+
+    @Test func aJobPastItsRequestTTLExpiresWithoutCallingTheModel() async throws {
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let store = try Self.store()
+        let pool = AsyncWorkerPool(
+            configuration: AsyncConfiguration(stateDirectory: FileManager.default.temporaryDirectory), store: store,
+            pipeline: InvocationPipeline(runtime: harness.runtime, client: harness.client), logger: Logger(label: "test"))
+        var job = Self.job("late-\(UUID().uuidString)", createdAt: 1)
+        job.expiresAt = 2
+        #expect(try await store.enqueue(job))
+        let claimed = try #require(try await store.claim(now: 3))
+        await pool.process(claimed, policy: Self.policy)
+        let stored = try #require(try await store.job(id: job.id))
+        #expect(stored.state == .expired)
+        #expect(stored.attempts == 1)
+        let failure = try String(contentsOfFile: job.failurePath, encoding: .utf8)
+        #expect(failure.contains("TTL"))
+        try? FileManager.default.removeItem(atPath: job.failurePath)
     }
 
     @Test func readsTheAsyncTable() throws {
