@@ -4,7 +4,8 @@
 # See docs/benchmarks.md. (valgrind's callgrind would give instruction counts, but valgrind 3.19 crashes on
 # Swift 6.3 binaries while reading the toolchain's shared libraries.)
 #   scripts/bench/profile.sh
-# Environment: BENCH_PROFILE_DURATION (default 15s); BENCH_SKIP_BUILD, BENCH_BIN and BENCH_KEEP as for bench.sh.
+# Environment: BENCH_PROFILE_DURATION (default 15s); BENCH_PROFILE_SCENARIO (default pass_through; any scenario of
+# scripts/bench/scenarios.sh); BENCH_SKIP_BUILD, BENCH_BIN and BENCH_KEEP as for bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -12,6 +13,7 @@ bench_dir=$repo/scripts/bench
 LOAD_CORE=0
 PROXY_CORE=1
 DURATION=${BENCH_PROFILE_DURATION:-15s}
+SCENARIO=${BENCH_PROFILE_SCENARIO:-pass_through}
 
 command -v perf >/dev/null || { echo "error: perf is required (apt-get install linux-perf)" >&2; exit 1; }
 scripts/install-deps.sh --bench
@@ -24,18 +26,24 @@ source "$bench_dir/scenarios.sh"
 start backend "$LOAD_CORE" "$BIN/demo-backend" --port "$BACKEND_PORT" --name bench
 wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$STARTED_PID" backend
 mkdir -p "$WORK_DIR/gateway"
-scenario_pass_through_config "$WORK_DIR/gateway"
+SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
+"scenario_${SCENARIO}_config" "$WORK_DIR/gateway"
+if declare -F "scenario_${SCENARIO}_prepare" >/dev/null; then
+  "scenario_${SCENARIO}_prepare" "$WORK_DIR/gateway" >"$WORK_DIR/gateway/prepare.log" 2>&1 \
+    || { echo "error: preparing $SCENARIO failed: $(tail -3 "$WORK_DIR/gateway/prepare.log")" >&2; exit 1; }
+fi
 start gateway "$PROXY_CORE" "$BIN/mlgateway" serve --config "$WORK_DIR/gateway/gateway.conf"
 gateway_pid=$STARTED_PID
 wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" gateway
 
 url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
 wrk_run() { # duration
-  taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$1" --timeout 5s -s "$bench_dir/wrk.lua" "$url"
+  BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} BENCH_IDS=${SCENARIO_IDS:-0} \
+    taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$1" --timeout 5s -s "$bench_dir/wrk.lua" "$url"
 }
 echo "==> warm-up"
 wrk_run 3s >/dev/null
-echo "==> sampling the gateway for $DURATION under saturation"
+echo "==> sampling the gateway ($SCENARIO) for $DURATION under saturation"
 perf record -q -e cpu-clock -F 1999 -g -p "$gateway_pid" -o "$WORK_DIR/perf.data" -- sleep "${DURATION%s}" \
   >/dev/null 2>&1 &
 perf_pid=$!
