@@ -23,22 +23,23 @@ struct TemplateScope: Sendable {
 
     /// The template for `contentType` (normalized), most specific first.
     func template(_ direction: TemplateDirection, for contentType: String) -> Resolved? {
-        let levels: [(variant: String, file: TemplateConfiguration)] = [
-            (variant.name, variant.templates), ("", endpoint.templates),
-        ]
-        for level in levels {
-            let key = TemplateKey(endpoint: endpoint.name, variant: level.variant, direction: direction, contentType: contentType)
-            let file = level.file.templates(direction)[key.contentType]
-            if let stored = stored.templates[key] {
-                return Resolved(
-                    key: key, template: stored.template, origin: "stored version \(stored.version.version)",
-                    outputContentType: stored.version.outputContentType ?? file?.outputContentType)
-            }
-            if let file {
-                return Resolved(key: key, template: file.template, origin: file.path, outputContentType: file.outputContentType)
-            }
+        template(direction, for: contentType, variant: variant.name, file: variant.templates)
+            ?? template(direction, for: contentType, variant: "", file: endpoint.templates)
+    }
+
+    /// The template of one level: the variant's (`variant` is its name) or the endpoint's (`variant` is empty).
+    private func template(
+        _ direction: TemplateDirection, for contentType: String, variant: String, file configuration: TemplateConfiguration
+    ) -> Resolved? {
+        let key = TemplateKey(endpoint: endpoint.name, variant: variant, direction: direction, contentType: contentType)
+        let file = configuration.templates(direction)[key.contentType]
+        if let stored = stored.templates[key] {
+            return Resolved(
+                key: key, template: stored.template, origin: "stored version \(stored.version.version)",
+                outputContentType: stored.version.outputContentType ?? file?.outputContentType)
         }
-        return nil
+        guard let file else { return nil }
+        return Resolved(key: key, template: file.template, origin: file.path, outputContentType: file.outputContentType)
     }
 
     /// The media types that have a template in `direction`, sorted.
