@@ -118,16 +118,7 @@ struct JSONReader {
             pos += 1
             skipWhitespace()
             valueStack.append(try readValue())
-            skipWhitespace()
-            guard pos < bytes.count else { throw Failure(message: "unexpected end of file") }
-            if bytes[pos] == UInt8(ascii: ",") {
-                pos += 1
-            } else if bytes[pos] == UInt8(ascii: "}") {
-                pos += 1
-                break
-            } else {
-                throw Failure(message: "expected ',' or '}' at position \(pos)")
-            }
+            if try endOfItem(closing: "}") { break }
         }
         let valueBase = valueStack.count - (keyStack.count - base)
         let map = MapBox(capacity: keyStack.count - base)
@@ -135,6 +126,22 @@ struct JSONReader {
         keyStack.removeSubrange(base...)
         valueStack.removeSubrange(valueBase...)
         return .map(map)
+    }
+
+    /// After an object member or array element: consumes `,` and returns false (more follow), or consumes
+    /// `closing` and returns true.
+    private mutating func endOfItem(closing: Unicode.Scalar) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard pos < bytes.count else { throw Failure(message: "unexpected end of file") }
+        if bytes[pos] == UInt8(ascii: ",") {
+            pos += 1
+            return false
+        }
+        guard bytes[pos] == UInt8(ascii: closing) else {
+            throw Failure(message: "expected ',' or '\(closing)' at position \(pos)")
+        }
+        pos += 1
+        return true
     }
 
     mutating func readArray() throws(Failure) -> Value {
@@ -150,16 +157,7 @@ struct JSONReader {
         while true {
             skipWhitespace()
             valueStack.append(try readValue())
-            skipWhitespace()
-            guard pos < bytes.count else { throw Failure(message: "unexpected end of file") }
-            if bytes[pos] == UInt8(ascii: ",") {
-                pos += 1
-            } else if bytes[pos] == UInt8(ascii: "]") {
-                pos += 1
-                break
-            } else {
-                throw Failure(message: "expected ',' or ']' at position \(pos)")
-            }
+            if try endOfItem(closing: "]") { break }
         }
         let items = Array(valueStack[base...])
         valueStack.removeSubrange(base...)
