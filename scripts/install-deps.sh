@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what mlgateway needs to build, test and run, when it is missing:
-# Debian packages (C libraries, redis-server, nginx and wrk for benchmarks) and Python test clients.
+# Debian packages (C libraries, redis-server; nginx and wrk with --bench) and Python clients (boto3; with --tests
+# also pytest, scipy, the sagemaker SDK and MLServer).
+#   scripts/install-deps.sh [--bench | --tests]
 set -euo pipefail
+mode=${1:-}
 
 packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
-if [[ "${1:-}" == "--bench" ]]; then packages+=(nginx-light wrk); fi
+if [[ "$mode" == "--bench" ]]; then packages+=(nginx-light wrk); fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -18,12 +21,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# module to import = package to install; MLServer serves a scikit-learn model for the Open Inference Protocol test,
-# and the sagemaker SDK (v2, whose Predictor API the test uses) calls the gateway as a client would.
-declare -A python_packages=(
-  [boto3]=boto3 [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
-  [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3'
-)
+# module to import = package to install. For the tests, MLServer serves a scikit-learn model for the Open Inference
+# Protocol test, and the sagemaker SDK (v2, whose Predictor API the test uses) calls the gateway as a client would.
+declare -A python_packages=([boto3]=boto3)
+if [[ "$mode" == "--tests" ]]; then
+  python_packages+=(
+    [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
+    [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3'
+  )
+fi
 missing_python=()
 for module in "${!python_packages[@]}"; do
   python3 -c "import $module" >/dev/null 2>&1 || missing_python+=("${python_packages[$module]}")
