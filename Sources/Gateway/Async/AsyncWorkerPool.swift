@@ -155,13 +155,10 @@ struct AsyncWorkerPool: Service {
             let variant = try pipeline.chooseVariant(for: invocation)
             let result = try await pipeline.call(
                 variant, with: invocation, logger: logger, timeout: .milliseconds(Int64(job.invocationTimeout * 1000)))
-            variant.metrics.record(status: 200)
-            variant.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
-            variant.metrics.overheadLatency.recordNanoseconds((ContinuousClock.now - start - result.modelLatency).nanosecondCount)
+            variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
             return result
         } catch let failure as VariantFailure {
-            failure.variant.metrics.record(status: Int(failure.error.status.code))
-            if failure.error.code == "ModelError" { failure.variant.metrics.modelErrors.increment() }
+            failure.variant.metrics.recordFailure(failure.error)
             throw failure
         } catch let error as GatewayError {
             endpoint.unroutedMetrics.record(status: Int(error.status.code))

@@ -64,4 +64,17 @@ struct VariantMetrics: Sendable {
         invocations.increment()
         if (400..<500).contains(status) { errors4xx.increment() } else if status >= 500 { errors5xx.increment() }
     }
+
+    /// Records an answered invocation that started at `start` and spent `modelLatency` in the model.
+    func recordSuccess(start: ContinuousClock.Instant, modelLatency: Duration) {
+        record(status: 200)
+        self.modelLatency.recordNanoseconds(modelLatency.nanosecondCount)
+        overheadLatency.recordNanoseconds((ContinuousClock.now - start - modelLatency).nanosecondCount)
+    }
+
+    /// Records a failed invocation answered with `error`.
+    func recordFailure(_ error: GatewayError) {
+        record(status: Int(error.status.code))
+        if error.code == "ModelError" { modelErrors.increment() }
+    }
 }

@@ -31,9 +31,7 @@ struct InvocationPipeline: Sendable {
             capture(invocation, answer: result)
             try applyResponseTemplate(&result, rendering: templates)
             sendShadowCopies(of: invocation, shadowing: variant, logger: logger)
-            variant.metrics.record(status: 200)
-            variant.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
-            variant.metrics.overheadLatency.recordNanoseconds((ContinuousClock.now - start - result.modelLatency).nanosecondCount)
+            variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
             return Self.response(for: result)
         }
     }
@@ -67,8 +65,7 @@ struct InvocationPipeline: Sendable {
         do {
             return try await body()
         } catch let failure as VariantFailure {
-            failure.variant.metrics.record(status: Int(failure.error.status.code))
-            if failure.error.code == "ModelError" { failure.variant.metrics.modelErrors.increment() }
+            failure.variant.metrics.recordFailure(failure.error)
             throw failure.error
         } catch let error as GatewayError {
             endpoint.unroutedMetrics.record(status: Int(error.status.code))
