@@ -19,13 +19,12 @@ struct ServeCommand: AsyncParsableCommand {
             print("\(options.config): OK (\(configuration.endpoints.count) endpoints)")
             return
         }
-        EventLoopThreads.install(threads: configuration.server.threads)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: configuration.server.logLevel) ?? .info
-            return handler
-        }
+        let level = Logger.Level(rawValue: configuration.server.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, level: level) }
         let logger = Logger(label: "mlgateway")
+        if !EventLoopThreads.install(threads: configuration.server.threads) {
+            logger.warning("Swift concurrency's global executor hook is unavailable; tasks run on the default executor")
+        }
         let server: GatewayServer
         do {
             server = try GatewayServer(configuration: configuration, logger: logger)

@@ -12,10 +12,11 @@ public struct GatewayRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? ""
     }
 
-    /// The request id, also returned as `x-amzn-RequestId`.
-    public var requestID: String { id }
+    /// The request id (Hummingbird's, from the logger metadata), also returned as `x-amzn-RequestId`.
+    public let requestID: String
 
     /// Bodies are read by the pipeline with the configured limit; this bounds generic decoding only.
     public var maxUploadSize: Int { 6 * 1024 * 1024 }
