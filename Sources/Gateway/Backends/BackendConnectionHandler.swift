@@ -11,10 +11,15 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var exchange: BackendExchange
-    private var promise: EventLoopPromise<BackendResponse>?
+    private var caller: UnsafeContinuation<BackendResponse, any Error>?
     /// The caller's id of the exchange in flight, so that a late cancellation cannot end a later exchange.
     private var exchangeID: UInt64 = 0
-    private var deadline: Scheduled<Void>?
+    /// When the exchange in flight times out.
+    private var deadline: NIODeadline?
+    /// The deadline timer and when it fires. It is armed for the first exchange and re-armed only when it fires
+    /// (for the exchange then in flight) or when an exchange needs an earlier deadline, so that back-to-back
+    /// exchanges on a kept-alive connection neither schedule nor cancel a timer each.
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     private var context: ChannelHandlerContext?
     /// Called on the event loop when an exchange ends with the connection reusable.
     private let onIdle: (BackendConnectionHandler, Channel) -> Void
@@ -30,27 +35,51 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        timer?.task.cancel()
+        timer = nil
     }
 
-    /// Sends `head` and `body` as exchange `id`; `promise` completes with the answer or a ``BackendCallError``.
+    /// Sends `head` and `body` as exchange `id`; `caller` resumes with the answer or a ``BackendCallError``.
     func send(
         id: UInt64, head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount,
-        promise: EventLoopPromise<BackendResponse>
+        caller: UnsafeContinuation<BackendResponse, any Error>
     ) {
         guard let context, context.channel.isActive, exchange.state == .idle else {
-            promise.fail(
-                BackendCallError(kind: .connectFailed, detail: "the kept-alive connection closed before the request was sent"))
+            caller.resume(
+                throwing: BackendCallError(
+                    kind: .connectFailed, detail: "the kept-alive connection closed before the request was sent"))
             return
         }
         exchange.requestSent()
         exchangeID = id
-        self.promise = promise
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            self.perform(self.exchange.timedOut())
+        self.caller = caller
+        let deadline = NIODeadline.now() + timeout
+        self.deadline = deadline
+        if let timer, timer.firesAt <= deadline {
+            // The armed timer fires first and re-arms itself for this exchange.
+        } else {
+            armTimer(at: deadline, context: context)
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func armTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.timerFired() }
+        timer = (task, deadline)
+    }
+
+    /// Times out the exchange in flight if its deadline passed, else waits for it.
+    private func timerFired() {
+        timer = nil
+        guard let deadline, let context else { return }
+        if deadline <= .now() {
+            perform(exchange.timedOut())
+        } else {
+            armTimer(at: deadline, context: context)
+        }
     }
 
     /// Ends exchange `id` if it is still in flight, because its caller was cancelled.
@@ -81,26 +110,25 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         case .none:
             return
         case .succeed(let response, let reusable):
-            let promise = takePromise()
+            let caller = takeCaller()
             if reusable, let channel = context?.channel {
                 onIdle(self, channel)
             } else {
                 context?.close(promise: nil)
             }
-            promise?.succeed(response)
+            caller?.resume(returning: response)
         case .fail(let error):
-            let promise = takePromise()
+            let caller = takeCaller()
             context?.close(promise: nil)
-            promise?.fail(error)
+            caller?.resume(throwing: error)
         case .close:
             context?.close(promise: nil)
         }
     }
 
-    private func takePromise() -> EventLoopPromise<BackendResponse>? {
-        deadline?.cancel()
+    private func takeCaller() -> UnsafeContinuation<BackendResponse, any Error>? {
         deadline = nil
-        defer { promise = nil }
-        return promise
+        defer { caller = nil }
+        return caller
     }
 }

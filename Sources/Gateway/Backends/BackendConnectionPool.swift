@@ -66,20 +66,20 @@ final class BackendConnectionPool: Sendable {
         let head = HTTPRequestHead(
             version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
         let eventLoop = connection.channel.eventLoop
-        let promise = eventLoop.makePromise(of: BackendResponse.self)
         let timeout = TimeAmount.nanoseconds(Int64(clamping: request.timeout.nanosecondCount))
         let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
-        if eventLoop.inEventLoop {
-            connection.handler.value.send(id: id, head: head, body: request.body, timeout: timeout, promise: promise)
-        } else {
-            let body = request.body
-            eventLoop.execute {
-                connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, promise: promise)
-            }
-        }
+        let body = request.body
         do {
             return try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
+                try await withUnsafeThrowingContinuation { caller in
+                    if eventLoop.inEventLoop {
+                        connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, caller: caller)
+                    } else {
+                        eventLoop.execute {
+                            connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, caller: caller)
+                        }
+                    }
+                }
             } onCancel: {
                 eventLoop.execute { connection.handler.value.cancel(id: id) }
             }

@@ -47,6 +47,19 @@ extension ProcessTests {
             }
         }
 
+        /// The second call reuses the first one's kept-alive connection and is still in flight when the first
+        /// call's deadline passes: it must get its own full timeout.
+        @Test func backToBackCallsOnOneConnectionEachGetTheirOwnTimeout() async throws {
+            try await withGateway(backends: [BackendSpec(name: "slow", delayMilliseconds: 600)]) { backends in
+                TOML.endpoint("demo", "timeout = \"1s\"") + TOML.variant("VariantA", backends: [backends["slow"].url])
+            } _: { gateway, _ in
+                let first = try await gateway.invoke()
+                let second = try await gateway.invoke()
+                #expect(first.status == 200)
+                #expect(second.status == 200)
+            }
+        }
+
         @Test func refusedConnectionIsRetriedOnAnotherBackend() async throws {
             let refused = try TOML.unreachableURL()
             try await withGateway(backends: [BackendSpec(name: "good")]) { backends in
