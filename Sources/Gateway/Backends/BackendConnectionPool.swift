@@ -60,9 +60,13 @@ final class BackendConnectionPool: Sendable {
         } else {
             connection = try await connect(timeout: connectTimeout, maxBodyBytes: maxBodyBytes)
         }
-        var headers = request.headers
-        headers.replaceOrAdd(name: "Host", value: hostHeader)
-        headers.replaceOrAdd(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 2)
+        headers.add(name: "Host", value: hostHeader)
+        headers.add(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
+        for (name, value) in request.headers where !Self.setByThePool(name) {
+            headers.add(name: name, value: value)
+        }
         let head = HTTPRequestHead(
             version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
         let eventLoop = connection.channel.eventLoop
@@ -88,6 +92,12 @@ final class BackendConnectionPool: Sendable {
         } catch {
             throw BackendCallError(kind: .failed, detail: "\(error)")
         }
+    }
+
+    /// Whether the pool sets header `name` itself (`Host`, `Content-Length`), so a request's own is dropped.
+    private static func setByThePool(_ name: String) -> Bool {
+        name.utf8.count == 4 && name.lowercased() == "host"
+            || name.utf8.count == 14 && name.lowercased() == "content-length"
     }
 
     /// Closes every idle connection; connections in use close when their exchange ends.

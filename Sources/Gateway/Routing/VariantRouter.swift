@@ -38,8 +38,10 @@ public struct VariantRouter: Sendable, Equatable {
     /// - Parameters:
     ///   - target: `X-Amzn-SageMaker-Target-Variant`, which bypasses the weights.
     ///   - isAvailable: whether production variant `i` has a backend that can take a request.
-    ///   - random: a number in `0..<1`.
-    public func choose(target: String?, isAvailable: (Int) -> Bool, random: Double) -> Result<Int, Failure> {
+    ///   - random: a number in `0..<1`, drawn only when more than one variant can serve.
+    public func choose(
+        target: String?, isAvailable: (Int) -> Bool, random: @autoclosure () -> Double
+    ) -> Result<Int, Failure> {
         if let target {
             guard let index = production.firstIndex(where: { $0.name == target }) else {
                 return .failure(.unknownTarget(target))
@@ -54,7 +56,8 @@ public struct VariantRouter: Sendable, Equatable {
             total += variant.weight
         }
         guard total > 0 else { return .failure(.noneAvailable) }
-        var point = random * total
+        if candidates.count == 1 { return .success(candidates[0].index) }
+        var point = random() * total
         for candidate in candidates {
             if point < candidate.weight { return .success(candidate.index) }
             point -= candidate.weight
