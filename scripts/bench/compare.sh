@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Compares gateway builds on the pass-through scenario, alternating them against one backend, for machines whose
+# speed drifts (see docs/benchmarks.md). Per run it prints the gateway's CPU per request and that figure divided by
+# the backend's over the same requests ("norm", the steadier one), then the means per build.
+#   scripts/bench/compare.sh DIR_A DIR_B [DIR...]     (each DIR holds an mlgateway binary)
+# Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (default 6s), BENCH_BIN (demo-backend; default the last
+# release build under .build-bench); BENCH_KEEP as for bench.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+bench_dir=$repo/scripts/bench
+LOAD_CORE=0
+PROXY_CORE=1
+ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-6s}
+(($# >= 2)) || { echo "usage: $0 DIR_A DIR_B [DIR...]" >&2; exit 2; }
+for dir in "$@"; do [[ -x "$dir/mlgateway" ]] || { echo "error: $dir/mlgateway is missing" >&2; exit 1; }; done
+BACKEND_BIN=${BENCH_BIN:-$repo/.build-bench/release}/demo-backend
+[[ -x "$BACKEND_BIN" ]] || { echo "error: $BACKEND_BIN is missing; run scripts/bench.sh once" >&2; exit 1; }
+
+# shellcheck source=lib.sh
+source "$bench_dir/lib.sh"
+# shellcheck source=scenarios.sh
+source "$bench_dir/scenarios.sh"
+
+ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
+
+start backend "$LOAD_CORE" "$BACKEND_BIN" --port "$BACKEND_PORT" --name bench
+backend_pid=$STARTED_PID
+wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$backend_pid" backend
+mkdir -p "$WORK_DIR/gateway"
+scenario_pass_through_config "$WORK_DIR/gateway"
+url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
+wrk_run() { BENCH_BODY=1,2,3 taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$1" --timeout 5s -s "$bench_dir/wrk.lua" "$url"; }
+
+declare -A SUM_CPU SUM_NORM
+for _ in $(seq 1 "$ROUNDS"); do
+  for dir in "$@"; do
+    start gateway "$PROXY_CORE" "$dir/mlgateway" serve --config "$WORK_DIR/gateway/gateway.conf"
+    gateway_pid=$STARTED_PID
+    wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" gateway
+    wrk_run 2s >/dev/null
+    gateway_before=$(ticks "$gateway_pid") backend_before=$(ticks "$backend_pid")
+    result=$(wrk_run "$DURATION" | grep '^BENCH_RESULT')
+    gateway_ticks=$(($(ticks "$gateway_pid") - gateway_before)) backend_ticks=$(($(ticks "$backend_pid") - backend_before))
+    stop "$gateway_pid"
+    requests=$(field requests "$result")
+    cpu=$(awk -v t="$gateway_ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    norm=$(awk -v g="$gateway_ticks" -v b="$backend_ticks" 'BEGIN { printf "%.3f", (b > 0 ? g / b : 0) }')
+    printf '%-40s %8.0f req/s  gateway CPU %6s us/req  norm %s\n' "$dir" "$(field rps "$result")" "$cpu" "$norm"
+    SUM_CPU[$dir]=$(awk -v a="${SUM_CPU[$dir]:-0}" -v b="$cpu" 'BEGIN { print a + b }')
+    SUM_NORM[$dir]=$(awk -v a="${SUM_NORM[$dir]:-0}" -v b="$norm" 'BEGIN { print a + b }')
+  done
+done
+echo
+echo "Means over $ROUNDS rounds (norm = gateway CPU / backend CPU for the same requests)"
+for dir in "$@"; do
+  awk -v d="$dir" -v c="${SUM_CPU[$dir]}" -v n="${SUM_NORM[$dir]}" -v r="$ROUNDS" \
+    'BEGIN { printf "  %-40s gateway CPU %6.1f us/req  norm %.3f\n", d, c / r, n / r }'
+done
