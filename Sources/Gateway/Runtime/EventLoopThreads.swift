@@ -22,7 +22,8 @@ public enum EventLoopThreads {
     /// Swift concurrency's global executor, so request handlers, backend calls and Redis replies run on the event
     /// loops without hopping between thread pools. Call once, before anything uses SwiftNIO or Swift concurrency.
     ///
-    /// Returns false (and changes nothing) when the Swift runtime offers no global executor hook.
+    /// Returns false, leaving Swift's default executor in place, when the runtime offers no global executor hook, a
+    /// hook is already installed, or this was called before.
     @discardableResult
     public static func install(threads: Int?) -> Bool {
         NIOSingletons.groupLoopCountSuggestion = threads ?? availableCores()
