@@ -41,16 +41,6 @@ source "$bench_dir/scenarios.sh"
 
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-# CPU time (clock ticks, user + system) used so far by the given processes.
-cpu_ticks() {
-  local total=0 pid fields
-  for pid in "$@"; do
-    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
-    total=$((total + $(awk '{ print $12 + $13 }' <<<"$fields")))
-  done
-  echo "$total"
-}
-
 declare -A RPS P50 P99 CPU_US UTIL ERRORS
 
 # run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, and

@@ -23,7 +23,6 @@ source "$bench_dir/lib.sh"
 # shellcheck source=scenarios.sh
 source "$bench_dir/scenarios.sh"
 
-ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
 
 start backend "$LOAD_CORE" "$BACKEND_BIN" --port "$BACKEND_PORT" --name bench
@@ -32,7 +31,6 @@ wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$backend_pid" backend
 mkdir -p "$WORK_DIR/gateway"
 scenario_pass_through_config "$WORK_DIR/gateway"
 url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
-wrk_run() { BENCH_BODY=1,2,3 taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$1" --timeout 5s -s "$bench_dir/wrk.lua" "$url"; }
 
 declare -A SUM_CPU SUM_NORM
 for _ in $(seq 1 "$ROUNDS"); do
@@ -40,10 +38,11 @@ for _ in $(seq 1 "$ROUNDS"); do
     start gateway "$PROXY_CORE" "$dir/mlgateway" serve --config "$WORK_DIR/gateway/gateway.conf"
     gateway_pid=$STARTED_PID
     wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" gateway
-    wrk_run 2s >/dev/null
-    gateway_before=$(ticks "$gateway_pid") backend_before=$(ticks "$backend_pid")
-    result=$(wrk_run "$DURATION" | grep '^BENCH_RESULT')
-    gateway_ticks=$(($(ticks "$gateway_pid") - gateway_before)) backend_ticks=$(($(ticks "$backend_pid") - backend_before))
+    saturate "$url" 2s >/dev/null
+    gateway_before=$(cpu_ticks "$gateway_pid") backend_before=$(cpu_ticks "$backend_pid")
+    result=$(saturate "$url" "$DURATION" | grep '^BENCH_RESULT')
+    gateway_ticks=$(($(cpu_ticks "$gateway_pid") - gateway_before))
+    backend_ticks=$(($(cpu_ticks "$backend_pid") - backend_before))
     stop "$gateway_pid"
     requests=$(field requests "$result")
     cpu=$(awk -v t="$gateway_ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')

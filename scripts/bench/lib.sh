@@ -1,5 +1,6 @@
-# Shared helpers of scripts/bench.sh and scripts/bench/profile.sh (sourced; not run on its own): a temporary
-# directory, free ports, pinned background processes that are all killed on exit, readiness waits, Redis.
+# Shared helpers of scripts/bench.sh, scripts/bench/profile.sh and scripts/bench/compare.sh (sourced; not run on its
+# own): a temporary directory, free ports, pinned background processes that are all killed on exit, readiness
+# waits, Redis, CPU time of processes, a saturating wrk run.
 # Expects repo (the repository root) and LOAD_CORE to be set.
 
 WORK_DIR=$(mktemp -d /tmp/mlgateway-bench.XXXXXX)
@@ -80,4 +81,21 @@ prepare_binaries() {
   for product in mlgateway demo-backend; do
     [[ -x "$BIN/$product" ]] || { echo "error: $BIN/$product is missing; run without BENCH_SKIP_BUILD" >&2; exit 1; }
   done
+}
+
+# CPU time (clock ticks, user + system) used so far by the given processes.
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(awk '{ print $12 + $13 }' <<<"$fields")))
+  done
+  echo "$total"
+}
+
+# saturate URL DURATION: a closed-loop wrk run (32 connections) on the load core, with the scenario's request
+# (SCENARIO_BODY, SCENARIO_HEADERS, SCENARIO_IDS; see wrk.lua).
+saturate() {
+  BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} BENCH_IDS=${SCENARIO_IDS:-0} \
+    taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$2" --timeout 5s -s "$bench_dir/wrk.lua" "$1"
 }

@@ -37,18 +37,14 @@ gateway_pid=$STARTED_PID
 wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" gateway
 
 url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
-wrk_run() { # duration
-  BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} BENCH_IDS=${SCENARIO_IDS:-0} \
-    taskset -c "$LOAD_CORE" wrk -t1 -c32 -d"$1" --timeout 5s -s "$bench_dir/wrk.lua" "$url"
-}
 echo "==> warm-up"
-wrk_run 3s >/dev/null
+saturate "$url" 3s >/dev/null
 echo "==> sampling the gateway ($SCENARIO) for $DURATION under saturation"
 perf record -q -e cpu-clock -F 1999 -g -p "$gateway_pid" -o "$WORK_DIR/perf.data" -- sleep "${DURATION%s}" \
   >/dev/null 2>&1 &
 perf_pid=$!
 PIDS+=("$perf_pid")
-wrk_run "$DURATION" | grep '^BENCH_RESULT'
+saturate "$url" "$DURATION" | grep '^BENCH_RESULT'
 wait "$perf_pid" || true
 
 report() { # extra perf report options...
