@@ -55,9 +55,8 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         self.caller = caller
         let deadline = NIODeadline.now() + timeout
         self.deadline = deadline
-        if let timer, timer.firesAt <= deadline {
-            // The armed timer fires first and re-arms itself for this exchange.
-        } else {
+        // An armed timer that fires no later than this deadline re-arms itself for this exchange when it fires.
+        if timer.map({ $0.firesAt > deadline }) ?? true {
             armTimer(at: deadline, context: context)
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
