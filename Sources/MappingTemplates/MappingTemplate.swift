@@ -9,6 +9,8 @@ public struct MappingTemplate: Sendable {
     public let name: String
     /// The template text.
     public let source: String
+    /// The parts of its input the template can read; a caller may leave the others empty.
+    public let reads: TemplateInputParts
     let nodes: [Node]
     let slotNames: [String]
     let builtins: [Builtin?]
@@ -26,6 +28,7 @@ public struct MappingTemplate: Sendable {
         self.nodes = try parser.parseTemplate()
         self.name = name
         self.source = source
+        self.reads = slots.reads
         self.slotNames = slots.names
         self.builtins = slots.names.map { Builtin(rawValue: $0) }
         self.locator = locator

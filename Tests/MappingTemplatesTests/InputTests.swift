@@ -148,4 +148,22 @@ struct UtilTests {
         #expect(try render(source) == "two {k=v} v")
         #expect(renderError("$util.parseJson('{')")?.kind == .runtime)
     }
+
+    @Test func readsNamesTheInputPartsATemplateUses() throws {
+        let cases: [(String, TemplateInputParts)] = [
+            ("$input.body $input.path('$.a') $input.json('$') $input.getBody() $stageVariables.x $features.v.f", []),
+            ("$input.params('q')", .parameters),
+            ("$input.params().header", .parameters),
+            ("#set($i = $input)$i.body", .parameters),
+            ("$util.escapeJavaScript($input)", .parameters),
+            ("$context.requestId", .context),
+            ("${context.identity.sourceIp}", .context),
+            (##"#if(true)"$context.stage and $input.params('x')"#end"##, [.context, .parameters]),
+            (##"#set($s = "id=$context.requestId")$s"##, .context),
+            ("#macro(m)$context.stage#end", .context),
+        ]
+        for (source, expected) in cases {
+            #expect(try MappingTemplate(source: source).reads == expected, "\(source)")
+        }
+    }
 }

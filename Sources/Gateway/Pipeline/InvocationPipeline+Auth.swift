@@ -27,7 +27,7 @@ extension InvocationPipeline {
         let headers = request.headers
         let (path, query) = rawTarget(request)
         let credentials = PresentedCredentials(
-            xAPIKey: headers[.apiKey], authorization: headers[.authorization], query: query)
+            xAPIKey: headers.value(.apiKey), authorization: headers.value(.authorization), query: query)
         let configuration = runtime.configuration.auth
         switch credentials {
         case .none:
@@ -63,8 +63,8 @@ extension InvocationPipeline {
     /// The path and query exactly as on the wire (still percent-encoded), as SigV4 signs them.
     static func rawTarget(_ request: Request) -> (path: String, query: String) {
         let target = request.head.path ?? "/"
-        guard let question = target.firstIndex(of: "?") else { return (target, "") }
-        return (String(target[..<question]), String(target[target.index(after: question)...]))
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, "") }
+        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
     }
 
     /// A refusal decided by the gateway itself (the endpoint does not accept the credentials presented), counted

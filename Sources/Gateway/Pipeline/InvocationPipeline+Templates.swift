@@ -7,78 +7,90 @@ import NIOCore
 extension InvocationPipeline {
     /// What the response template stage needs from the request template stage.
     struct TemplateRendering: Sendable {
-        let scope: TemplateScope
+        let metrics: TemplateMetrics
         /// Parameters, `$context`, `$stageVariables` and `$features` of the request; the body is set per render.
         var input: TemplateInput
-        /// The client's `Accept`, which selects the response template.
-        let accept: String?
+        /// The template chosen by the client's `Accept`.
+        let response: TemplateScope.Resolved
     }
 
     /// Transforms the body for the model with the request template chosen by `Content-Type`, or applies the
-    /// pass-through behaviour when none matches (415 `UnsupportedMediaType`).
+    /// pass-through behaviour when none matches (415 `UnsupportedMediaType`). The template input is built with
+    /// only the parts that the request and response templates read.
     ///
-    /// - Returns: what the response stage needs, or nil when no template can apply to this endpoint variant (the
-    ///   response stage is then skipped too).
+    /// - Returns: what the response stage needs, or nil when no response template applies to this request (the
+    ///   response stage is then skipped).
     func applyRequestTemplate(
         _ invocation: inout Invocation, variant: VariantRuntime, request: Request, context: GatewayRequestContext
     ) throws(GatewayError) -> TemplateRendering? {
         let endpoint = invocation.endpoint
-        guard let scope = runtime.templates.scope(endpoint: endpoint.configuration, variant: variant.configuration) else {
-            return nil
-        }
-        let input = TemplateInput(
-            pathParameters: ["name": endpoint.name],
-            queryParameters: Self.queryParameters(request),
-            headers: Self.headers(request),
-            stageVariables: scope.stageVariables,
-            context: Self.templateContext(
-                request: request, context: context, endpoint: endpoint.name, variant: variant.name,
-                requestID: invocation.requestID, accountID: runtime.configuration.server.accountID,
-                principal: invocation.principal),
-            features: invocation.features)
-        let rendering = TemplateRendering(scope: scope, input: input, accept: invocation.accept)
-        guard let resolved = scope.requestTemplate(contentType: invocation.contentType) else {
+        guard
+            let scope = runtime.templates.scope(
+                endpoint: endpoint.configuration, variant: variant.configuration, cache: variant.templateScope)
+        else { return nil }
+        let requestTemplate = scope.requestTemplate(contentType: invocation.contentType)
+        if requestTemplate == nil {
             switch scope.passthrough {
             case .whenNoMatch:
-                return rendering
-            case .whenNoTemplates where scope.contentTypes(.request).isEmpty:
-                return rendering
+                break
+            case .whenNoTemplates where !scope.hasRequestTemplates:
+                break
             case .whenNoTemplates, .never:
                 throw .unsupportedMediaType(
                     endpoint: endpoint.name, contentType: MediaType.normalize(invocation.contentType ?? "application/json"),
                     passthrough: scope.passthrough)
             }
         }
-        let output = try Self.render(resolved, body: invocation.body, input: input, direction: .request, scope: scope)
-        invocation.body = ByteBuffer(string: output)
-        if let outputContentType = resolved.outputContentType { invocation.contentType = outputContentType }
-        return rendering
+        let responseTemplate = scope.responseTemplate(accept: invocation.accept)
+        guard requestTemplate != nil || responseTemplate != nil else { return nil }
+        let reads = (requestTemplate?.template.reads ?? []).union(responseTemplate?.template.reads ?? [])
+        let parameters = reads.contains(.parameters)
+        let input = TemplateInput(
+            pathParameters: parameters ? ["name": endpoint.name] : [:],
+            queryParameters: parameters ? Self.queryParameters(request) : [:],
+            headers: parameters ? Self.headers(request) : [:],
+            stageVariables: scope.stageVariables,
+            context: reads.contains(.context)
+                ? Self.templateContext(
+                    request: request, context: context, endpoint: endpoint.name, variant: variant.name,
+                    requestID: invocation.requestID, accountID: runtime.configuration.server.accountID,
+                    principal: invocation.principal)
+                : .map(TemplateMap()),
+            features: invocation.features)
+        if let requestTemplate {
+            let output = try Self.render(
+                requestTemplate, body: invocation.body, input: input, direction: .request, metrics: scope.metrics)
+            invocation.body = ByteBuffer(string: output)
+            if let outputContentType = requestTemplate.outputContentType { invocation.contentType = outputContentType }
+        }
+        return responseTemplate.map { TemplateRendering(metrics: scope.metrics, input: input, response: $0) }
     }
 
     /// Transforms the model's answer with the response template chosen by the client's `Accept`; the answer goes
     /// to the client unchanged when none matches. A rendered answer has the template's media type.
     func applyResponseTemplate(_ result: inout InvocationResult, rendering: TemplateRendering?) throws(GatewayError) {
-        guard let rendering, let resolved = rendering.scope.responseTemplate(accept: rendering.accept) else { return }
+        guard let rendering else { return }
         let output = try Self.render(
-            resolved, body: result.body, input: rendering.input, direction: .response, scope: rendering.scope)
+            rendering.response, body: result.body, input: rendering.input, direction: .response,
+            metrics: rendering.metrics)
         result.body = ByteBuffer(string: output)
-        result.contentType = resolved.key.contentType
+        result.contentType = rendering.response.key.contentType
     }
 
     /// Renders one template, recording its time or its failure.
     static func render(
         _ resolved: TemplateScope.Resolved, body: ByteBuffer, input: TemplateInput, direction: TemplateDirection,
-        scope: TemplateScope
+        metrics: TemplateMetrics
     ) throws(GatewayError) -> String {
         var input = input
         input.body = String(buffer: body)
         let start = ContinuousClock.now
         do {
             let output = try resolved.template.render(input)
-            scope.metrics.recordRender(direction, ContinuousClock.now - start)
+            metrics.recordRender(direction, ContinuousClock.now - start)
             return output
         } catch {
-            scope.metrics.recordError(direction, error.kind)
+            metrics.recordError(direction, error.kind)
             if error.kind == .payload, direction == .request {
                 throw .validation("Could not process payload: \(error.message)")
             }
@@ -115,7 +127,7 @@ extension InvocationPipeline {
         let now = Date()
         var identity: TemplateMap = [
             "sourceIp": .string(context.remoteAddress?.ipAddress ?? ""),
-            "userAgent": .string(request.headers[.userAgent] ?? ""),
+            "userAgent": .string(request.headers.value(.userAgent) ?? ""),
         ]
         if let principal {
             identity["apiKeyId"] = .string(principal.keyID)

@@ -79,14 +79,14 @@ struct InvocationPipeline: Sendable {
     ) async throws(GatewayError) -> Invocation {
         let headers = request.headers
         let limit = server.maxBodyBytes
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+        if let length = headers.value(.contentLength).flatMap(Int.init), length > limit {
             throw .validation("Request body of \(length) bytes exceeds the limit of \(limit) bytes.")
         }
-        let customAttributes = headers[.customAttributes]
+        let customAttributes = headers.value(.customAttributes)
         if let customAttributes, customAttributes.count > 1024 {
             throw .validation("X-Amzn-SageMaker-Custom-Attributes is \(customAttributes.count) characters long; the limit is 1024.")
         }
-        let inferenceID = headers[.inferenceID]
+        let inferenceID = headers.value(.inferenceID)
         if let inferenceID, inferenceID.isEmpty || inferenceID.count > 64 {
             throw .validation("X-Amzn-SageMaker-Inference-Id must be 1 to 64 characters long.")
         }
@@ -102,9 +102,10 @@ struct InvocationPipeline: Sendable {
             throw .validation("Request body is empty; InvokeEndpoint needs a payload (Body).")
         }
         return Invocation(
-            endpoint: endpoint, requestID: requestID, body: body, contentType: headers[.contentType],
-            accept: headers[.accept], customAttributes: customAttributes, targetVariant: headers[.targetVariant],
-            targetModel: headers[.targetModel], inferenceID: inferenceID)
+            endpoint: endpoint, requestID: requestID, body: body, contentType: headers.value(.contentType),
+            accept: headers.value(.accept), customAttributes: customAttributes,
+            targetVariant: headers.value(.targetVariant), targetModel: headers.value(.targetModel),
+            inferenceID: inferenceID)
     }
 
     /// The production variant for the invocation: the target variant, or a weighted choice among available ones.

@@ -9,6 +9,8 @@ final class VariantRuntime: Sendable {
     let metrics: VariantMetrics
     /// Shadow copies in flight, to bound the work a slow shadow variant can pile up.
     let shadowInFlight = Atomic<Int>(0)
+    /// The mapping templates that apply to this variant, per store revision.
+    let templateScope = TemplateScopeCache()
 
     var name: String { configuration.name }
 

@@ -87,9 +87,20 @@ public final class TemplateRegistry: Sendable {
 
     /// The templates that apply to requests of `endpoint` served by `variant`, or nil when none can apply (no
     /// template in the file or the store, and a pass-through behaviour other than `NEVER`), so that such requests
-    /// skip the template stages.
-    func scope(endpoint: EndpointConfiguration, variant: VariantConfiguration) -> TemplateScope? {
-        let stored = state.withLock { $0.stored }
+    /// skip the template stages. Built once per variant and store revision, and kept in the variant's `cache`.
+    func scope(
+        endpoint: EndpointConfiguration, variant: VariantConfiguration, cache: TemplateScopeCache
+    ) -> TemplateScope? {
+        if let cached = cache.scope(at: revision) { return cached }
+        let stored = stored
+        let scope = makeScope(endpoint: endpoint, variant: variant, stored: stored)
+        cache.store(scope, at: stored.revision)
+        return scope
+    }
+
+    private func makeScope(
+        endpoint: EndpointConfiguration, variant: VariantConfiguration, stored: StoredTemplates
+    ) -> TemplateScope? {
         let passthrough = variant.templates.passthroughBehavior ?? endpoint.templates.passthroughBehavior ?? .whenNoMatch
         let hasFileTemplates =
             !endpoint.templates.request.isEmpty || !endpoint.templates.response.isEmpty

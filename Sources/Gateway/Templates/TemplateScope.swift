@@ -4,13 +4,18 @@ import MappingTemplates
 ///
 /// Lookup order for a media type: the variant's stored template, the variant's `gateway.conf` template, the
 /// endpoint's stored template, the endpoint's `gateway.conf` template. A stored template's `output_content_type`
-/// falls back to the `gateway.conf` template of the same key.
+/// falls back to the `gateway.conf` template of the same key. The merge happens once, when the scope is built
+/// (per variant and store revision, see ``TemplateScopeCache``), so a request looks its template up by media type
+/// alone.
 struct TemplateScope: Sendable {
-    let endpoint: EndpointConfiguration
-    let variant: VariantConfiguration
-    let stored: StoredTemplates
     let passthrough: PassthroughBehavior
     let metrics: TemplateMetrics
+    /// `$stageVariables`: the variant's merged over the endpoint's.
+    let stageVariables: [String: String]
+    private let request: [String: Resolved]
+    private let response: [String: Resolved]
+    /// The media types with a response template, sorted (for `*/*` and `type/*` in `Accept`).
+    private let responseTypes: [String]
 
     /// A template chosen for a render.
     struct Resolved: Sendable {
@@ -21,17 +26,40 @@ struct TemplateScope: Sendable {
         let outputContentType: String?
     }
 
-    /// The template for `contentType` (normalized), most specific first.
-    func template(_ direction: TemplateDirection, for contentType: String) -> Resolved? {
-        template(direction, for: contentType, variant: variant.name, file: variant.templates)
-            ?? template(direction, for: contentType, variant: "", file: endpoint.templates)
+    init(
+        endpoint: EndpointConfiguration, variant: VariantConfiguration, stored: StoredTemplates,
+        passthrough: PassthroughBehavior, metrics: TemplateMetrics
+    ) {
+        self.passthrough = passthrough
+        self.metrics = metrics
+        self.stageVariables = endpoint.templates.stageVariables.merging(variant.templates.stageVariables) { $1 }
+        func table(_ direction: TemplateDirection) -> [String: Resolved] {
+            var types = Set(endpoint.templates.templates(direction).keys)
+                .union(variant.templates.templates(direction).keys)
+            for name in [variant.name, ""] {
+                let key = StoredTemplates.ScopeKey(endpoint: endpoint.name, variant: name, direction: direction)
+                types.formUnion(stored.contentTypes[key] ?? [])
+            }
+            var table: [String: Resolved] = [:]
+            for type in types {
+                table[type] =
+                    Self.resolve(direction, type, endpoint.name, variant: variant.name, variant.templates, stored)
+                    ?? Self.resolve(direction, type, endpoint.name, variant: "", endpoint.templates, stored)
+            }
+            return table
+        }
+        self.request = table(.request)
+        self.response = table(.response)
+        self.responseTypes = response.keys.sorted()
     }
 
-    /// The template of one level: the variant's (`variant` is its name) or the endpoint's (`variant` is empty).
-    private func template(
-        _ direction: TemplateDirection, for contentType: String, variant: String, file configuration: TemplateConfiguration
+    /// The template of one level for a normalized media type: the variant's (`variant` is its name) or the
+    /// endpoint's (`variant` is empty).
+    private static func resolve(
+        _ direction: TemplateDirection, _ contentType: String, _ endpoint: String, variant: String,
+        _ configuration: TemplateConfiguration, _ stored: StoredTemplates
     ) -> Resolved? {
-        let key = TemplateKey(endpoint: endpoint.name, variant: variant, direction: direction, contentType: contentType)
+        let key = TemplateKey(endpoint: endpoint, variant: variant, direction: direction, contentType: contentType)
         let file = configuration.templates(direction)[key.contentType]
         if let stored = stored.templates[key] {
             return Resolved(
@@ -42,51 +70,32 @@ struct TemplateScope: Sendable {
         return Resolved(key: key, template: file.template, origin: file.path, outputContentType: file.outputContentType)
     }
 
-    /// The media types that have a template in `direction`, sorted.
-    func contentTypes(_ direction: TemplateDirection) -> [String] {
-        var types = Set(endpoint.templates.templates(direction).keys).union(variant.templates.templates(direction).keys)
-        for name in [variant.name, ""] {
-            let key = StoredTemplates.ScopeKey(endpoint: endpoint.name, variant: name, direction: direction)
-            types.formUnion(stored.contentTypes[key] ?? [])
-        }
-        return types.sorted()
-    }
+    /// Whether any request template applies to this variant.
+    var hasRequestTemplates: Bool { !request.isEmpty }
 
     /// The request template for a request's `Content-Type` (absent: `application/json`).
     func requestTemplate(contentType: String?) -> Resolved? {
-        template(.request, for: MediaType.normalize(contentType ?? "application/json"))
+        request[MediaType.normalize(contentType ?? "application/json")]
     }
 
     /// The response template for a request's `Accept` (absent or empty: `application/json`): the first media range,
     /// by quality, that has a template; `*/*` prefers `application/json`, then the first media type by name;
     /// `type/*` takes the first media type of that type by name.
     func responseTemplate(accept: String?) -> Resolved? {
+        guard !response.isEmpty else { return nil }
         var ranges = accept.map(MediaType.acceptRanges) ?? []
         if ranges.isEmpty { ranges = ["application/json"] }
-        var available: [String]?
         for range in ranges {
-            if !range.hasSuffix("/*") {
-                if let resolved = template(.response, for: range) { return resolved }
+            guard range.hasSuffix("/*") else {
+                if let resolved = response[range] { return resolved }
                 continue
             }
-            let types = available ?? contentTypes(.response)
-            available = types
-            let candidates: [String]
             if range == "*/*" {
-                candidates = types.contains("application/json") ? ["application/json"] + types : types
-            } else {
-                let prefix = range.dropLast()
-                candidates = types.filter { $0.hasPrefix(prefix) }
+                return response["application/json"] ?? responseTypes.first.flatMap { response[$0] }
             }
-            for candidate in candidates {
-                if let resolved = template(.response, for: candidate) { return resolved }
-            }
+            let prefix = range.dropLast()
+            if let type = responseTypes.first(where: { $0.hasPrefix(prefix) }) { return response[type] }
         }
         return nil
-    }
-
-    /// `$stageVariables`: the variant's merged over the endpoint's.
-    var stageVariables: [String: String] {
-        endpoint.templates.stageVariables.merging(variant.templates.stageVariables) { _, variant in variant }
     }
 }

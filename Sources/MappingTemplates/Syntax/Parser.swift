@@ -487,6 +487,7 @@ struct Parser {
             pos += 1
         }
         let literal = String(decoding: src[start..<pos], as: UTF8.self)
+        slots.noteReference(name, segments)
         return Reference(slot: slots.slot(name), segments: segments, literal: literal, offset: base + start)
     }
 

@@ -41,6 +41,14 @@ struct TemplateAdminAPITests {
         try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [[String: Any]])
     }
 
+    /// The scope requests of the first endpoint's first variant see, through that variant's own cache.
+    static func requestScope(_ runtime: GatewayRuntime) throws -> TemplateScope? {
+        let endpoint = try #require(runtime.current.endpoints[runtime.configuration.endpoints[0].name])
+        let variant = endpoint.production[0]
+        return runtime.templates.scope(
+            endpoint: endpoint.configuration, variant: variant.configuration, cache: variant.templateScope)
+    }
+
     static func put(
         _ client: some TestClientProtocol, _ text: String, query: String = "author=alice", headers: HTTPFields = [:]
     ) async throws -> TestResponse {
@@ -156,8 +164,7 @@ struct TemplateAdminAPITests {
             #expect(body["version"] as? Int == 3)
             #expect(body["restored_from"] as? Int == 1)
             #expect(body["action"] as? String == "rollback")
-            let endpoint = runtime.configuration.endpoints[0]
-            let scope = runtime.templates.scope(endpoint: endpoint, variant: endpoint.variants[0])
+            let scope = try Self.requestScope(runtime)
             #expect(scope?.requestTemplate(contentType: nil)?.template.source == "one")
         }
     }
@@ -178,8 +185,7 @@ struct TemplateAdminAPITests {
     @Test func aChangeTakesEffectForNewRequestsAtOnce() async throws {
         try await withClient { client in
             _ = try await Self.put(client, "live now")
-            let endpoint = runtime.configuration.endpoints[0]
-            let scope = runtime.templates.scope(endpoint: endpoint, variant: endpoint.variants[0])
+            let scope = try Self.requestScope(runtime)
             #expect(scope?.requestTemplate(contentType: nil)?.template.source == "live now")
         }
     }

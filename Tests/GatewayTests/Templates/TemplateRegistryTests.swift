@@ -9,6 +9,8 @@ struct TemplateRegistryTests {
     let directory: TemporaryDirectory
     let configuration: GatewayConfiguration
     let registry: TemplateRegistry
+    /// The cache a variant runtime would hold, shared by the lookups of one test.
+    let cache = TemplateScopeCache()
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -26,7 +28,7 @@ struct TemplateRegistryTests {
     var endpoint: EndpointConfiguration { configuration.endpoints[0] }
 
     func requestSource() -> String? {
-        registry.scope(endpoint: endpoint, variant: endpoint.variants[0])?.requestTemplate(contentType: nil)?.template.source
+        registry.scope(endpoint: endpoint, variant: endpoint.variants[0], cache: cache)?.requestTemplate(contentType: nil)?.template.source
     }
 
     func otherProcessStore() throws -> TemplateStore {
@@ -70,7 +72,7 @@ struct TemplateRegistryTests {
         let store = try otherProcessStore()
         _ = try await store.put(TemplateFixtures.key(), source: "old", actor: TemplateFixtures.alice)
         try await registry.refresh()
-        let inFlight = try #require(registry.scope(endpoint: endpoint, variant: endpoint.variants[0]))
+        let inFlight = try #require(registry.scope(endpoint: endpoint, variant: endpoint.variants[0], cache: cache))
         _ = try await store.put(TemplateFixtures.key(), source: "new", actor: TemplateFixtures.alice)
         try await registry.refresh()
         #expect(inFlight.requestTemplate(contentType: nil)?.template.source == "old")
@@ -80,12 +82,12 @@ struct TemplateRegistryTests {
     @Test func endpointsWithoutTemplatesGetNoScope() async throws {
         let plain = try TemplateFixtures.configuration(in: try TemporaryDirectory())
         try await registry.refresh()
-        #expect(registry.scope(endpoint: plain.endpoints[0], variant: plain.endpoints[0].variants[0]) == nil)
+        #expect(registry.scope(endpoint: plain.endpoints[0], variant: plain.endpoints[0].variants[0], cache: TemplateScopeCache()) == nil)
     }
 
     @Test func passthroughNeverAloneGivesAScope() throws {
         let strict = try TemplateFixtures.configuration(in: try TemporaryDirectory(), endpointExtra: "passthrough_behavior = \"NEVER\"")
-        #expect(registry.scope(endpoint: strict.endpoints[0], variant: strict.endpoints[0].variants[0])?.passthrough == .never)
+        #expect(registry.scope(endpoint: strict.endpoints[0], variant: strict.endpoints[0].variants[0], cache: TemplateScopeCache())?.passthrough == .never)
     }
 
     @Test func refresherPicksUpAnotherProcesssChange() async throws {

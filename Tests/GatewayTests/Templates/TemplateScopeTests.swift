@@ -87,7 +87,7 @@ struct TemplateScopeTests {
         let stored = try Self.stored([(TemplateFixtures.key(variant: "VariantB"), "b", nil)])
         let scope = Self.scope(Self.endpoint(), stored: stored)
         #expect(scope.requestTemplate(contentType: nil) == nil)
-        #expect(scope.contentTypes(.request).isEmpty)
+        #expect(!scope.hasRequestTemplates)
     }
 
     @Test func responseTemplateByAccept() throws {
@@ -135,5 +135,14 @@ struct TemplateScopeTests {
     @Test func acceptRangesParse() {
         #expect(MediaType.acceptRanges("text/csv;q=0.2, Application/JSON , */*;q=0.1") == ["application/json", "text/csv", "*/*"])
         #expect(MediaType.acceptRanges(" , ").isEmpty)
+        #expect(MediaType.acceptRanges("\ttext/csv ; q = 0.5 ,text/plain;level=1;q=0") == ["text/csv"])
+    }
+
+    @Test func mediaTypesNormalize() {
+        #expect(MediaType.normalize("Text/CSV; charset=utf-8") == "text/csv")
+        #expect(MediaType.normalize(" \tapplication/json\t ") == "application/json")
+        #expect(MediaType.normalize("application/json") == "application/json")
+        #expect(MediaType.normalize(";x") == "")
+        #expect(MediaType.normalize("TEXT/Ünïcode") == "text/ünïcode")
     }
 }

@@ -61,6 +61,33 @@ struct TemplatesProcessTests {
         #expect(response.text == "1,2\n3,4\n")
     }
 
+    @Test func templatesReadTheRequestsParametersAndContext() async throws {
+        let files = try TemporaryDirectory()
+        let params = try files.write(
+            "params.vtl", "$input.params('q')|$input.params('X-Trace')|$input.params().path.name|$input.body")
+        let context = try files.write("context.vtl", "$input.body|$context.httpMethod|$context.variant|$context.requestId")
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(
+            Self.endpoint(backend: echo.url, templates: false) + """
+                [[endpoint.request_template]]
+                content_type = "text/plain"
+                file = "\(params)"
+
+                [[endpoint.response_template]]
+                content_type = "text/plain"
+                file = "\(context)"
+
+                """)
+        defer { Task { await gateway.stop(); await echo.stop() } }
+        let response = try await HTTP.request(
+            .POST, "\(gateway.url)/endpoints/demo-json/invocations?q=42",
+            headers: [("Content-Type", "text/plain"), ("Accept", "text/plain"), ("X-Trace", "t-1")],
+            body: Array("hello".utf8))
+        #expect(response.status == 200, "\(response.text)")
+        let requestID = try #require(response.headers.first(name: "x-amzn-RequestId"))
+        #expect(response.text == "42|t-1|demo-json|hello|POST|AllTraffic|\(requestID)")
+    }
+
     @Test func passthroughWhenNoMatchSendsUnmatchedBodiesUnchanged() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, passthrough: "WHEN_NO_MATCH"))
