@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Compares gateway builds on the pass-through scenario, alternating them against one backend, for machines whose
-# speed drifts (see docs/benchmarks.md). Per run it prints the gateway's CPU per request and that figure divided by
-# the backend's over the same requests ("norm", the steadier one), then the means per build.
+# Compares gateway builds on one scenario (default pass-through), alternating them against one backend, for
+# machines whose speed drifts (see docs/benchmarks.md). Per run it prints the gateway's CPU per request and that
+# figure divided by the backend's over the same requests ("norm", the steadier one), then the means per build.
 #   scripts/bench/compare.sh DIR_A DIR_B [DIR...]     (each DIR holds an mlgateway binary)
-# Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (default 6s), BENCH_BIN (demo-backend; default the last
-# release build under .build-bench); BENCH_KEEP as for bench.sh.
+# Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (default 6s), BENCH_COMPARE_SCENARIO (default pass_through;
+# any scenario of scenarios.sh, prepared once with the first build's mlgateway), BENCH_BIN (demo-backend; default
+# the last release build under .build-bench); BENCH_KEEP as for bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -13,6 +14,7 @@ LOAD_CORE=0
 PROXY_CORE=1
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-6s}
+SCENARIO=${BENCH_COMPARE_SCENARIO:-pass_through}
 (($# >= 2)) || { echo "usage: $0 DIR_A DIR_B [DIR...]" >&2; exit 2; }
 for dir in "$@"; do [[ -x "$dir/mlgateway" ]] || { echo "error: $dir/mlgateway is missing" >&2; exit 1; }; done
 BACKEND_BIN=${BENCH_BIN:-$repo/.build-bench/release}/demo-backend
@@ -29,7 +31,12 @@ start backend "$LOAD_CORE" "$BACKEND_BIN" --port "$BACKEND_PORT" --name bench
 backend_pid=$STARTED_PID
 wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$backend_pid" backend
 mkdir -p "$WORK_DIR/gateway"
-scenario_pass_through_config "$WORK_DIR/gateway"
+SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
+"scenario_${SCENARIO}_config" "$WORK_DIR/gateway"
+if declare -F "scenario_${SCENARIO}_prepare" >/dev/null; then
+  BIN=$1 "scenario_${SCENARIO}_prepare" "$WORK_DIR/gateway" >"$WORK_DIR/gateway/prepare.log" 2>&1 \
+    || { echo "error: preparing $SCENARIO failed: $(tail -3 "$WORK_DIR/gateway/prepare.log")" >&2; exit 1; }
+fi
 url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
 
 declare -A SUM_CPU SUM_NORM
@@ -47,7 +54,9 @@ for _ in $(seq 1 "$ROUNDS"); do
     requests=$(field requests "$result")
     cpu=$(awk -v t="$gateway_ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
     norm=$(awk -v g="$gateway_ticks" -v b="$backend_ticks" 'BEGIN { printf "%.3f", (b > 0 ? g / b : 0) }')
-    printf '%-40s %8.0f req/s  gateway CPU %6s us/req  norm %s\n' "$dir" "$(field rps "$result")" "$cpu" "$norm"
+    failed=$(($(field http_errors "$result") + $(field socket_errors "$result")))
+    printf '%-40s %8.0f req/s  gateway CPU %6s us/req  norm %s%s\n' "$dir" "$(field rps "$result")" "$cpu" "$norm" \
+      "$( ((failed == 0)) || echo "  ERRORS: $failed failed requests")"
     SUM_CPU[$dir]=$(awk -v a="${SUM_CPU[$dir]:-0}" -v b="$cpu" 'BEGIN { print a + b }')
     SUM_NORM[$dir]=$(awk -v a="${SUM_NORM[$dir]:-0}" -v b="$norm" 'BEGIN { print a + b }')
   done
