@@ -7,7 +7,9 @@ public struct CaptureConfiguration: Sendable, Equatable {
     /// The share of invocations captured, 0–100 (SageMaker's `InitialSamplingPercentage`).
     public let samplingPercentage: Double
     /// The root directory; records go to `{destination}/{endpoint}/{variant}/yyyy/mm/dd/hh/`.
-    public var destination: URL
+    public var destination: URL {
+        didSet { destinationPath = destination.path }
+    }
     /// Whether the request payload is captured (`endpointInput`).
     public var captureInput: Bool
     /// Whether the response payload is captured (`endpointOutput`).
@@ -19,6 +21,8 @@ public struct CaptureConfiguration: Sendable, Equatable {
     /// A file is rotated before it would grow beyond this many bytes (a single larger line gets a file of its own).
     public var maxFileBytes: Int
 
+    /// `destination.path`, worked out once (the writer needs it for every record).
+    private(set) var destinationPath: String
     let sampler: CaptureSampler
     let csvMediaTypes: [[UInt8]]
     let jsonMediaTypes: [[UInt8]]
@@ -47,6 +51,7 @@ public struct CaptureConfiguration: Sendable, Equatable {
         self.enabled = enabled
         self.samplingPercentage = samplingPercentage
         self.destination = destination
+        self.destinationPath = destination.path
         self.captureInput = captureInput
         self.captureOutput = captureOutput
         self.csvContentTypes = csvContentTypes

@@ -58,7 +58,7 @@ struct CaptureFileSet {
         line.removeAll(keepingCapacity: true)
         record.appendJSONLine(configuration: entry.configuration, to: &line)
         let time = UTCTime(record.inferenceTime)
-        let key = Key(destination: entry.configuration.destination.path, endpoint: record.endpoint, variant: record.variant)
+        let key = Key(destination: entry.configuration.destinationPath, endpoint: record.endpoint, variant: record.variant)
         if let open = files[key],
             open.epochHour != time.epochHour || (open.size > 0 && open.size + line.count > entry.configuration.maxFileBytes)
         {

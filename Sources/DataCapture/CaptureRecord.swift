@@ -20,7 +20,7 @@ public struct CaptureRecord: Sendable {
     /// Unique per record (`eventMetadata.eventId`).
     public var eventID: UUID
 
-    /// Creates a record; `inferenceTime` defaults to now and `eventID` to a fresh random UUID.
+    /// Creates a record; `inferenceTime` defaults to now and `eventID` to a fresh version 4 UUID.
     public init(
         endpoint: String,
         variant: String,
@@ -29,7 +29,7 @@ public struct CaptureRecord: Sendable {
         output: CapturedPayload?,
         inferenceID: String? = nil,
         inferenceTime: Date = Date(),
-        eventID: UUID = UUID()
+        eventID: UUID? = nil
     ) {
         self.endpoint = endpoint
         self.variant = variant
@@ -38,7 +38,7 @@ public struct CaptureRecord: Sendable {
         self.output = output
         self.inferenceID = inferenceID
         self.inferenceTime = inferenceTime
-        self.eventID = eventID
+        self.eventID = eventID ?? CaptureEventID.next()
     }
 
     /// Whether this record was captured for a shadow variant.

@@ -17,6 +17,7 @@ public final class CaptureWriter: Sendable {
     private let clock: @Sendable () -> Date
     private let writeBufferBytes: Int
     private let idleInterval: TimeInterval
+    private let linger: TimeInterval
     private let started = Atomic<Bool>(false)
     let acceptedCount = Atomic<Int>(0)
     let droppedCount = Atomic<Int>(0)
@@ -38,6 +39,7 @@ public final class CaptureWriter: Sendable {
         clock: @escaping @Sendable () -> Date = { Date() },
         writeBufferBytes: Int = 256 * 1024,
         idleInterval: TimeInterval = 1,
+        linger: TimeInterval = 0.01,
         logger: Logger
     ) {
         self.queue = CaptureQueue(capacity: queueCapacity)
@@ -45,6 +47,7 @@ public final class CaptureWriter: Sendable {
         self.clock = clock
         self.writeBufferBytes = writeBufferBytes
         self.idleInterval = idleInterval
+        self.linger = linger
         self.logger = logger
     }
 
@@ -119,7 +122,7 @@ public final class CaptureWriter: Sendable {
     private func writeUntilClosed() {
         var files = CaptureFileSet(writer: self, fileSystem: fileSystem, writeBufferBytes: writeBufferBytes)
         var batch: [CaptureQueue.Entry] = []
-        while queue.take(into: &batch, waitingUntil: Date(timeIntervalSinceNow: idleInterval)) {
+        while queue.take(into: &batch, waitingUntil: Date(timeIntervalSinceNow: idleInterval), linger: linger) {
             metrics.queueDepth.record(batch.count)
             for entry in batch {
                 files.append(entry)
