@@ -79,10 +79,10 @@ public struct Enricher: Sendable {
         case other
 
         init(contentType: String?, body: ByteBuffer) {
-            if let contentType = contentType?.lowercased() {
-                if contentType.contains("json") {
+            if let contentType {
+                if Self.mentions(contentType, "json") {
                     self = .json
-                } else if contentType.contains("csv") {
+                } else if Self.mentions(contentType, "csv") {
                     self = .csv
                 } else {
                     self = .other
@@ -91,6 +91,21 @@ public struct Enricher: Sendable {
             }
             let first = body.readableBytesView.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
             self = first == UInt8(ascii: "{") ? .json : .other
+        }
+
+        /// Whether `contentType` contains the lower-case ASCII `word`, ignoring ASCII case (on the UTF-8 bytes:
+        /// it runs for every enriched request).
+        private static func mentions(_ contentType: String, _ word: String) -> Bool {
+            let bytes = contentType.utf8
+            var start = bytes.startIndex
+            while start != bytes.endIndex {
+                let matches = bytes[start...].starts(with: word.utf8) { byte, expected in
+                    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == expected
+                }
+                if matches { return true }
+                start = bytes.index(after: start)
+            }
+            return false
         }
     }
 
