@@ -146,7 +146,10 @@ final class BackendConnectionPool: Sendable {
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // No outbound header validation on each request: every header value sent to a backend comes
+                    // from HTTPFields (legal by construction), the configuration, or a template's output content
+                    // type, which is checked when it is configured or stored (MediaType.isOutputContentType).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     let handler = BackendConnectionHandler(maxBodyBytes: maxBodyBytes) { handler, channel in
                         self.release(
                             Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)))

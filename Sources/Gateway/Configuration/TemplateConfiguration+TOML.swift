@@ -49,7 +49,7 @@ extension TemplateConfiguration {
         let file = try table.requiredString("file")
         var outputContentType: String?
         if direction == .request, let output = try table.string("output_content_type") {
-            guard MediaType.isConcrete(MediaType.normalize(output)) else {
+            guard MediaType.isOutputContentType(output) else {
                 throw table.error("output_content_type", "must be a media type like \"text/csv\", not \"\(output)\"")
             }
             outputContentType = output

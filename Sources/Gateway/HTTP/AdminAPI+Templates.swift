@@ -95,7 +95,7 @@ struct TemplateAdminAPI: Sendable {
             guard key.direction == .request else {
                 throw GatewayError.validation("output_content_type applies to request templates only.")
             }
-            guard MediaType.isConcrete(MediaType.normalize(type)) else {
+            guard MediaType.isOutputContentType(type) else {
                 throw GatewayError.validation("output_content_type \"\(type)\" is not a media type like text/csv.")
             }
             output = type

@@ -59,6 +59,14 @@ enum MediaType {
         return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && !$0.contains("*") && !$0.contains(" ") }
     }
 
+    /// Whether `value` can be a request template's `output_content_type`: a concrete media type (parameters
+    /// allowed) that is also a legal header value (no CR, LF or other control characters), since it is sent to the
+    /// model as `Content-Type`.
+    static func isOutputContentType(_ value: String) -> Bool {
+        isConcrete(normalize(value))
+            && value.utf8.allSatisfy { $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
     /// The media ranges of an `Accept` header, best first (by `q`, then by order); ranges with `q=0` are dropped.
     static func acceptRanges(_ accept: String) -> [String] {
         var ranges: [(range: String, quality: Double, order: Int)] = []

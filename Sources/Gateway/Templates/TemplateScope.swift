@@ -1,3 +1,4 @@
+import HTTPTypes
 import MappingTemplates
 
 /// The templates that apply to one endpoint variant, merged from the configuration and the store.
@@ -62,9 +63,13 @@ struct TemplateScope: Sendable {
         let key = TemplateKey(endpoint: endpoint, variant: variant, direction: direction, contentType: contentType)
         let file = configuration.templates(direction)[key.contentType]
         if let stored = stored.templates[key] {
+            // Legalized as a header value: a row written around the store's checks cannot inject a header.
+            let output = (stored.version.outputContentType ?? file?.outputContentType).map {
+                HTTPField(name: .contentType, value: $0).value
+            }
             return Resolved(
                 key: key, template: stored.template, origin: "stored version \(stored.version.version)",
-                outputContentType: stored.version.outputContentType ?? file?.outputContentType)
+                outputContentType: output)
         }
         guard let file else { return nil }
         return Resolved(key: key, template: file.template, origin: file.path, outputContentType: file.outputContentType)

@@ -187,10 +187,14 @@ public final class TemplateStore: Sendable {
     ///   - expectedVersion: optimistic concurrency: the latest version the caller saw (0 = none); `nil` skips the
     ///     check.
     /// - Throws: ``TemplateStoreError/invalid(_:)`` (recorded in the audit log as `rejected`),
-    ///   ``TemplateStoreError/conflict(key:expected:actual:)``.
+    ///   ``TemplateStoreError/conflict(key:expected:actual:)``, ``TemplateStoreError/rejected(_:)`` for an output
+    ///   content type that is not a media type or not a legal header value.
     public func put(
         _ key: TemplateKey, source: String, outputContentType: String? = nil, actor: Actor, expectedVersion: Int? = nil
     ) async throws(TemplateStoreError) -> TemplateVersion {
+        if let outputContentType, !MediaType.isOutputContentType(outputContentType) {
+            throw .rejected("Output content type \"\(outputContentType)\" is not a media type like text/csv.")
+        }
         let hash = Self.hash(source)
         do {
             _ = try MappingTemplate(source: source, name: key.description)

@@ -149,6 +149,20 @@ struct TemplateConfigurationTests {
         }
     }
 
+    @Test func outputContentTypeMustBeAHeaderSafeMediaType() {
+        #expect {
+            try load(
+                endpoint: """
+                    [[endpoint.request_template]]
+                    content_type = "application/json"
+                    file = "templates/to-csv.vtl"
+                    output_content_type = "text/csv\\r\\nX-Injected: 1"
+                    """)
+        } throws: { error in
+            (error as? ConfigurationError)?.key == "endpoint[0].request_template[0].output_content_type"
+        }
+    }
+
     @Test func shadowVariantsCannotHaveTemplates() {
         #expect {
             try load(

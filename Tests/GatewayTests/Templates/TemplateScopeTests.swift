@@ -77,6 +77,12 @@ struct TemplateScopeTests {
         #expect(scope.requestTemplate(contentType: nil)?.outputContentType == "text/plain")
     }
 
+    @Test func aStoredOutputContentTypeIsLegalizedAsAHeaderValue() throws {
+        let stored = try Self.stored([(TemplateFixtures.key(), "stored", "text/csv\r\nX-Injected: 1")])
+        let scope = Self.scope(Self.endpoint(), stored: stored)
+        #expect(scope.requestTemplate(contentType: nil)?.outputContentType == "text/csv  X-Injected: 1")
+    }
+
     @Test func fileVariantTemplateWinsOverStoredEndpointTemplate() throws {
         let stored = try Self.stored([(TemplateFixtures.key(), "stored endpoint", nil)])
         let scope = Self.scope(Self.endpoint(variantRequest: ["application/json": try Self.file("file variant")]), stored: stored)

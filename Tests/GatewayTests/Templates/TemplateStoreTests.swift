@@ -162,6 +162,20 @@ struct TemplateStoreTests {
         }
     }
 
+    @Test func outputContentTypesThatAreNotHeaderSafeMediaTypesAreRejected() async throws {
+        let key = TemplateFixtures.key()
+        for bad in ["text/csv\r\nX-Injected: 1", "text", "text/csv; a=\u{0}"] {
+            await #expect {
+                try await store.put(key, source: "a", outputContentType: bad, actor: TemplateFixtures.alice)
+            } throws: { error in
+                if case .rejected(let message) = error as? TemplateStoreError { return message.contains("media type") }
+                return false
+            }
+        }
+        let stored = try await store.put(key, source: "a", outputContentType: "text/csv; charset=utf-8", actor: TemplateFixtures.alice)
+        #expect(stored.outputContentType == "text/csv; charset=utf-8")
+    }
+
     @Test func putAfterDeleteCreatesAgainAndContinuesNumbering() async throws {
         let key = TemplateFixtures.key()
         _ = try await store.put(key, source: "a", actor: TemplateFixtures.alice)
