@@ -1,4 +1,5 @@
 import DataCapture
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -243,9 +244,11 @@ struct InvocationPipeline: Sendable {
     static func response(for result: InvocationResult) -> Response {
         var headers = HTTPFields()
         headers.reserveCapacity(4)
-        headers[.contentType] = result.contentType ?? "application/octet-stream"
-        headers[.invokedProductionVariant] = result.variant.name
-        if let customAttributes = result.customAttributes { headers[.customAttributes] = customAttributes }
+        headers.append(HTTPField(name: .contentType, value: result.contentType ?? "application/octet-stream"))
+        headers.append(HTTPField(name: .invokedProductionVariant, value: result.variant.name))
+        if let customAttributes = result.customAttributes {
+            headers.append(HTTPField(name: .customAttributes, value: customAttributes))
+        }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: result.body))
     }
 
