@@ -1,8 +1,8 @@
 import HTTPTypes
 
 extension HTTPFields {
-    /// The value of the field `name` as `self[name]` reads it (several fields joined with commas), without the
-    /// cost of joining when there is one field, as there is for the headers the invocation path reads.
+    /// The value of the field `name` as `self[name]` reads it (several fields joined with commas), but without
+    /// building a joined string when there is only one field, the usual case for the headers invocations read.
     func value(_ name: HTTPField.Name) -> String? {
         var value: String?
         for field in self where field.name == name {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which side of an invocation a mapping template transforms.
 public enum TemplateDirection: String, Sendable, Hashable, CaseIterable, Codable {
     /// The client's payload, before it goes to the model (chosen by the request's `Content-Type`).
