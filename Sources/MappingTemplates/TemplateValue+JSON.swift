@@ -38,9 +38,7 @@ extension TemplateValue {
         case .string(let s): return .string(s)
         case .list(let items): return .list(ListBox(items.map { $0.runtimeValue() }, json: true))
         case .map(let map):
-            let box = MapBox()
-            for (key, value) in map.entries { box.put(key, value.runtimeValue()) }
-            return .map(box)
+            return .map(MapBox(distinctKeys: map.keys, values: map.keys.map { map[$0]?.runtimeValue() ?? .null }))
         }
     }
 }

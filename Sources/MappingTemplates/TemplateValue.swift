@@ -29,6 +29,8 @@ public struct TemplateMap: Sendable, Hashable {
 
     /// Creates a map from key-value pairs; a repeated key keeps its first position and its last value.
     public init(_ pairs: [(String, TemplateValue)]) {
+        keys.reserveCapacity(pairs.count)
+        storage.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 

@@ -107,4 +107,21 @@ struct StringTests {
     @Test func splitDropsTrailingEmptyStrings() throws {
         #expect(try render(#"#set($s = "a,b,,")$s.split(",").size()"#) == "2")
     }
+
+    /// Patterns that match only themselves are split without the regex engine; the results must be Java's, which
+    /// the regex path (the same separator written as a class or group) gives.
+    @Test(arguments: [
+        ",", "\\n", "ab", "\\.", "é",
+    ])
+    func literalSplitMatchesTheRegexPath(separator: String) throws {
+        let regex = separator == "ab" ? "(?:ab)" : "[\(separator)]"
+        let bodies = ["", ",", "a", "a,b", ",a", "a,", "a,,b,,", ",,,", "x\r\ny\n", "\n\nz", "1.2..3", "abab", "aab", "éaé"]
+        for body in bodies {
+            for limit in ["", ", 0", ", 2", ", -1"] {
+                let literal = try render("#foreach($p in $input.body.split(\"\(separator)\"\(limit)))[$p]#end", body: body)
+                let viaRegex = try render("#foreach($p in $input.body.split(\"\(regex)\"\(limit)))[$p]#end", body: body)
+                #expect(literal == viaRegex, "\(body.debugDescription) split \(separator)\(limit)")
+            }
+        }
+    }
 }

@@ -12,9 +12,10 @@
 # A scenario whose config `mlgateway serve --check` rejects (its feature is not in the gateway yet) or whose
 # prepare step fails is skipped with a printed note; the others still run.
 #
-# Variables provided by bench.sh: BIN (build products), BACKEND_PORT, GATEWAY_PORT, ADMIN_PORT, WORK_DIR.
+# Variables provided by bench.sh: repo (the repository root), BIN (build products), BACKEND_PORT, GATEWAY_PORT,
+# ADMIN_PORT, WORK_DIR.
 
-BENCH_SCENARIOS=(pass_through auth_template enrich_hot enrich_miss capture)
+BENCH_SCENARIOS=(pass_through auth_template json_templates enrich_hot enrich_miss capture)
 
 # Entities loaded into Redis for the enrichment scenarios, and how many of them the requests use.
 BENCH_HOT_ENTITIES=${BENCH_HOT_ENTITIES:-1000}
@@ -84,6 +85,34 @@ scenario_auth_template_prepare() {
     || return 1
   key=$(python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["apiKey"])' <<<"$created") || return 1
   SCENARIO_HEADERS="x-api-key: $key"
+}
+
+# --- JSON in, CSV to the model, JSON out: the repository's example templates (issue 5) -------------------------
+
+scenario_json_templates_title() { echo "json <-> csv templates"; }
+
+scenario_json_templates_config() {
+  {
+    gateway_server_toml
+    gateway_endpoint_toml 'stage_variables = { model = "bench" }'
+    cat <<EOF
+[[endpoint.request_template]]
+content_type = "application/json"
+file = "$repo/templates/json-to-csv.vtl"
+output_content_type = "text/csv"
+
+[[endpoint.response_template]]
+content_type = "application/json"
+file = "$repo/templates/csv-to-json.vtl"
+
+EOF
+    gateway_variant_toml
+  } >"$1/gateway.conf"
+}
+
+scenario_json_templates_prepare() {
+  SCENARIO_BODY='{"instances": [[1, 2, 3], [4, 5, 6]]}'
+  SCENARIO_HEADERS="Content-Type: application/json|Accept: application/json"
 }
 
 # --- feature enrichment from Redis (issue 6) -------------------------------------------------------------------

@@ -222,27 +222,89 @@ extension Renderer {
         }
     }
 
-    /// Java's `String.split`: trailing empty strings are removed when `limit` is 0.
+    /// Java's `String.split`: trailing empty strings are removed when `limit` is 0. A pattern that only matches
+    /// itself (such as `,` or `\n`, the usual ones) is split on its UTF-8 bytes without the regex engine.
     mutating func split(_ s: String, pattern: String, limit: Int, at offset: Int) throws(TemplateError) -> [String] {
-        let regex = try regex(pattern, at: offset)
-        let ns = s as NSString
-        var parts: [String] = []
-        var start = 0
-        for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
-            if limit > 0, parts.count == limit - 1 { break }
-            if match.range.length == 0 && match.range.location == 0 { continue }
-            if match.range.length == 0 && match.range.location >= ns.length { continue }
-            parts.append(ns.substring(with: NSRange(location: start, length: match.range.location - start)))
-            start = match.range.location + match.range.length
+        var parts: [String]
+        if let literal = Self.literalPattern(pattern) {
+            parts = Self.split(s, literal: literal, limit: limit)
+        } else {
+            let regex = try regex(pattern, at: offset)
+            let ns = s as NSString
+            parts = []
+            var start = 0
+            for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+                if limit > 0, parts.count == limit - 1 { break }
+                if match.range.length == 0 && match.range.location == 0 { continue }
+                if match.range.length == 0 && match.range.location >= ns.length { continue }
+                parts.append(ns.substring(with: NSRange(location: start, length: match.range.location - start)))
+                start = match.range.location + match.range.length
+            }
+            parts.append(ns.substring(from: start))
         }
-        parts.append(ns.substring(from: start))
         if limit == 0 {
-            while let last = parts.last, last.isEmpty, parts.count > 0 {
+            while let last = parts.last, last.isEmpty {
                 parts.removeLast()
             }
             if parts.isEmpty && s.isEmpty { return [""] }
         }
         return parts
+    }
+
+    /// The text a regular expression matches when it matches only one text: no metacharacters other than
+    /// backslash-escaped punctuation and the escapes `\n`, `\t`, `\r`, `\f`. Nil for anything else (classes,
+    /// anchors, `\d`, …) and for the empty pattern.
+    static func literalPattern(_ pattern: String) -> String? {
+        var literal = String.UnicodeScalarView()
+        var scalars = pattern.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            switch scalar {
+            case "\\":
+                guard let escaped = scalars.next() else { return nil }
+                switch escaped {
+                case "n": literal.append("\n")
+                case "t": literal.append("\t")
+                case "r": literal.append("\r")
+                case "f": literal.append("\u{0C}")
+                default:
+                    guard escaped.isASCII, !escaped.properties.isAlphabetic, !("0"..."9").contains(escaped) else {
+                        return nil
+                    }
+                    literal.append(escaped)
+                }
+            case "^", "$", ".", "|", "?", "*", "+", "(", ")", "[", "]", "{", "}":
+                return nil
+            default:
+                literal.append(scalar)
+            }
+        }
+        return literal.isEmpty ? nil : String(literal)
+    }
+
+    /// `s` split at every occurrence of `separator` (non-empty), at most `limit` parts when `limit` > 0. Matching
+    /// UTF-8 bytes finds the same places as Java's UTF-16 matching, since both match whole scalars.
+    static func split(_ s: String, literal separator: String, limit: Int) -> [String] {
+        var text = s
+        var separator = separator
+        return text.withUTF8 { bytes in
+            separator.withUTF8 { sep in
+                var parts: [String] = []
+                var start = 0
+                var i = 0
+                while i + sep.count <= bytes.count {
+                    if limit > 0, parts.count == limit - 1 { break }
+                    if memcmp(bytes.baseAddress! + i, sep.baseAddress!, sep.count) == 0 {
+                        parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                        i += sep.count
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+                return parts
+            }
+        }
     }
 
     mutating func mapMethod(_ name: String, _ map: MapBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {

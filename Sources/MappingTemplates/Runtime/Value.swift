@@ -57,6 +57,13 @@ final class MapBox {
         items.reserveCapacity(capacity)
     }
 
+    /// A map of distinct `keys` with their `values`, in that order.
+    init(distinctKeys keys: [String], values: [Value]) {
+        self.keys = keys
+        self.items = values
+        if keys.count > Self.indexThreshold { rebuildIndex() }
+    }
+
     var count: Int { keys.count }
 
     /// The value of the entry at `position` (insertion order).
