@@ -104,6 +104,14 @@ struct StringTests {
             == "a-b-c|true|false|[a, b, c]")
     }
 
+    @Test func trimRemovesJavasWhitespaceOnly() throws {
+        #expect(try render("[$input.body.trim()]", body: "\t\r\n x y \u{0B}\u{1F} ") == "[x y]")
+        #expect(try render("[$input.body.trim()]", body: "\u{A0}é\u{301} \n") == "[\u{A0}é\u{301}]")
+        #expect(try render("[$input.body.trim()]", body: " \u{301}x") == "[\u{301}x]")
+        #expect(try render("[$input.body.trim()]", body: "\n \n") == "[]")
+        #expect(try render("[$input.body.trim()]", body: "as is") == "[as is]")
+    }
+
     @Test func splitDropsTrailingEmptyStrings() throws {
         #expect(try render(#"#set($s = "a,b,,")$s.split(",").size()"#) == "2")
     }

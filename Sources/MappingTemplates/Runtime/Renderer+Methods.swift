@@ -107,12 +107,13 @@ extension Renderer {
         case ("length", 0): return .int(s.utf16.count)
         case ("isEmpty", 0): return .bool(s.isEmpty)
         case ("trim", 0):
-            let units = Array(s.utf16)
-            var start = 0
-            var end = units.count
-            while start < end, units[start] <= 0x20 { start += 1 }
-            while end > start, units[end - 1] <= 0x20 { end -= 1 }
-            return .string(String(decoding: units[start..<end], as: UTF16.self))
+            // Java trims UTF-16 units <= U+0020; those are ASCII, and in UTF-8 such bytes are never part of a
+            // longer sequence, so trimming the UTF-8 bytes gives the same string.
+            let bytes = s.utf8
+            guard let first = bytes.firstIndex(where: { $0 > 0x20 }) else { return .string("") }
+            let end = bytes.index(after: bytes.lastIndex(where: { $0 > 0x20 })!)
+            if first == bytes.startIndex, end == bytes.endIndex { return .string(s) }
+            return .string(String(s.unicodeScalars[first..<end]))
         case ("toLowerCase", 0): return .string(s.lowercased())
         case ("toUpperCase", 0): return .string(s.uppercased())
         case ("contains", 1): return .bool(s.contains(try stringArgument(arguments, 0, at: offset)))
