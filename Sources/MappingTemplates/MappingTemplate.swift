@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compiled mapping template: parse once, render many times (immutable and safe to share).
 ///
 /// ```swift
@@ -15,7 +17,8 @@ public struct MappingTemplate: Sendable {
     let slotNames: [String]
     let builtins: [Builtin?]
     let locator: SourceLocator
-    let pathCache = CompiledPathCache()
+    let pathCache = CompiledCache<JSONPath>()
+    let regexCache = CompiledCache<NSRegularExpression>()
 
     /// Compiles `source`.
     /// - Throws: ``TemplateError`` of kind ``TemplateError/Kind/syntax`` with the line and column of the problem.

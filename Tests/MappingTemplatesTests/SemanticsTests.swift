@@ -112,6 +112,26 @@ struct StringTests {
         #expect(try render("[$input.body.trim()]", body: "as is") == "[as is]")
     }
 
+    /// Regular expressions and JSONPaths are compiled once per template and shared by concurrent renders.
+    @Test func concurrentRendersShareCompiledExpressions() async throws {
+        let template = try MappingTemplate(
+            source: ##"#foreach($i in [0..2])$input.path("$.v[$i]").replaceAll("[0-9]+", "#")|$input.path("$.v[$i]").matches("[a-z]+[0-9]+")|$input.path("$.v[$i]").split("[0-9]").size();#end"##)
+        let expected = "a#|true|1;b#|true|1;c#|true|1;"
+        let outputs = try await withThrowingTaskGroup(of: [String].self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    try (0..<200).map { index in
+                        let n = task * 1000 + index
+                        return try template.render(TemplateInput(body: #"{"v": ["a\#(n)", "b\#(n)", "c\#(n)"]}"#))
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(outputs.count == 1600)
+        #expect(outputs.allSatisfy { $0 == expected }, "\(Set(outputs).prefix(3))")
+    }
+
     @Test func splitDropsTrailingEmptyStrings() throws {
         #expect(try render(#"#set($s = "a,b,,")$s.split(",").size()"#) == "2")
     }

@@ -59,7 +59,7 @@ extension Renderer {
 
     mutating func compilePath(_ argument: Value, at offset: Int) throws(TemplateError) -> JSONPath {
         let text = try display(argument, at: offset)
-        if let cached = template.pathCache.path(for: text) { return cached }
+        if let cached = template.pathCache.value(for: text) { return cached }
         do {
             let path = try JSONPath(text)
             template.pathCache.store(path, for: text)

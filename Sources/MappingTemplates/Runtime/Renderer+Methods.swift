@@ -213,10 +213,10 @@ extension Renderer {
     static func regexTemplate(fromJava replacement: String) -> String { replacement }
 
     mutating func regex(_ pattern: String, at offset: Int) throws(TemplateError) -> NSRegularExpression {
-        if let cached = regexCache[pattern] { return cached }
+        if let cached = template.regexCache.value(for: pattern) { return cached }
         do {
             let compiled = try NSRegularExpression(pattern: pattern)
-            regexCache[pattern] = compiled
+            template.regexCache.store(compiled, for: pattern)
             return compiled
         } catch {
             throw runtimeError("invalid regular expression '\(pattern)'", at: offset)

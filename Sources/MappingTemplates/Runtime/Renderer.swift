@@ -11,7 +11,6 @@ struct Renderer {
     var steps = 0
     var depth = 0
     var parsedBody: Value?
-    var regexCache: [String: NSRegularExpression] = [:]
 
     enum Flow {
         case normal
