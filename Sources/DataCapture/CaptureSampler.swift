@@ -24,9 +24,6 @@ public struct CaptureSampler: Sendable, Equatable {
     }
 
     static func nextRandom() -> UInt64 {
-        var z = samplerState.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.mix(samplerState.wrappingAdd(SplitMix64.increment, ordering: .relaxed).newValue)
     }
 }
