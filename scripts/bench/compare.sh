@@ -30,13 +30,7 @@ field() { sed "s/.*$1=\([0-9.]*\).*/\1/" <<<"$2"; }
 start backend "$LOAD_CORE" "$BACKEND_BIN" --port "$BACKEND_PORT" --name bench
 backend_pid=$STARTED_PID
 wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$backend_pid" backend
-mkdir -p "$WORK_DIR/gateway"
-SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
-"scenario_${SCENARIO}_config" "$WORK_DIR/gateway"
-if declare -F "scenario_${SCENARIO}_prepare" >/dev/null; then
-  BIN=$1 "scenario_${SCENARIO}_prepare" "$WORK_DIR/gateway" >"$WORK_DIR/gateway/prepare.log" 2>&1 \
-    || { echo "error: preparing $SCENARIO failed: $(tail -3 "$WORK_DIR/gateway/prepare.log")" >&2; exit 1; }
-fi
+BIN=$1 scenario_ready "$SCENARIO" "$WORK_DIR/gateway"
 url="http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations"
 
 declare -A SUM_CPU SUM_NORM

@@ -25,13 +25,7 @@ source "$bench_dir/scenarios.sh"
 
 start backend "$LOAD_CORE" "$BIN/demo-backend" --port "$BACKEND_PORT" --name bench
 wait_for "http://127.0.0.1:$BACKEND_PORT/ping" "$STARTED_PID" backend
-mkdir -p "$WORK_DIR/gateway"
-SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
-"scenario_${SCENARIO}_config" "$WORK_DIR/gateway"
-if declare -F "scenario_${SCENARIO}_prepare" >/dev/null; then
-  "scenario_${SCENARIO}_prepare" "$WORK_DIR/gateway" >"$WORK_DIR/gateway/prepare.log" 2>&1 \
-    || { echo "error: preparing $SCENARIO failed: $(tail -3 "$WORK_DIR/gateway/prepare.log")" >&2; exit 1; }
-fi
+scenario_ready "$SCENARIO" "$WORK_DIR/gateway"
 start gateway "$PROXY_CORE" "$BIN/mlgateway" serve --config "$WORK_DIR/gateway/gateway.conf"
 gateway_pid=$STARTED_PID
 wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" gateway

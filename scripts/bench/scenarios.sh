@@ -17,6 +17,20 @@
 
 BENCH_SCENARIOS=(pass_through auth_template json_templates enrich_hot enrich_miss capture)
 
+# scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
+# DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
+# (profile.sh, compare.sh); bench.sh skips a failing scenario instead.
+scenario_ready() {
+  local name=$1 dir=$2
+  mkdir -p "$dir"
+  SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS=""
+  "scenario_${name}_config" "$dir"
+  if declare -F "scenario_${name}_prepare" >/dev/null; then
+    "scenario_${name}_prepare" "$dir" >"$dir/prepare.log" 2>&1 \
+      || { echo "error: preparing $name failed: $(tail -3 "$dir/prepare.log")" >&2; exit 1; }
+  fi
+}
+
 # Entities loaded into Redis for the enrichment scenarios, and how many of them the requests use.
 BENCH_HOT_ENTITIES=${BENCH_HOT_ENTITIES:-1000}
 BENCH_COLD_ENTITIES=${BENCH_COLD_ENTITIES:-200000}
