@@ -139,53 +139,69 @@ struct InvocationPipeline: Sendable {
         }
         let endpoint = invocation.endpoint
         let settings = endpoint.configuration.backend
-        endpoint.retryBudget.withLock { $0.deposit() }
         let request = BackendRequest(
             headers: invocation.backendHeaders, body: invocation.body, timeout: timeout ?? settings.timeout)
+        let (response, latency) = try await withBackend(of: variant, endpoint: endpoint) {
+            backend throws(BackendCallError) in
+            let start = ContinuousClock.now
+            do throws(BackendCallError) {
+                let response = try await client.send(
+                    request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
+                    logger: logger)
+                let latency = ContinuousClock.now - start
+                backend.release(success: ![502, 503, 504].contains(response.status), now: .now, settings: settings)
+                return (response, latency)
+            } catch {
+                let opened = backend.release(success: false, now: .now, settings: settings)
+                logger.warning(
+                    "Backend call failed",
+                    metadata: [
+                        "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
+                        "error": "\(error.detail)", "circuit_opened": "\(opened)",
+                    ])
+                throw error
+            }
+        }
+        guard response.isSuccess else {
+            throw VariantFailure(
+                variant: variant,
+                error: .modelError(
+                    endpoint: endpoint.name, variant: variant.name, status: response.status,
+                    body: String(buffer: response.body)))
+        }
+        return InvocationResult(
+            variant: variant, status: response.status, body: response.body,
+            contentType: response.headers.first(name: "content-type"),
+            customAttributes: response.headers.first(name: "x-amzn-sagemaker-custom-attributes"),
+            modelLatency: latency)
+    }
+
+    /// Runs `attempt` on a backend of `variant` (least outstanding requests first) and, while it fails to connect,
+    /// on another one not tried yet, within the endpoint's retries and retry budget; any other failure ends it.
+    /// `attempt` releases the backend's slot it was given.
+    func withBackend<Answer>(
+        of variant: VariantRuntime, endpoint: EndpointRuntime,
+        _ attempt: (Backend) async throws(BackendCallError) -> Answer
+    ) async throws(VariantFailure) -> Answer {
+        let settings = endpoint.configuration.backend
+        endpoint.retryBudget.withLock { $0.deposit() }
         var tried: [Backend] = []
         var lastFailure = "no backend is available"
-        for attempt in 0...settings.maxRetries {
-            if attempt > 0 {
+        for attemptNumber in 0...settings.maxRetries {
+            if attemptNumber > 0 {
                 guard endpoint.retryBudget.withLock({ $0.withdraw() }) else {
                     lastFailure += " (retry budget exhausted)"
                     break
                 }
             }
             guard let backend = acquireBackend(of: variant, excluding: &tried) else { break }
-            let start = ContinuousClock.now
             do {
-                let response = try await client.send(
-                    request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
-                    logger: logger)
-                let latency = ContinuousClock.now - start
-                backend.release(success: ![502, 503, 504].contains(response.status), now: .now, settings: settings)
-                guard response.isSuccess else {
-                    throw VariantFailure(
-                        variant: variant,
-                        error: .modelError(
-                            endpoint: endpoint.name, variant: variant.name, status: response.status,
-                            body: String(buffer: response.body)))
-                }
-                return InvocationResult(
-                    variant: variant, status: response.status, body: response.body,
-                    contentType: response.headers.first(name: "content-type"),
-                    customAttributes: response.headers.first(name: "x-amzn-sagemaker-custom-attributes"),
-                    modelLatency: latency)
-            } catch let failure as VariantFailure {
-                throw failure
+                return try await attempt(backend)
             } catch {
-                let opened = backend.release(success: false, now: .now, settings: settings)
-                let callError = error as? BackendCallError ?? BackendCallError(classifying: error)
-                logger.warning(
-                    "Backend call failed",
-                    metadata: [
-                        "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
-                        "error": "\(callError.detail)", "circuit_opened": "\(opened)",
-                    ])
-                guard callError.kind == .connectFailed else {
-                    throw VariantFailure(variant: variant, error: Self.error(for: callError, endpoint: endpoint, variant: variant))
+                guard error.kind == .connectFailed else {
+                    throw VariantFailure(variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
                 }
-                lastFailure = "\(backend.baseURL): \(callError.detail)"
+                lastFailure = "\(backend.baseURL): \(error.detail)"
             }
         }
         throw VariantFailure(

@@ -38,53 +38,35 @@ extension InvocationPipeline {
     }
 
     /// Opens a streamed call to a backend of `variant`, with the same backend choice and connection-failure retries
-    /// as ``call(_:with:logger:)``; a non-2xx answer is read whole and becomes a `ModelError`.
+    /// as ``call(_:with:logger:timeout:)`` (``withBackend(of:endpoint:_:)``); a non-2xx answer is read whole and
+    /// becomes a `ModelError`.
     func openStream(
         _ variant: VariantRuntime, with invocation: Invocation, logger: Logger
     ) async throws(VariantFailure) -> BackendStream {
         let endpoint = invocation.endpoint
         let settings = endpoint.configuration.backend
-        endpoint.retryBudget.withLock { $0.deposit() }
         let request = BackendRequest(headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
-        var tried: [Backend] = []
-        var lastFailure = "no backend is available"
-        for attempt in 0...settings.maxRetries {
-            if attempt > 0 {
-                guard endpoint.retryBudget.withLock({ $0.withdraw() }) else {
-                    lastFailure += " (retry budget exhausted)"
-                    break
-                }
-            }
-            guard let backend = acquireBackend(of: variant, excluding: &tried) else { break }
+        let stream = try await withBackend(of: variant, endpoint: endpoint) { backend throws(BackendCallError) in
             let start = ContinuousClock.now
-            let response: HTTPClientResponse
-            do {
-                response = try await client.open(
+            do throws(BackendCallError) {
+                let response = try await client.open(
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
+                return BackendStream(variant: variant, backend: backend, response: response, start: start, settings: settings)
             } catch {
                 backend.release(success: false, now: .now, settings: settings)
-                guard error.kind == .connectFailed else {
-                    throw VariantFailure(variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
-                }
-                lastFailure = "\(backend.baseURL): \(error.detail)"
-                continue
+                throw error
             }
-            let stream = BackendStream(variant: variant, backend: backend, response: response, start: start, settings: settings)
-            let status = Int(response.status.code)
-            guard (200..<300).contains(status) else {
-                let body = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-                stream.finish(success: ![502, 503, 504].contains(status))
-                throw VariantFailure(
-                    variant: variant,
-                    error: .modelError(endpoint: endpoint.name, variant: variant.name, status: status, body: body))
-            }
-            return stream
         }
-        throw VariantFailure(
-            variant: variant,
-            error: .serviceUnavailable(
-                "No backend of variant \(variant.name) of endpoint \(endpoint.name) could take the request: \(lastFailure)."))
+        let status = Int(stream.response.status.code)
+        guard (200..<300).contains(status) else {
+            let body = (try? await stream.response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+            stream.finish(success: ![502, 503, 504].contains(status))
+            throw VariantFailure(
+                variant: variant,
+                error: .modelError(endpoint: endpoint.name, variant: variant.name, status: status, body: body))
+        }
+        return stream
     }
 
     /// The 200 event-stream answer that forwards `stream`'s body as `PayloadPart` events.
