@@ -41,15 +41,20 @@ source "$bench_dir/scenarios.sh"
 
 CLOCK_TICKS=$(getconf CLK_TCK)
 
-declare -A RPS P50 P99 CPU_US UTIL ERRORS
+declare -A RPS P50 P99 CPU_US BACKEND_US UTIL ERRORS OVERHEAD_P99 MODEL_P99
 
-# run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, and
-# the CPU time of the PIDs (the server under test) per request. RATE 0 means as fast as possible.
+per_request_us() { # TICKS REQUESTS
+  awk -v t="$1" -v hz="$CLOCK_TICKS" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }'
+}
+
+# run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, the
+# CPU time of the PIDs (the server under test) per request, and the backend's. RATE 0 means as fast as possible.
 run_wrk() {
   local label=$1 url=$2 duration=$3 rate=$4
   shift 4
-  local before after output line
+  local before after backend_before backend_after output line
   before=$(cpu_ticks "$@")
+  backend_before=$(cpu_ticks "$BACKEND_PID")
   output=$(BENCH_RATE=$rate BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} \
     BENCH_IDS=${SCENARIO_IDS:-0} taskset -c "$LOAD_CORE" \
     wrk -t1 -c"$CONNECTIONS" -d"$duration" --timeout 5s -s "$bench_dir/wrk.lua" "$url" 2>&1) || {
@@ -57,6 +62,7 @@ run_wrk() {
     exit 1
   }
   after=$(cpu_ticks "$@")
+  backend_after=$(cpu_ticks "$BACKEND_PID")
   line=$(grep '^BENCH_RESULT' <<<"$output") || { echo "error: no result from wrk: $output" >&2; exit 1; }
   local requests seconds rps p50 p99 http_errors socket_errors
   eval "$(sed 's/^BENCH_RESULT //; s/\([a-z0-9_]*\)=\([^ ]*\)/local_\1=\2/g' <<<"$line")"
@@ -66,8 +72,8 @@ run_wrk() {
   P50[$label]=$p50
   P99[$label]=$p99
   ERRORS[$label]=$((http_errors + socket_errors))
-  CPU_US[$label]=$(awk -v t=$((after - before)) -v hz="$CLOCK_TICKS" -v n="$requests" \
-    'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
+  CPU_US[$label]=$(per_request_us $((after - before)) "$requests")
+  BACKEND_US[$label]=$(per_request_us $((backend_after - backend_before)) "$requests")
   UTIL[$label]=$(awk -v t=$((after - before)) -v hz="$CLOCK_TICKS" -v s="$seconds" \
     'BEGIN { printf "%.0f", t / hz / s * 100 }')
   printf '    %-44s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s%% of a core)%s\n' \
@@ -79,7 +85,8 @@ ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 half() { awk -v r="$1" 'BEGIN { printf "%d", r / 2 }'; }
 
 # measure LABEL URL PID...: warm-up, saturation, then the fixed-rate run at half of it; the direct backend is
-# measured at the same fixed rate right after, as the baseline of the added latency.
+# measured at the same fixed rate right after, as the baseline of the added latency. When METRICS_URL is set (a
+# gateway), its overhead and model latency histograms are read around the fixed-rate run.
 measure() {
   local label=$1 url=$2
   shift 2
@@ -89,7 +96,13 @@ measure() {
   local rate
   rate=$(half "${RPS[$label]}")
   HALF_RATE[$label]=$rate
+  [[ -n "${METRICS_URL:-}" ]] && curl -fsS -o "$WORK_DIR/metrics.before" "$METRICS_URL"
   run_wrk "$label @half" "$url" "$DURATION" "$rate" "$@"
+  if [[ -n "${METRICS_URL:-}" ]]; then
+    curl -fsS -o "$WORK_DIR/metrics.after" "$METRICS_URL"
+    OVERHEAD_P99[$label]=$(histogram_bound mlgateway_overhead_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
+    MODEL_P99[$label]=$(histogram_bound mlgateway_model_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
+  fi
   if [[ "$label" != direct ]]; then
     SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
       run_wrk "direct @$rate" "$DIRECT_URL" "$DURATION" "$rate" "$BACKEND_PID"
@@ -144,7 +157,8 @@ for scenario in "${selected[@]}"; do
   gateway_pid=$STARTED_PID
   wait_for "http://127.0.0.1:$GATEWAY_PORT/readyz" "$gateway_pid" "gateway-$scenario"
   label="gateway $title"
-  measure "$label" "http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations" "$gateway_pid"
+  METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics" \
+    measure "$label" "http://127.0.0.1:$GATEWAY_PORT/endpoints/bench/invocations" "$gateway_pid"
   GATEWAY_LABELS+=("$label")
   stop "$gateway_pid"
 done
@@ -163,8 +177,10 @@ for label in direct nginx "${GATEWAY_LABELS[@]}"; do
     "$(ms "${P99[$label]}")" "${CPU_US[$label]}" "${UTIL[$label]}"
 done
 echo
-echo "Half load (fixed rate = half of the target's own saturation; added = target - direct at the same rate)"
-printf '  %-34s %9s %10s %9s %9s %11s %11s\n' target "rate" "achieved" "p50 ms" "p99 ms" "added p50" "added p99"
+echo "Half load (fixed rate = half of the target's own saturation; added = target - direct at the same rate;"
+echo "backend = the demo backend's CPU per request, which shares core $LOAD_CORE with wrk)"
+printf '  %-34s %9s %10s %9s %9s %11s %11s %9s\n' target "rate" "achieved" "p50 ms" "p99 ms" "added p50" "added p99" \
+  "backend"
 for label in direct nginx "${GATEWAY_LABELS[@]}"; do
   rate=${HALF_RATE[$label]}
   added50=-
@@ -175,8 +191,16 @@ for label in direct nginx "${GATEWAY_LABELS[@]}"; do
     added50=$(ms $((target50 - base50)))
     added99=$(ms $((target99 - base99)))
   fi
-  printf '  %-34s %9s %10.0f %9s %9s %11s %11s\n' "$label" "$rate" "${RPS["$label @half"]}" \
-    "$(ms "${P50["$label @half"]}")" "$(ms "${P99["$label @half"]}")" "$added50" "$added99"
+  printf '  %-34s %9s %10.0f %9s %9s %11s %11s %9s\n' "$label" "$rate" "${RPS["$label @half"]}" \
+    "$(ms "${P50["$label @half"]}")" "$(ms "${P99["$label @half"]}")" "$added50" "$added99" \
+    "${BACKEND_US["$label @half"]}"
+done
+echo
+echo "Half load as the gateway measured it (its histograms; p99 is the upper bound of the bucket that holds it):"
+echo "overhead = from the request's arrival in the pipeline to its answer, without the backend call"
+printf '  %-34s %16s %19s\n' target "overhead p99 ms" "model latency p99 ms"
+for label in "${GATEWAY_LABELS[@]}"; do
+  printf '  %-34s %16s %19s\n' "$label" "<= ${OVERHEAD_P99[$label]:--}" "<= ${MODEL_P99[$label]:--}"
 done
 echo
 echo "Ratios"
