@@ -3,11 +3,12 @@
 #   1. the demo backend directly, 2. nginx as a keep-alive reverse proxy, 3. mlgateway, per scenario
 #   (scripts/bench/scenarios.sh), all in front of the same demo backend.
 # wrk and the backend (and Redis) run on core 0, the proxy under test alone on core 1. For each target: a
-# warm-up, a saturation run (wrk -t1 -c32) and a fixed-rate run at half of that saturation, with the direct
-# backend measured at the same rate so that "added latency" compares like with like.
-# It prints figures only and asserts nothing about time.
+# warm-up, a saturation run (wrk -t1 -c32) and rounds of fixed-rate runs at half of that saturation, alternated
+# with the direct backend (and, for a gateway, nginx) at the same rate so that "added latency" compares like with
+# like. It prints figures only and asserts nothing about time.
 #
-# Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per wrk run; BENCH_CONNECTIONS (32);
+# Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per wrk run; BENCH_HALF_ROUNDS (3) and
+# BENCH_HALF_DURATION (5s) for the half-load rounds, whose medians are reported; BENCH_CONNECTIONS (32);
 # BENCH_SCENARIOS_ONLY="pass_through capture" to run some scenarios; BENCH_SKIP_BUILD=1 to reuse the last build;
 # BENCH_BIN=DIR to use the mlgateway and demo-backend binaries in DIR instead (no build);
 # BENCH_KEEP=1 to keep the temporary directory (configs, logs).
@@ -17,6 +18,8 @@ repo=$PWD
 bench_dir=$repo/scripts/bench
 
 DURATION=${BENCH_DURATION:-10s}
+HALF_DURATION=${BENCH_HALF_DURATION:-5s}
+HALF_ROUNDS=${BENCH_HALF_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-2s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LOAD_CORE=0
@@ -84,28 +87,51 @@ run_wrk() {
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 half() { awk -v r="$1" 'BEGIN { printf "%d", r / 2 }'; }
 
-# measure LABEL URL PID...: warm-up, saturation, then the fixed-rate run at half of it; the direct backend is
-# measured at the same fixed rate right after, as the baseline of the added latency. When METRICS_URL is set (a
-# gateway), its overhead and model latency histograms are read around the fixed-rate run.
+# median_rounds LABEL: each figure's median over the half-load rounds "LABEL #1" … "LABEL #N", recorded under LABEL.
+median_rounds() {
+  local label=$1 name round values
+  for name in RPS P50 P99 CPU_US BACKEND_US; do
+    local -n figures=$name
+    values=()
+    for round in $(seq 1 "$HALF_ROUNDS"); do values+=("${figures["$label #$round"]}"); done
+    figures[$label]=$(printf '%s\n' "${values[@]}" | sort -g | sed -n "$(((HALF_ROUNDS + 1) / 2))p")
+    unset -n figures
+  done
+}
+
+# measure LABEL URL PID...: warm-up, saturation, then HALF_ROUNDS rounds at a fixed rate of half of it, each
+# followed by the direct backend at the same rate (the baseline of the added latency) and, for a gateway (when
+# METRICS_URL is set), nginx at the same rate, so that both proxies' added latency is compared under the same load.
+# The rounds alternate the targets so that the machine's drift touches all of them; the medians are reported. A
+# gateway's overhead and model latency histograms are read around its rounds.
 measure() {
   local label=$1 url=$2
   shift 2
   echo "==> $label"
   run_wrk "$label warm-up" "$url" "$WARMUP" 0 "$@" >/dev/null
   run_wrk "$label" "$url" "$DURATION" 0 "$@"
-  local rate
+  local rate round
   rate=$(half "${RPS[$label]}")
   HALF_RATE[$label]=$rate
   [[ -n "${METRICS_URL:-}" ]] && curl -fsS -o "$WORK_DIR/metrics.before" "$METRICS_URL"
-  run_wrk "$label @half" "$url" "$DURATION" "$rate" "$@"
+  for round in $(seq 1 "$HALF_ROUNDS"); do
+    run_wrk "$label @half #$round" "$url" "$HALF_DURATION" "$rate" "$@"
+    [[ -n "${METRICS_URL:-}" ]] && curl -fsS -o "$WORK_DIR/metrics.after" "$METRICS_URL"
+    if [[ "$label" != direct ]]; then
+      SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
+        run_wrk "direct @$rate #$round" "$DIRECT_URL" "$HALF_DURATION" "$rate" "$BACKEND_PID"
+    fi
+    if [[ -n "${METRICS_URL:-}" ]]; then
+      SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
+        run_wrk "nginx @$rate #$round" "$NGINX_URL" "$HALF_DURATION" "$rate" "${NGINX_PIDS[@]}"
+    fi
+  done
+  median_rounds "$label @half"
+  [[ "$label" != direct ]] && median_rounds "direct @$rate"
   if [[ -n "${METRICS_URL:-}" ]]; then
-    curl -fsS -o "$WORK_DIR/metrics.after" "$METRICS_URL"
+    median_rounds "nginx @$rate"
     OVERHEAD_P99[$label]=$(histogram_bound mlgateway_overhead_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
     MODEL_P99[$label]=$(histogram_bound mlgateway_model_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
-  fi
-  if [[ "$label" != direct ]]; then
-    SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
-      run_wrk "direct @$rate" "$DIRECT_URL" "$DURATION" "$rate" "$BACKEND_PID"
   fi
 }
 declare -A HALF_RATE
@@ -127,10 +153,9 @@ sed -e "s|@DIR@|$WORK_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@BACKEND_PORT@|$B
 start nginx "$PROXY_CORE" nginx -p "$WORK_DIR" -e "$WORK_DIR/nginx-error.log" -c "$WORK_DIR/nginx.conf"
 NGINX_PID=$STARTED_PID
 wait_for "http://127.0.0.1:$NGINX_PORT/ping" "$NGINX_PID" nginx
-# shellcheck disable=SC2046 # the worker pids are words
-measure nginx "http://127.0.0.1:$NGINX_PORT/endpoints/bench/invocations" "$NGINX_PID" \
-  $(ps -o pid= --ppid "$NGINX_PID")
-stop "$NGINX_PID"
+NGINX_URL="http://127.0.0.1:$NGINX_PORT/endpoints/bench/invocations"
+read -r -a NGINX_PIDS <<<"$NGINX_PID $(ps -o pid= --ppid "$NGINX_PID" | tr '\n' ' ')"
+measure nginx "$NGINX_URL" "${NGINX_PIDS[@]}"
 
 GATEWAY_LABELS=()
 SKIPPED=()
@@ -167,7 +192,8 @@ done
 
 echo
 echo "Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc --all) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "wrk -t1 -c$CONNECTIONS, $DURATION per run; wrk and backend on core $LOAD_CORE, proxy alone on core $PROXY_CORE."
+echo "wrk -t1 -c$CONNECTIONS, $DURATION per saturation run, half load: median of $HALF_ROUNDS rounds of $HALF_DURATION;"
+echo "wrk and backend on core $LOAD_CORE, proxy alone on core $PROXY_CORE."
 echo "server CPU = CPU time of the server under test per request (the backend for direct, else the proxy)."
 echo
 echo "Saturation (closed loop)"
@@ -178,21 +204,24 @@ for label in direct nginx "${GATEWAY_LABELS[@]}"; do
 done
 echo
 echo "Half load (fixed rate = half of the target's own saturation; added = target - direct at the same rate;"
-echo "backend = the demo backend's CPU per request, which shares core $LOAD_CORE with wrk)"
-printf '  %-34s %9s %10s %9s %9s %11s %11s %9s\n' target "rate" "achieved" "p50 ms" "p99 ms" "added p50" "added p99" \
-  "backend"
+echo "nginx p99 = nginx's added p99 at that same rate; backend = the demo backend's CPU per request, which shares"
+echo "core $LOAD_CORE with wrk)"
+printf '  %-34s %9s %10s %9s %9s %11s %11s %11s %9s\n' target "rate" "achieved" "p50 ms" "p99 ms" "added p50" \
+  "added p99" "nginx p99" "backend"
 for label in direct nginx "${GATEWAY_LABELS[@]}"; do
   rate=${HALF_RATE[$label]}
   added50=-
   added99=-
+  nginx99=-
   if [[ "$label" != direct ]]; then
     target50=${P50["$label @half"]} target99=${P99["$label @half"]}
     base50=${P50["direct @$rate"]} base99=${P99["direct @$rate"]}
     added50=$(ms $((target50 - base50)))
     added99=$(ms $((target99 - base99)))
   fi
-  printf '  %-34s %9s %10.0f %9s %9s %11s %11s %9s\n' "$label" "$rate" "${RPS["$label @half"]}" \
-    "$(ms "${P50["$label @half"]}")" "$(ms "${P99["$label @half"]}")" "$added50" "$added99" \
+  [[ -n "${P99["nginx @$rate"]:-}" ]] && nginx99=$(ms $((${P99["nginx @$rate"]} - ${P99["direct @$rate"]})))
+  printf '  %-34s %9s %10.0f %9s %9s %11s %11s %11s %9s\n' "$label" "$rate" "${RPS["$label @half"]}" \
+    "$(ms "${P50["$label @half"]}")" "$(ms "${P99["$label @half"]}")" "$added50" "$added99" "$nginx99" \
     "${BACKEND_US["$label @half"]}"
 done
 echo
