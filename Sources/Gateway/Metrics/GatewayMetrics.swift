@@ -6,10 +6,10 @@ public enum GatewayMetrics {
     /// Histogram buckets for latencies: fine below a millisecond (the gateway's own overhead is tens of
     /// microseconds) up to SageMaker's 60 s model limit.
     static let latencyBuckets: [Duration] = [
-        .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
-        .seconds(30), .seconds(60),
+        .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
     /// The registry; the first use bootstraps swift-metrics with it (once per process).

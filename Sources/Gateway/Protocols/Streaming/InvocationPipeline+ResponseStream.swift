@@ -52,7 +52,8 @@ extension InvocationPipeline {
                 let response = try await client.open(
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
-                return BackendStream(variant: variant, backend: backend, response: response, start: start, settings: settings)
+                return BackendStream(
+                    variant: variant, backend: backend, response: response, start: start, settings: settings)
             } catch {
                 backend.release(success: false, now: .now, settings: settings)
                 throw error
