@@ -50,6 +50,26 @@ per_request_us() { # TICKS REQUESTS
   awk -v t="$1" -v hz="$CLOCK_TICKS" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }'
 }
 
+# histogram_bound NAME Q BEFORE AFTER: from two Prometheus expositions (files), the upper bound of the bucket that
+# holds quantile Q of what histogram NAME recorded in between (its buckets are cumulative; all label sets are added
+# together), in milliseconds.
+histogram_bound() {
+  awk -v name="${1}_bucket{" -v q="$2" '
+    index($0, name) == 1 {
+      match($0, /le="[^"]*"/)
+      le = substr($0, RSTART + 4, RLENGTH - 5)
+      count[le] += (FILENAME == ARGV[1] ? -1 : 1) * $NF
+    }
+    END {
+      total = count["+Inf"]
+      if (total <= 0) { print "-"; exit }
+      best = ""
+      for (le in count)
+        if (le != "+Inf" && count[le] >= q * total && (best == "" || le + 0 < best + 0)) best = le
+      if (best == "") print "inf"; else printf "%g", best * 1000
+    }' "$3" "$4"
+}
+
 # run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, the
 # CPU time of the PIDs (the server under test) per request, and the backend's. RATE 0 means as fast as possible.
 run_wrk() {
@@ -116,7 +136,6 @@ measure() {
   [[ -n "${METRICS_URL:-}" ]] && curl -fsS -o "$WORK_DIR/metrics.before" "$METRICS_URL"
   for round in $(seq 1 "$HALF_ROUNDS"); do
     run_wrk "$label @half #$round" "$url" "$HALF_DURATION" "$rate" "$@"
-    [[ -n "${METRICS_URL:-}" ]] && curl -fsS -o "$WORK_DIR/metrics.after" "$METRICS_URL"
     if [[ "$label" != direct ]]; then
       SCENARIO_BODY="" SCENARIO_HEADERS="" SCENARIO_IDS="" \
         run_wrk "direct @$rate #$round" "$DIRECT_URL" "$HALF_DURATION" "$rate" "$BACKEND_PID"
@@ -129,6 +148,8 @@ measure() {
   median_rounds "$label @half"
   [[ "$label" != direct ]] && median_rounds "direct @$rate"
   if [[ -n "${METRICS_URL:-}" ]]; then
+    # Only the gateway's rounds record into its histograms (the direct and nginx runs bypass it).
+    curl -fsS -o "$WORK_DIR/metrics.after" "$METRICS_URL"
     median_rounds "nginx @$rate"
     OVERHEAD_P99[$label]=$(histogram_bound mlgateway_overhead_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
     MODEL_P99[$label]=$(histogram_bound mlgateway_model_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})

@@ -93,26 +93,6 @@ cpu_ticks() {
   echo "$total"
 }
 
-# histogram_bound NAME Q BEFORE AFTER: from two Prometheus expositions (files), the upper bound of the bucket that
-# holds quantile Q of what histogram NAME recorded in between (its buckets are cumulative; all label sets are added
-# together), in milliseconds.
-histogram_bound() {
-  awk -v name="${1}_bucket{" -v q="$2" '
-    index($0, name) == 1 {
-      match($0, /le="[^"]*"/)
-      le = substr($0, RSTART + 4, RLENGTH - 5)
-      count[le] += (FILENAME == ARGV[1] ? -1 : 1) * $NF
-    }
-    END {
-      total = count["+Inf"]
-      if (total <= 0) { print "-"; exit }
-      best = ""
-      for (le in count)
-        if (le != "+Inf" && count[le] >= q * total && (best == "" || le + 0 < best + 0)) best = le
-      if (best == "") print "inf"; else printf "%g", best * 1000
-    }' "$3" "$4"
-}
-
 # saturate URL DURATION: a closed-loop wrk run (32 connections) on the load core, with the scenario's request
 # (SCENARIO_BODY, SCENARIO_HEADERS, SCENARIO_IDS; see wrk.lua).
 saturate() {
