@@ -63,11 +63,12 @@ extension GatewayError {
         .validation("Endpoint \(name) of account \(account) not found.")
     }
 
-    /// 424 `ModelError`: the model container answered with a non-2xx status.
+    /// 424 `ModelError`: the model container answered with a non-2xx status. Worded as SageMaker does: a "server
+    /// error" for a 5xx answer, a "client error" otherwise.
     public static func modelError(endpoint: String, variant: String, status: Int, body: String) -> GatewayError {
         GatewayError(
             code: "ModelError", status: .init(code: 424),
-            message: "Received client error (\(status)) from primary with message \"\(body)\". See the gateway logs for endpoint \(endpoint), variant \(variant).",
+            message: "Received \(status >= 500 ? "server" : "client") error (\(status)) from primary with message \"\(body)\". See the gateway logs for endpoint \(endpoint), variant \(variant).",
             fields: [("OriginalMessage", body), ("LogStreamArn", "mlgateway/endpoints/\(endpoint)/\(variant)")],
             integerFields: [("OriginalStatusCode", status)]
         )

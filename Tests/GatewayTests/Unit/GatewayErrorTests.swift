@@ -33,8 +33,10 @@ struct GatewayErrorTests {
         #expect(body["OriginalMessage"] as? String == #"{"error":"boom"}"#)
         #expect(body["LogStreamArn"] as? String == "mlgateway/endpoints/demo/VariantA")
         let message = try #require(body["message"] as? String)
-        #expect(message.contains("(500)"))
+        #expect(message.hasPrefix("Received server error (500) from primary with message"))
         #expect(message.contains("VariantA"))
+        let rejected = GatewayError.modelError(endpoint: "demo", variant: "VariantA", status: 400, body: "bad row")
+        #expect(rejected.message.hasPrefix("Received client error (400) from primary with message \"bad row\""))
     }
 
     @Test func serviceUnavailableAndInternalFailure() {
