@@ -193,13 +193,20 @@ struct AsyncWorkerPool: Service {
 
 extension AsyncWorkerPool {
     /// When `[async]` is configured: opens the queue in `state_dir/mlgateway.sqlite`, registers the client and admin
-    /// routes, and returns the pool to run as a service; otherwise nil.
+    /// routes, and returns the pool to run as a service. Otherwise returns nil, and `async-invocations` answers 400
+    /// `ValidationError` saying that the operation is not enabled.
     static func setUp(
         runtime: GatewayRuntime, pipeline: InvocationPipeline, client: Router<GatewayRequestContext>,
         admin: Router<GatewayRequestContext>, logger: Logger
     ) throws -> AsyncWorkerPool? {
         let configuration = runtime.configuration
-        guard let settings = configuration.asyncInvocations else { return nil }
+        guard let settings = configuration.asyncInvocations else {
+            client.post("endpoints/:name/async-invocations") { _, _ -> Response in
+                throw GatewayError.validation(
+                    "InvokeEndpointAsync is not enabled on this gateway; add an [async] table to its configuration.")
+            }
+            return nil
+        }
         let stateDirectory = configuration.server.stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let store = try AsyncJobStore(path: stateDirectory.appendingPathComponent("mlgateway.sqlite").path)

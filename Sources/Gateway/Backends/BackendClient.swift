@@ -148,13 +148,19 @@ struct BackendCallError: Error, Sendable, Equatable {
         case is NIOTooManyBytesError:
             self.init(kind: .responseTooLarge, detail: "response larger than \(BackendClient.maxResponseBytes) bytes")
         case let error as NIOConnectionError:
-            self.init(kind: .connectFailed, detail: "\(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")")
+            self.init(kind: .connectFailed, detail: error.connectionErrors.first.map { Self.describe($0.error) } ?? "\(error)")
         case let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode):
-            self.init(kind: .connectFailed, detail: "\(error)")
+            self.init(kind: .connectFailed, detail: Self.describe(error))
         case ChannelError.connectTimeout:
             self.init(kind: .connectFailed, detail: "connect timeout")
         default:
-            self.init(kind: .failed, detail: "\(error)")
+            self.init(kind: .failed, detail: Self.describe(error))
         }
+    }
+
+    /// A system error as the system words it ("Connection refused"), other errors as they describe themselves.
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? IOError else { return "\(error)" }
+        return String(cString: strerror(error.errnoCode))
     }
 }

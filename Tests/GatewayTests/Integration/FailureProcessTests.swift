@@ -81,6 +81,8 @@ extension ProcessTests {
             try await withGateway(backends: []) { _ in
                 TOML.endpoint() + TOML.variant("VariantA", backends: [refused])
             } _: { gateway, _ in
+                let first = try await gateway.invoke()
+                #expect((first.json["message"] as? String)?.hasSuffix("\(refused): Connection refused.") == true)
                 for _ in 0..<3 {
                     let response = try await gateway.invoke()
                     #expect(response.status == 503)
@@ -172,6 +174,12 @@ extension ProcessTests {
                 let route = try await HTTP.request(.GET, "\(gateway.url)/endpoints")
                 #expect(route.status == 404)
                 #expect(route.errorType == "UnknownOperationException")
+                let async = try await HTTP.request(
+                    .POST, "\(gateway.url)/endpoints/demo/async-invocations",
+                    headers: [("X-Amzn-SageMaker-InputLocation", "s3://bucket/input.csv")], body: [])
+                #expect(async.status == 400)
+                #expect(async.errorType == "ValidationError")
+                #expect((async.json["message"] as? String)?.contains("[async]") == true)
                 let attributes = try await gateway.invoke(
                     headers: [("X-Amzn-SageMaker-Custom-Attributes", String(repeating: "x", count: 1025))])
                 #expect(attributes.status == 400)
