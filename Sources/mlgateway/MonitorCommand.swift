@@ -26,11 +26,17 @@ struct MonitorCommand: ParsableCommand {
         @Option(help: "The directory for statistics.json and constraints.json (created when missing).")
         var output: String
 
+        @Option(
+            name: .customLong("drop-column"),
+            help: "A column (CSV) or field (JSON Lines) to leave out, such as the label the model's inputs lack; repeatable.")
+        var droppedColumns: [String] = []
+
         func run() throws {
             let summary: BaselineSummary
             do {
                 summary = try BaselineBuilder.build(
-                    dataset: URL(fileURLWithPath: dataset), output: URL(fileURLWithPath: output))
+                    dataset: URL(fileURLWithPath: dataset), output: URL(fileURLWithPath: output),
+                    droppedColumns: droppedColumns)
             } catch {
                 throw MonitorCommand.fail(error.message)
             }
@@ -109,11 +115,12 @@ struct MonitorCommand: ParsableCommand {
                 "read \(result.files) files: \(result.records) records, \(result.rows) rows, "
                     + "\(result.corruptLines) corrupt lines, \(result.skippedRecords) records skipped"
             ]
+            if result.rows == 0 { lines.append("warning: no captured rows matched, so nothing was compared") }
             let rows = result.features.map { feature in
                 [
                     feature.name, feature.inferredType.rawValue, "\(feature.baselineCount)", "\(feature.currentCount)",
                     Self.number(feature.distance), Self.number(feature.threshold), Self.number(feature.psi),
-                    feature.drift ? "DRIFT" : "ok",
+                    feature.drift ? "DRIFT" : feature.distance == nil ? "not compared" : "ok",
                 ]
             }
             lines.append(

@@ -10,11 +10,13 @@ import Testing
         root = try makeTemporaryDirectory()
     }
 
-    func build(_ contents: String, name: String = "train.csv") throws -> (BaselineSummary, StatisticsDocument, ConstraintsDocument) {
+    func build(_ contents: String, name: String = "train.csv", dropping dropped: [String] = []) throws
+        -> (BaselineSummary, StatisticsDocument, ConstraintsDocument)
+    {
         let dataset = root.appendingPathComponent(name)
         try Data(contents.utf8).write(to: dataset)
         let output = root.appendingPathComponent("baseline")
-        let summary = try BaselineBuilder.build(dataset: dataset, output: output)
+        let summary = try BaselineBuilder.build(dataset: dataset, output: output, droppedColumns: dropped)
         let statistics = try JSONFiles.read(StatisticsDocument.self, from: summary.statisticsURL, what: "statistics")
         let constraints = try JSONFiles.read(ConstraintsDocument.self, from: summary.constraintsURL, what: "constraints")
         return (summary, statistics, constraints)
@@ -64,5 +66,56 @@ import Testing
     @Test func datasetWithoutRowsIsAnError() {
         #expect(throws: DriftMonitorError.self) { try build("a,b\n") }
         #expect(throws: DriftMonitorError.self) { try build("") }
+    }
+
+    @Test func droppedColumnsAreLeftOut() throws {
+        let (_, csv, constraints) = try build("label,age,country\n1,30,FR\n0,40,DE\n", dropping: ["label"])
+        #expect(csv.features.map(\.name) == ["age", "country"])
+        #expect(csv.features[0].numericalStatistics?.sum == 70)
+        #expect(constraints.features.map(\.name) == ["age", "country"])
+        let (_, json, _) = try build("{\"y\": 1, \"a\": 2}\n{\"a\": 3}\n", name: "train.jsonl", dropping: ["y"])
+        #expect(json.features.map(\.name) == ["a"])
+        #expect(throws: DriftMonitorError("dataset has no column \"target\" to drop: \(root.path)/train.csv")) {
+            try build("a,b\n1,2\n", dropping: ["target"])
+        }
+        #expect(throws: DriftMonitorError("dataset has no field \"target\" to drop: \(root.path)/train.jsonl")) {
+            try build("{\"a\": 1}\n", name: "train.jsonl", dropping: ["target"])
+        }
+    }
+
+    @Test func malformedCSVIsAnErrorNamingTheLine() {
+        let file = "\(root.path)/train.csv"
+        #expect(throws: DriftMonitorError("dataset has a quoted field opened on line 2 that is never closed: \(file)")) {
+            try build("a,b,c\n1,\"2,3\n4,5,6\n")
+        }
+        #expect(throws: DriftMonitorError("dataset line 3 has 2 fields, the header has 3: \(file)")) {
+            try build("a,b,c\n1,2,3\n4,5\n6,7,8\n")
+        }
+        #expect(throws: DriftMonitorError("dataset line 4 has 4 fields, the header has 3: \(file)")) {
+            try build("a,b,c\n\"x\ny\",2,3\n6,7,8,9\n")
+        }
+        #expect(throws: DriftMonitorError("dataset header repeats the column name \"a\" (positions 1 and 2): \(file)")) {
+            try build("a,a,b\n1,2,3\n")
+        }
+    }
+
+    @Test func byteOrderMarkIsNotPartOfTheFirstName() throws {
+        let (_, csv, _) = try build("\u{FEFF}age,income\r\n30,1\r\n")
+        #expect(csv.features.map(\.name) == ["age", "income"])
+        let (_, json, _) = try build("\u{FEFF}{\"age\": 30}\n", name: "train.jsonl")
+        #expect(json.features.map(\.name) == ["age"])
+        #expect(json.dataset.itemCount == 1)
+    }
+
+    @Test func directoryOrJSONArrayIsAnError() throws {
+        #expect(throws: DriftMonitorError("dataset is a directory, not a file: \(root.path)")) {
+            try BaselineBuilder.build(dataset: root, output: root.appendingPathComponent("baseline"))
+        }
+        #expect(
+            throws: DriftMonitorError(
+                "dataset is a JSON array; write one JSON object per line (JSON Lines) instead: \(root.path)/train.json")
+        ) {
+            try build("[\n  {\"a\": 1}\n]\n", name: "train.json")
+        }
     }
 }

@@ -143,6 +143,10 @@ import Testing
         #expect(windowed.files == 1)
         let until = try #require(MonitorRunner.parseTimestamp("2026-11-23T10:30:00Z"))
         #expect(try workspace.runner(endpoint: "churn", until: until).run().records == 1)
+        #expect(throws: DriftMonitorError("no captures of endpoint chrun in \(workspace.capture.path) (it has: churn, other)")) {
+            try workspace.runner(endpoint: "chrun").run()
+        }
+        #expect(throws: DriftMonitorError.self) { try workspace.runner(endpoint: "churn", variant: "Nope").run() }
     }
 
     @Test func robustNeedsSignificanceWhileSimpleDoesNot() throws {
@@ -223,6 +227,23 @@ import Testing
     @Test func invalidJSON() throws {
         try Data("{\"version\": ".utf8).write(to: workspace.baseline.appendingPathComponent("statistics.json"))
         expectError(containing: "malformed baseline statistics")
+    }
+
+    @Test func malformedBaselineNamesTheFilesKeys() throws {
+        try workspace.editStatistics { document in
+            var features = document["features"] as? [[String: Any]] ?? []
+            features[0]["inferred_type"] = "Boolean"
+            document["features"] = features
+        }
+        expectError(containing: "invalid value at \"features[0].inferred_type\"")
+        try workspace.editStatistics { document in
+            var features = document["features"] as? [[String: Any]] ?? []
+            features[0]["inferred_type"] = "Integral"
+            features[0].removeValue(forKey: "numerical_statistics")
+            features[0]["numerical_statistics"] = ["common": ["num_present": 1, "num_missing": 0]]
+            document["features"] = features
+        }
+        expectError(containing: "missing \"features[0].numerical_statistics.")
     }
 
     @Test func numericFeatureWithoutSketch() throws {

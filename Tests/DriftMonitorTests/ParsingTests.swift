@@ -40,10 +40,16 @@ import Testing
         for split in 0...text.count {
             var parser = CSVParser()
             var rows: [[String]] = []
-            text[0..<split].withUnsafeBufferPointer { parser.feed($0) { rows.append($0) } }
-            text[split...].withUnsafeBufferPointer { parser.feed($0) { rows.append($0) } }
-            parser.finish { rows.append($0) }
+            var lines: [Int] = []
+            let collect = { (row: [String], line: Int) in
+                rows.append(row)
+                lines.append(line)
+            }
+            text[0..<split].withUnsafeBufferPointer { parser.feed($0, onRow: collect) }
+            text[split...].withUnsafeBufferPointer { parser.feed($0, onRow: collect) }
+            parser.finish(onRow: collect)
             #expect(rows == [["x", "y\"z", "w"], ["1", "2\n3", "4"]])
+            #expect(lines == [1, 2])
         }
     }
 }

@@ -86,7 +86,16 @@ struct Workspace {
 
     /// Rewrites part of constraints.json.
     func editConstraints(_ edit: (inout [String: Any]) -> Void) throws {
-        let url = baseline.appendingPathComponent("constraints.json")
+        try editDocument("constraints.json", edit)
+    }
+
+    /// Rewrites part of statistics.json.
+    func editStatistics(_ edit: (inout [String: Any]) -> Void) throws {
+        try editDocument("statistics.json", edit)
+    }
+
+    private func editDocument(_ name: String, _ edit: (inout [String: Any]) -> Void) throws {
+        let url = baseline.appendingPathComponent(name)
         guard var document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else { return }
         edit(&document)
         try JSONSerialization.data(withJSONObject: document).write(to: url)

@@ -4,13 +4,23 @@ import Foundation
 public enum BaselineBuilder {
     /// Reads `dataset` — CSV with a header row (`.csv`), or JSON Lines objects (`.jsonl`, `.json`, or content starting
     /// with `{`) — in one streaming pass and writes the baseline files into `output` (created when missing).
-    /// - Throws: ``DriftMonitorError`` when the dataset is missing, empty or has no header, or output cannot be written.
-    public static func build(dataset: URL, output: URL) throws(DriftMonitorError) -> BaselineSummary {
-        guard FileManager.default.fileExists(atPath: dataset.path) else {
+    /// `droppedColumns` names columns (CSV) or fields (JSON Lines) left out of the baseline, such as the label, which
+    /// the model's inputs do not have; captured CSV rows then map to the remaining columns in order.
+    /// - Throws: ``DriftMonitorError`` when the dataset is missing, a directory, empty, malformed (an unterminated
+    ///   quote, a row whose field count differs from the header's, a repeated column name, a JSON array instead of
+    ///   JSON Lines), names no such dropped column, or output cannot be written.
+    public static func build(dataset: URL, output: URL, droppedColumns: [String] = []) throws(DriftMonitorError)
+        -> BaselineSummary
+    {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataset.path, isDirectory: &isDirectory) else {
             throw DriftMonitorError("dataset not found: \(dataset.path)")
         }
+        guard !isDirectory.boolValue else { throw DriftMonitorError("dataset is a directory, not a file: \(dataset.path)") }
+        let dropped = Set(droppedColumns)
         let (accumulator, corruptLines) =
-            try isJSONLines(dataset) ? try readJSONLines(dataset) : try readCSV(dataset)
+            try isJSONLines(dataset)
+            ? try readJSONLines(dataset, dropping: dropped) : try readCSV(dataset, dropping: dropped)
         guard accumulator.rows > 0 else { throw DriftMonitorError("dataset has no rows: \(dataset.path)") }
         guard !accumulator.features.isEmpty else { throw DriftMonitorError("dataset has no columns: \(dataset.path)") }
 
@@ -38,42 +48,105 @@ public enum BaselineBuilder {
         }
     }
 
+    /// The UTF-8 byte order mark some tools write at the start of a file.
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
     private static func isJSONLines(_ url: URL) throws(DriftMonitorError) -> Bool {
+        let first = try firstSignificantByte(of: url)
         switch url.pathExtension.lowercased() {
         case "csv": return false
-        case "jsonl", "json", "ndjson": return true
-        default:
-            var first: UInt8?
-            try FileChunks.read(url) { chunk in
-                if first == nil { first = chunk.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } }
+        case "jsonl", "json", "ndjson":
+            if first == UInt8(ascii: "[") {
+                throw DriftMonitorError(
+                    "dataset is a JSON array; write one JSON object per line (JSON Lines) instead: \(url.path)")
             }
-            return first == UInt8(ascii: "{")
+            return true
+        default: return first == UInt8(ascii: "{")
         }
     }
 
-    private static func readCSV(_ url: URL) throws(DriftMonitorError) -> (DatasetAccumulator, Int) {
+    /// The first byte of the file that is neither whitespace nor part of a byte order mark (within its first 64 KiB).
+    private static func firstSignificantByte(of url: URL) throws(DriftMonitorError) -> UInt8? {
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            let head = try handle.read(upToCount: 1 << 16) ?? Data()
+            return head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        } catch {
+            throw DriftMonitorError("cannot read \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    private static func readCSV(_ url: URL, dropping dropped: Set<String>) throws(DriftMonitorError)
+        -> (DatasetAccumulator, Int)
+    {
         var parser = CSVParser()
+        var header: [String]?
+        var kept: [Int] = []
         var accumulator: DatasetAccumulator?
-        let handle: ([String]) -> Void = { row in
-            if accumulator == nil {
-                accumulator = DatasetAccumulator(featureNames: row.map { $0.trimmingCharacters(in: .whitespaces) }, growable: false)
-            } else {
-                accumulator?.addPositional(row.map { $0 })
+        let handle = { (row: [String], line: Int) throws(DriftMonitorError) in
+            guard let header else {
+                let names = try columnNames(row, dropping: dropped, file: url)
+                header = names
+                kept = names.indices.filter { !dropped.contains(names[$0]) }
+                accumulator = DatasetAccumulator(featureNames: kept.map { names[$0] }, growable: false)
+                return
             }
+            guard row.count == header.count else {
+                throw DriftMonitorError(
+                    "dataset line \(line) has \(row.count) fields, the header has \(header.count): \(url.path)")
+            }
+            accumulator?.addPositional(kept.map { row[$0] })
         }
-        try FileChunks.read(url) { chunk in parser.feed(chunk, onRow: handle) }
-        parser.finish(onRow: handle)
+        try FileChunks.read(url) { (chunk) throws(DriftMonitorError) in
+            try parser.feed(chunk, onRow: handle)
+        }
+        if let line = parser.openQuoteLine {
+            throw DriftMonitorError("dataset has a quoted field opened on line \(line) that is never closed: \(url.path)")
+        }
+        try parser.finish(onRow: handle)
         guard let accumulator else { throw DriftMonitorError("dataset has no header row: \(url.path)") }
-        if let empty = accumulator.features.firstIndex(where: { $0.name.isEmpty }) {
-            throw DriftMonitorError("dataset header has an empty column name at position \(empty + 1): \(url.path)")
-        }
         return (accumulator, 0)
     }
 
-    private static func readJSONLines(_ url: URL) throws(DriftMonitorError) -> (DatasetAccumulator, Int) {
+    /// The header row's column names, trimmed and without a byte order mark; each must be present and unique, and
+    /// every dropped name must be among them.
+    private static func columnNames(_ row: [String], dropping dropped: Set<String>, file url: URL)
+        throws(DriftMonitorError) -> [String]
+    {
+        var names = row.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let first = names.first, first.hasPrefix("\u{FEFF}") {
+            names[0] = String(first.dropFirst()).trimmingCharacters(in: .whitespaces)
+        }
+        var positions: [String: Int] = [:]
+        for (position, name) in names.enumerated() {
+            guard !name.isEmpty else {
+                throw DriftMonitorError(
+                    "dataset header has an empty column name at position \(position + 1): \(url.path)")
+            }
+            if let earlier = positions[name] {
+                throw DriftMonitorError(
+                    "dataset header repeats the column name \"\(name)\" (positions \(earlier + 1) and \(position + 1)): \(url.path)")
+            }
+            positions[name] = position
+        }
+        if let missing = dropped.sorted().first(where: { positions[$0] == nil }) {
+            throw DriftMonitorError("dataset has no column \"\(missing)\" to drop: \(url.path)")
+        }
+        return names
+    }
+
+    private static func readJSONLines(_ url: URL, dropping dropped: Set<String>) throws(DriftMonitorError)
+        -> (DatasetAccumulator, Int)
+    {
         var accumulator = DatasetAccumulator(featureNames: [], growable: true)
         var corrupt = 0
+        var first = true
+        var seenDropped: Set<String> = []
         try FileChunks.lines(url) { line, _ in
+            var line = line
+            if first, line.starts(with: byteOrderMark) { line = UnsafeBufferPointer(rebasing: line[3...]) }
+            first = false
             guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return }
             guard let value = try? JSONParser.parse(line) else {
                 corrupt += 1
@@ -81,10 +154,15 @@ public enum BaselineBuilder {
             }
             for row in Row.rows(json: [value]) {
                 switch row {
-                case .named(let values): accumulator.addNamed(values)
+                case .named(let values):
+                    for (name, _) in values where dropped.contains(name) { seenDropped.insert(name) }
+                    accumulator.addNamed(values.filter { !dropped.contains($0.0) })
                 case .positional: corrupt += 1
                 }
             }
+        }
+        if accumulator.rows > 0, let missing = dropped.subtracting(seenDropped).sorted().first {
+            throw DriftMonitorError("dataset has no field \"\(missing)\" to drop: \(url.path)")
         }
         return (accumulator, corrupt)
     }

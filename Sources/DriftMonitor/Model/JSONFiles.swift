@@ -44,13 +44,25 @@ enum JSONFiles {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "wrong type at \"\(path(context.codingPath))\": \(context.debugDescription)"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at \"\(path(context.codingPath))\""
+            return context.codingPath.isEmpty
+                ? "not valid JSON"
+                : "invalid value at \"\(path(context.codingPath))\": \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
     }
 
+    /// The path as the file spells it: snake_case keys (the decoder reports the Swift names) and `[i]` indices.
     private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        keys.reduce(into: "") { path, key in
+            if let index = key.intValue {
+                path += "[\(index)]"
+                return
+            }
+            if !path.isEmpty { path += "." }
+            for character in key.stringValue {
+                path += character.isUppercase ? "_" + character.lowercased() : String(character)
+            }
+        }
     }
 }

@@ -7,11 +7,20 @@ struct CSVParser {
     private var inQuotes = false
     private var afterQuote = false
     private var quotedField = false
+    /// The line being read (1-based; newlines inside quoted fields count).
+    private(set) var line = 1
+    /// The line on which the current row started.
+    private var rowLine = 1
+    private var quoteLine = 1
 
-    /// Feeds bytes; `onRow` is called for every row completed by them.
-    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onRow: ([String]) throws -> Void) rethrows {
+    /// While the input read so far ends inside a quoted field: the line that field started on.
+    var openQuoteLine: Int? { inQuotes ? quoteLine : nil }
+
+    /// Feeds bytes; `onRow` is called for every row completed by them, with the line the row started on.
+    mutating func feed<E: Error>(_ bytes: UnsafeBufferPointer<UInt8>, onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
         for byte in bytes {
             if inQuotes {
+                if byte == UInt8(ascii: "\n") { line += 1 }
                 if byte == UInt8(ascii: "\"") {
                     inQuotes = false
                     afterQuote = true
@@ -33,19 +42,22 @@ struct CSVParser {
                 endField()
             case UInt8(ascii: "\n"):
                 try endRow(onRow)
+                line += 1
+                rowLine = line
             case UInt8(ascii: "\r"):
                 continue
             case UInt8(ascii: "\"") where field.isEmpty && !quotedField:
                 inQuotes = true
                 quotedField = true
+                quoteLine = line
             default:
                 field.append(byte)
             }
         }
     }
 
-    /// Ends the input: emits a last row that had no newline.
-    mutating func finish(onRow: ([String]) throws -> Void) rethrows {
+    /// Ends the input: emits a last row that had no newline (a quoted field left open keeps the rest of the input).
+    mutating func finish<E: Error>(onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
         inQuotes = false
         afterQuote = false
         try endRow(onRow)
@@ -56,8 +68,9 @@ struct CSVParser {
         var parser = CSVParser()
         var rows: [[String]] = []
         var text = text
-        text.withUTF8 { parser.feed($0) { rows.append($0) } }
-        parser.finish { rows.append($0) }
+        let collect = { (row: [String], _: Int) in rows.append(row) }
+        text.withUTF8 { parser.feed($0, onRow: collect) }
+        parser.finish(onRow: collect)
         return rows
     }
 
@@ -67,11 +80,11 @@ struct CSVParser {
         quotedField = false
     }
 
-    private mutating func endRow(_ onRow: ([String]) throws -> Void) rethrows {
+    private mutating func endRow<E: Error>(_ onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
         let blank = row.isEmpty && field.isEmpty && !quotedField
         if !blank {
             endField()
-            try onRow(row)
+            try onRow(row, rowLine)
         }
         row.removeAll(keepingCapacity: true)
         field.removeAll(keepingCapacity: true)

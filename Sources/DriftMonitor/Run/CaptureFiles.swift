@@ -18,6 +18,10 @@ struct CaptureFiles {
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DriftMonitorError("capture directory not found: \(root.path)")
         }
+        if let endpoint { try Self.requireDirectory(endpoint, in: root, kind: "endpoint") }
+        if let endpoint, let variant {
+            try Self.requireDirectory(variant, in: root.appendingPathComponent(endpoint), kind: "variant")
+        }
         guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
             throw DriftMonitorError("cannot list capture directory \(root.path)")
         }
@@ -29,6 +33,20 @@ struct CaptureFiles {
             files.append(File(url: url, size: size))
         }
         return files.sorted { $0.url.path < $1.url.path }
+    }
+
+    /// Fails, listing what there is, when `directory` has no subdirectory `name` (a mistyped endpoint or variant).
+    private static func requireDirectory(_ name: String, in directory: URL, kind: String) throws(DriftMonitorError) {
+        var isDirectory: ObjCBool = false
+        let path = directory.appendingPathComponent(name).path
+        guard !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || !isDirectory.boolValue else {
+            return
+        }
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+        throw DriftMonitorError(
+            "no captures of \(kind) \(name) in \(directory.path)"
+                + (present.isEmpty ? " (it is empty)" : " (it has: \(present.joined(separator: ", ")))"))
     }
 
     private func matches(_ components: [String]) -> Bool {
