@@ -104,6 +104,25 @@ struct StringTests {
             == "a-b-c|true|false|[a, b, c]")
     }
 
+    @Test func stringsCompareAsJavasUTF16Units() throws {
+        // A precomposed é and e + combining acute accent are different Java strings.
+        let body = #"{"a": "\#u{E9}", "b": "e\#u{301}"}"#
+        let source = #"#set($a = $input.path("$.a"))#set($b = $input.path("$.b"))$a.equals($b) #if($a == $b)EQ#{else}NE#end $b.contains("e") $b.startsWith("e") $b.endsWith("\#u{301}")"#
+        #expect(try render(source, body: body) == "false NE true true true")
+        #expect(try render(#"#set($s = "abc")$s.contains("") $s.startsWith("") $s.endsWith("")"#) == "true true true")
+    }
+
+    @Test func emptyRegularExpressionMatchesEverywhere() throws {
+        #expect(try render(#"#set($s = "abc")$s.split("")|$s.replaceAll("", "-")|$s.matches("")|#set($e = "")$e.matches("")"#)
+            == "[a, b, c]|-a-b-c-|false|true")
+    }
+
+    @Test func listMethodsRejectNegativeIndexes() throws {
+        #expect(try render(#"#set($l = [1, 2])$l[-1] $l.get(1)"#) == "2 2")
+        #expect(renderError(#"#set($l = [1, 2])$l.get(-1)"#)?.message.contains("out of bounds") == true)
+        #expect(renderError(#"#set($l = [1, 2])#set($x = $l.set(-1, 3))"#)?.message.contains("out of bounds") == true)
+    }
+
     @Test func trimRemovesJavasWhitespaceOnly() throws {
         #expect(try render("[$input.body.trim()]", body: "\t\r\n x y \u{0B}\u{1F} ") == "[x y]")
         #expect(try render("[$input.body.trim()]", body: "\u{A0}é\u{301} \n") == "[\u{A0}é\u{301}]")

@@ -42,7 +42,7 @@ struct AsyncInvocations: Sendable {
     /// Registers the client and admin routes.
     func addRoutes(client: Router<GatewayRequestContext>, admin: Router<GatewayRequestContext>) {
         client.post("endpoints/:name/async-invocations") { request, context in
-            try await submit(request, endpointName: try context.parameters.require("name"), context: context)
+            try await submit(request, endpointName: try ClientAPI.endpointName(context), context: context)
         }
         let runtime = self.runtime
         admin.group("admin").add(middleware: AdminTokenMiddleware(runtime: runtime))

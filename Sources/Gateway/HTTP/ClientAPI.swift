@@ -1,4 +1,5 @@
 import DataCapture
+import Foundation
 import Hummingbird
 
 /// The client-facing router: the SageMaker runtime API and health probes.
@@ -11,15 +12,20 @@ enum ClientAPI {
         router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }
         router.get("readyz") { _, _ in HealthAPI.readiness(readiness) }
         router.post("endpoints/:name/invocations") { request, context in
-            let name = try context.parameters.require("name")
-            return try await pipeline.invoke(request, endpointName: name, context: context)
+            try await pipeline.invoke(request, endpointName: try endpointName(context), context: context)
         }
         router.post("endpoints/:name/invocations-response-stream") { request, context in
-            let name = try context.parameters.require("name")
-            return try await pipeline.invokeWithResponseStream(request, endpointName: name, context: context)
+            try await pipeline.invokeWithResponseStream(request, endpointName: try endpointName(context), context: context)
         }
         OpenInferenceAPI.addRoutes(to: router, pipeline: pipeline, readiness: readiness)
         return router
+    }
+
+    /// The `{EndpointName}` path segment, percent-decoded (clients encode the segments they sign).
+    static func endpointName(_ context: GatewayRequestContext) throws -> String {
+        let name = try context.parameters.require("name")
+        guard name.utf8.contains(UInt8(ascii: "%")) else { return name }
+        return name.removingPercentEncoding ?? name
     }
 }
 

@@ -37,7 +37,7 @@ extension InvocationPipeline {
                 break
             case .whenNoTemplates, .never:
                 throw .unsupportedMediaType(
-                    endpoint: endpoint.name, contentType: MediaType.normalize(invocation.contentType ?? "application/json"),
+                    endpoint: endpoint.name, contentType: TemplateScope.requestMediaType(invocation.contentType),
                     passthrough: scope.passthrough)
             }
         }
@@ -92,27 +92,30 @@ extension InvocationPipeline {
         } catch {
             metrics.recordError(direction, error.kind)
             if error.kind == .payload, direction == .request {
-                throw .validation("Could not process payload: \(error.message)")
+                let prefix = "Could not process payload: "
+                throw .validation(error.message.hasPrefix(prefix) ? error.message : prefix + error.message)
             }
             throw .internalFailure(
                 "Mapping template \(resolved.key) (\(resolved.origin)) failed at \(error.line):\(error.column): \(error.message)")
         }
     }
 
-    /// Query parameters, the first value of each name.
+    /// Query parameters; a repeated name keeps its last value, as API Gateway's single-value maps do.
     static func queryParameters(_ request: Request) -> [String: String] {
         var parameters: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil {
+        for (name, value) in request.uri.queryParameters {
             parameters[String(name)] = String(value)
         }
         return parameters
     }
 
-    /// Request headers by the name the client wrote, the first value of each.
+    /// Request headers by the name the client wrote, `Host` included (HTTP/1.1 carries it as a header; HTTPTypes
+    /// moves it to the request's authority); a repeated name keeps its last value.
     static func headers(_ request: Request) -> [String: String] {
         var headers: [String: String] = [:]
-        headers.reserveCapacity(request.headers.count)
-        for field in request.headers where headers[field.name.rawName] == nil {
+        headers.reserveCapacity(request.headers.count + 1)
+        if let host = request.head.authority { headers["Host"] = host }
+        for field in request.headers {
             headers[field.name.rawName] = field.value
         }
         return headers

@@ -78,9 +78,16 @@ struct TemplateScope: Sendable {
     /// Whether any request template applies to this variant.
     var hasRequestTemplates: Bool { !request.isEmpty }
 
-    /// The request template for a request's `Content-Type` (absent: `application/json`).
+    /// The request template for a request's `Content-Type`.
     func requestTemplate(contentType: String?) -> Resolved? {
-        request[MediaType.normalize(contentType ?? "application/json")]
+        request[Self.requestMediaType(contentType)]
+    }
+
+    /// The media type that selects a request template: the normalized `Content-Type`, `application/json` when it is
+    /// absent or empty.
+    static func requestMediaType(_ contentType: String?) -> String {
+        let normalized = contentType.map(MediaType.normalize) ?? ""
+        return normalized.isEmpty ? "application/json" : normalized
     }
 
     /// The response template for a request's `Accept` (absent or empty: `application/json`): the first media range,

@@ -116,9 +116,12 @@ extension Renderer {
             return .string(String(s.unicodeScalars[first..<end]))
         case ("toLowerCase", 0): return .string(s.lowercased())
         case ("toUpperCase", 0): return .string(s.uppercased())
-        case ("contains", 1): return .bool(s.contains(try stringArgument(arguments, 0, at: offset)))
-        case ("startsWith", 1): return .bool(s.hasPrefix(try stringArgument(arguments, 0, at: offset)))
-        case ("endsWith", 1): return .bool(s.hasSuffix(try stringArgument(arguments, 0, at: offset)))
+        case ("contains", 1):
+            return .bool(Self.indexOf(try stringArgument(arguments, 0, at: offset), in: s, from: 0, last: false) >= 0)
+        case ("startsWith", 1): return .bool(s.utf16.starts(with: try stringArgument(arguments, 0, at: offset).utf16))
+        case ("endsWith", 1):
+            let suffix = try stringArgument(arguments, 0, at: offset).utf16
+            return .bool(s.utf16.count >= suffix.count && s.utf16.suffix(suffix.count).elementsEqual(suffix))
         case ("equalsIgnoreCase", 1):
             return .bool(s.lowercased() == (try stringArgument(arguments, 0, at: offset)).lowercased())
         case ("concat", 1):
@@ -215,7 +218,8 @@ extension Renderer {
     mutating func regex(_ pattern: String, at offset: Int) throws(TemplateError) -> NSRegularExpression {
         if let cached = template.regexCache.value(for: pattern) { return cached }
         do {
-            let compiled = try NSRegularExpression(pattern: pattern)
+            // Java accepts the empty pattern (it matches everywhere); NSRegularExpression needs it spelled out.
+            let compiled = try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern)
             template.regexCache.store(compiled, for: pattern)
             return compiled
         } catch {
@@ -340,7 +344,7 @@ extension Renderer {
 
     mutating func listMethod(_ name: String, _ list: ListBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
         switch (name, arguments.count) {
-        case ("get", 1): return list.items[try listIndex(arguments[0], count: list.items.count, at: offset)]
+        case ("get", 1): return list.items[try methodIndex(arguments[0], count: list.items.count, at: offset)]
         case ("size", 0): return .int(list.items.count)
         case ("isEmpty", 0): return .bool(list.items.isEmpty)
         case ("add", 1):
@@ -356,13 +360,13 @@ extension Renderer {
             list.items.append(contentsOf: other.items)
             return .bool(!other.items.isEmpty)
         case ("set", 2):
-            let i = try listIndex(arguments[0], count: list.items.count, at: offset)
+            let i = try methodIndex(arguments[0], count: list.items.count, at: offset)
             let previous = list.items[i]
             list.items[i] = arguments[1]
             return previous
         case ("remove", 1):
             if case .int = arguments[0] {
-                let i = try listIndex(arguments[0], count: list.items.count, at: offset)
+                let i = try methodIndex(arguments[0], count: list.items.count, at: offset)
                 return list.items.remove(at: i)
             }
             for (i, item) in list.items.enumerated() where try equals(item, arguments[0], at: offset) {

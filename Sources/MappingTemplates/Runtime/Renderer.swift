@@ -245,6 +245,15 @@ struct Renderer {
         }
     }
 
+    /// The index argument of a Java `List` method (`get`, `set`, `remove`): unlike `$list[i]`, a negative index is
+    /// out of bounds.
+    mutating func methodIndex(_ key: Value, count: Int, at offset: Int) throws(TemplateError) -> Int {
+        if case .int(let position) = key, position < 0 {
+            throw runtimeError("index \(position) out of bounds for length \(count)", at: offset)
+        }
+        return try listIndex(key, count: count, at: offset)
+    }
+
     /// A Java list index; negative indexes count from the end (Velocity 1.7).
     mutating func listIndex(_ key: Value, count: Int, at offset: Int) throws(TemplateError) -> Int {
         guard case .int(var position) = key else { throw runtimeError("list index must be an integer", at: offset) }
@@ -326,14 +335,15 @@ struct Renderer {
         }
     }
 
-    /// Velocity's `==`: numbers numerically, same kinds by value, otherwise by their strings;
-    /// API Gateway compares null as the empty string.
+    /// Velocity's `==`: numbers numerically, same kinds by value, otherwise by their strings; API Gateway compares
+    /// null as the empty string. Strings are equal as Java's are: the same UTF-16 units (Swift's `==` would also
+    /// equate canonically equivalent forms, such as a precomposed and a decomposed accent).
     mutating func equals(_ left: Value, _ right: Value, at offset: Int) throws(TemplateError) -> Bool {
         switch (left, right) {
         case (.null, .null): return true
         case (.int(let a), .int(let b)): return a == b
         case (.int, .double), (.double, .int), (.double, .double): return compareNumbers(left, right) == 0
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
         case (.bool(let a), .bool(let b)): return a == b
         case (.list(let a), .list(let b)):
             guard a.items.count == b.items.count else { return false }
@@ -347,7 +357,7 @@ struct Renderer {
             return true
         case (.null, _): return try javaString(right, at: offset).isEmpty
         case (_, .null): return try javaString(left, at: offset).isEmpty
-        default: return try javaString(left, at: offset) == javaString(right, at: offset)
+        default: return try javaString(left, at: offset).utf8.elementsEqual(javaString(right, at: offset).utf8)
         }
     }
 

@@ -49,9 +49,11 @@ struct TemplateScopeTests {
         #expect(scope.requestTemplate(contentType: "application/json") == nil)
     }
 
-    @Test func missingContentTypeMeansJSON() throws {
+    @Test func missingOrEmptyContentTypeMeansJSON() throws {
         let scope = Self.scope(Self.endpoint(request: ["application/json": try Self.file("json")]))
         #expect(scope.requestTemplate(contentType: nil)?.template.source == "json")
+        #expect(scope.requestTemplate(contentType: "")?.template.source == "json")
+        #expect(scope.requestTemplate(contentType: " ")?.template.source == "json")
     }
 
     @Test func variantTemplateWinsOverEndpointTemplate() throws {
