@@ -106,9 +106,10 @@ struct InputTests {
         #expect(try render("[$input.body.testAccess]", body: "{\"a\":1}") == "[]")
     }
 
-    @Test func unknownMethodIsARuntimeError() {
-        #expect(renderError("$input.nope()")?.kind == .runtime)
-        #expect(renderError(#"#set($s = "x")$s.frobnicate(1)"#)?.kind == .runtime)
+    @Test func unknownMethodIsNull() throws {
+        #expect(try render("[$input.nope()]") == "[]")
+        #expect(try render(#"#set($s = "x")[$s.frobnicate(1)][$s.size()][$s.substring()]"#) == "[][][]")
+        #expect(try render(#"#set($l = [1])[$l.length()][$util.foo(1)]"#) == "[][]")
     }
 
     @Test func methodOnNullIsEmpty() throws {

@@ -34,7 +34,8 @@ extension Renderer {
         }
     }
 
-    /// `$a.name(args)`: the Java method of the value's type; an unknown method is a runtime error.
+    /// `$a.name(args)`: the Java method of the value's type; null when the type has no such method (or not with that
+    /// many arguments), as Velocity's invalid method references are.
     mutating func call(_ name: String, on value: Value, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value {
         try step(at: offset)
         let result: Value?
@@ -84,7 +85,8 @@ extension Renderer {
         case ("toString", 0): return .string(try display(value, at: offset))
         case ("equals", 1): return .bool(try equals(value, arguments[0], at: offset))
         default:
-            throw runtimeError("method '\(name)' with \(arguments.count) argument(s) does not exist on \(typeName(value))", at: offset)
+            // Velocity finds no such method and the reference is invalid: null, which API Gateway prints as empty.
+            return .null
         }
     }
 
