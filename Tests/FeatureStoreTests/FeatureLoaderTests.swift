@@ -36,20 +36,42 @@ import TestSupport
         }
     }
 
-    @Test func loadsJSONLinesWithNumbersAsWritten() async throws {
+    @Test func loadsJSONLinesWithNumbersInTheirShortestExactForm() async throws {
         try await withRedis { server in
             let (loader, client) = try makeLoader(server)
             let jsonl = #"""
                 {"user_id": 1, "age": 30, "country": "DE", "avg_spend": 0.1}
                 {"user_id": "u2", "age": 41, "country": null, "ignored": {"a": 1}}
+                {"user_id": "u3", "age": 1e2, "country": "12.50", "avg_spend": 12.50}
+                {"user_id": "u4", "age": -0.0, "country": "x", "avg_spend": 123456789012345678901234.5}
                 """#
             let summary = try await load(loader, jsonl, extension: "jsonl", options: .init(entityColumns: ["user_id"]))
-            #expect(summary.rowsWritten == 2)
+            #expect(summary.rowsWritten == 4)
             #expect(try await loader.get(view: userView(), entity: "1")?["avg_spend"] == "0.1")
             let second = try await loader.get(view: userView(), entity: "u2")
             #expect(second?["age"] == "41")
             #expect(second?["country"] == nil)
+            let third = try await loader.get(view: userView(), entity: "u3")
+            #expect(third?["age"] == "100")
+            #expect(third?["avg_spend"] == "12.5")
+            #expect(third?["country"] == "12.50")
+            let fourth = try await loader.get(view: userView(), entity: "u4")
+            #expect(fourth?["age"] == "0")
+            #expect(fourth?["avg_spend"] == "1.234567890123456789012345e23")
             await client.shutdown()
+        }
+    }
+
+    @Test func shortestExactDecimalText() {
+        let cases = [
+            ("0", "0"), ("-0", "0"), ("-0.000", "0"), ("12.50", "12.5"), ("1e2", "100"), ("1E+2", "100"),
+            ("1.5e-3", "0.0015"), ("0.000001", "0.000001"), ("1e-7", "1e-7"), ("-2.50e-7", "-2.5e-7"),
+            ("1e21", "1e21"), ("100000000000000000000", "100000000000000000000"),
+            ("12345678901234567890123", "1.2345678901234567890123e22"), ("-7", "-7"), ("10.0", "10"),
+        ]
+        for (text, expected) in cases { #expect(DecimalText.canonical(text) == expected, "\(text)") }
+        for text in ["", "-", "01", "1.", ".5", "1e", "1e+", "i1", "1x", "tru", "+1"] {
+            #expect(DecimalText.canonical(text) == nil, "\(text)")
         }
     }
 
@@ -88,11 +110,13 @@ import TestSupport
                 not json
 
                 {"user_id": 3, "age": 31} trailing
+                {"user_id": 4, "age": i1}
                 """
             let summary = try await load(loader, jsonl, extension: "jsonl", options: .init(entityColumns: ["user_id"]))
             #expect(summary.rowsWritten == 1)
-            #expect(summary.badRows.map(\.line) == [2, 3, 5])
+            #expect(summary.badRows.map(\.line) == [2, 3, 5, 6])
             #expect(summary.badRows[0].reason.contains("'age'"))
+            #expect(summary.badRows[3].reason.contains("'age' is not a JSON value: i1"))
             await client.shutdown()
         }
     }

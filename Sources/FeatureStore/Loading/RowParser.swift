@@ -93,7 +93,7 @@ struct RowParser {
                         let name = scanner.decodeString(member.keyRange)
                         guard isWanted(name) else { return true }
                         do throws(JSONScanner.Invalid) {
-                            members[name] = .some(try scanner.scalarText(member.value))
+                            members[name] = .some(try Self.storedText(of: member.value, in: scanner))
                         } catch {
                             throw JSONScanner.Invalid(offset: error.offset, reason: "'\(name)' is \(error.reason)")
                         }
@@ -106,6 +106,19 @@ struct RowParser {
             if let failure { return .bad(.init(line: line, reason: failure)) }
             return row(members, line: line, now: now)
         }
+    }
+
+    /// A member's value as stored: strings decoded, numbers in their shortest exact decimal form (``DecimalText``),
+    /// `true` / `false` as written, null as nil; any other bare token is invalid JSON.
+    private static func storedText(of range: Range<Int>, in scanner: JSONScanner) throws(JSONScanner.Invalid) -> String? {
+        guard let text = try scanner.scalarText(range) else { return nil }
+        let first = scanner.bytes[range.lowerBound]
+        guard first != UInt8(ascii: "\"") else { return text }
+        if text == "true" || text == "false" { return text }
+        guard let number = DecimalText.canonical(text) else {
+            throw JSONScanner.Invalid(offset: range.lowerBound, reason: "not a JSON value: \(text)")
+        }
+        return number
     }
 
     private func isWanted(_ name: String) -> Bool {
