@@ -66,6 +66,9 @@ struct FeaturesCommand: AsyncParsableCommand {
             var expiry: Duration?
             if let ttl {
                 guard let parsed = Duration(configText: ttl) else { throw ValidationError("--ttl \(ttl) is not a duration like 7d or 12h") }
+                guard parsed >= .milliseconds(1) else {
+                    throw ValidationError("--ttl must be at least 1ms (Redis deletes a key whose TTL is 0); omit it to keep entities")
+                }
                 expiry = parsed
             }
             guard batch > 0 else { throw ValidationError("--batch must be at least 1") }

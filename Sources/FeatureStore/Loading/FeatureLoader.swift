@@ -168,6 +168,7 @@ public struct FeatureLoader: Sendable {
         case .jsonLines:
             parser = RowParser.jsonLines(view: view, entityColumns: options.entityColumns)
         }
+        let script = try await loadRowScript(path: path)
         let start = ContinuousClock.now
         var state = LoadState()
         var batch: [ParsedRow] = []
@@ -186,13 +187,13 @@ public struct FeatureLoader: Sendable {
                 }
             }
             if batch.count >= batchSize {
-                try await write(batch, view: view, options: options, path: path, state: &state)
+                try await write(batch, view: view, script: script, options: options, path: path, state: &state)
                 batch.removeAll(keepingCapacity: true)
                 progress(state.progress(since: start))
             }
         }
         if !batch.isEmpty {
-            try await write(batch, view: view, options: options, path: path, state: &state)
+            try await write(batch, view: view, script: script, options: options, path: path, state: &state)
             progress(state.progress(since: start))
         }
         return Summary(
@@ -212,35 +213,60 @@ public struct FeatureLoader: Sendable {
         return (line, text)
     }
 
-    /// Writes one batch atomically and records written and rejected rows.
+    /// Writes one row in one step: `HSET` first, then `HDEL` and `PEXPIRE`. A Lua script stops at the first command
+    /// Redis rejects, so a rejected row (e.g. `WRONGTYPE`) changes nothing, not even the TTL of the key in the way.
+    /// Arguments: the number of `HSET` arguments, the number of `HDEL` fields, the TTL in milliseconds (0: none),
+    /// then those arguments and fields.
+    static let rowScript = """
+        local set, del, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + set))
+        if del > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + set, 3 + set + del)) end
+        if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+        return 1
+        """
+
+    /// Loads ``rowScript`` into Redis's script cache; returns its SHA-1 for `EVALSHA`.
+    private func loadRowScript(path: String) async throws(FeatureStoreError) -> String {
+        let reply: RESPValue
+        do {
+            reply = try await redis.command(["SCRIPT", "LOAD", Self.rowScript])
+        } catch {
+            throw .writeFailed(path: path, line: 0, reason: error)
+        }
+        guard let sha = reply.string else {
+            throw .writeFailed(path: path, line: 0, reason: .unexpectedReply(command: "SCRIPT LOAD", reply: "\(reply)"))
+        }
+        return sha
+    }
+
+    /// Writes one batch atomically (`MULTI`, one ``rowScript`` call per row, `EXEC`) and records written and
+    /// rejected rows.
     private func write(
-        _ rows: [ParsedRow], view: FeatureViewConfiguration, options: Options, path: String, state: inout LoadState
+        _ rows: [ParsedRow], view: FeatureViewConfiguration, script: String, options: Options, path: String,
+        state: inout LoadState
     ) async throws(FeatureStoreError) {
         var commands: [[String]] = [["MULTI"]]
-        var counts: [Int] = []
-        counts.reserveCapacity(rows.count)
+        commands.reserveCapacity(rows.count + 2)
+        let ttl = options.ttl.map { String(FeatureService.milliseconds($0)) } ?? "0"
         for row in rows {
-            let before = commands.count
             let key = configuration.key(view: view.name, entity: row.entity)
-            var hset = ["HSET", key]
-            var missing = ["HDEL", key]
+            var set: [String] = []
+            var missing: [String] = []
             for (feature, value) in zip(view.features, row.values) {
                 switch value {
                 case .some(let text):
-                    hset.append(feature)
-                    hset.append(text)
+                    set.append(feature)
+                    set.append(text)
                 case .none where row.present.contains(feature):
                     missing.append(feature)
                 case .none:
                     break
                 }
             }
-            hset.append(FeatureRecord.timestampField)
-            hset.append(String(row.timestamp))
-            commands.append(hset)
-            if missing.count > 2 { commands.append(missing) }
-            if let ttl = options.ttl { commands.append(["PEXPIRE", key, String(FeatureService.milliseconds(ttl))]) }
-            counts.append(commands.count - before)
+            set.append(FeatureRecord.timestampField)
+            set.append(String(row.timestamp))
+            commands.append(
+                ["EVALSHA", script, "1", key, String(set.count), String(missing.count), ttl] + set + missing)
         }
         commands.append(["EXEC"])
         let lastLine = rows.last?.line ?? 0
@@ -259,18 +285,22 @@ public struct FeatureLoader: Sendable {
             }
             throw .writeFailed(path: path, line: lastLine, reason: reason)
         }
-        var offset = 0
-        for (row, count) in zip(rows, counts) {
-            let rowResults = results[offset..<(offset + count)]
-            offset += count
-            if let failure = rowResults.first(where: { if case .error = $0 { true } else { false } }),
-                case .error(let message) = failure
-            {
-                state.reject(BadRow(line: row.line, reason: "Redis rejected the row: \(message)"))
+        for (row, result) in zip(rows, results) {
+            if case .error(let message) = result {
+                state.reject(BadRow(line: row.line, reason: "Redis rejected the row: \(Self.scriptError(message))"))
             } else {
                 state.rowsWritten += 1
             }
         }
+    }
+}
+
+extension FeatureLoader {
+    /// The error of a command inside ``rowScript`` without the script context Redis wraps it in
+    /// (`WRONGTYPE Operation against a key holding the wrong kind of value script: …, on @user_script:2.`).
+    static func scriptError(_ message: String) -> String {
+        guard let range = message.range(of: " script: ") else { return message }
+        return String(message[..<range.lowerBound])
     }
 }
 
