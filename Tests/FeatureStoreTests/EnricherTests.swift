@@ -53,6 +53,21 @@ import TestSupport
         }
     }
 
+    @Test func malformedJSONIsAClientErrorNamingThePlace() async throws {
+        try await withRedis { server in
+            let enricher = try await makeEnricher(server, rules: [EnrichmentRule(view: "user", key: "$.user_id")])
+            for body in [#"{"user_id": "42"} trailing"#, #"{"user_id": 42x}"#, "not json"] {
+                await #expect {
+                    try await enricher.enrich(json(body))
+                } throws: { error in
+                    guard let error = error as? FeatureStoreError, case .invalidBody(let reason) = error else { return false }
+                    return error.isClientError && reason.hasPrefix("malformed JSON: ")
+                }
+            }
+            await enricher.service.shutdown()
+        }
+    }
+
     @Test func missingKeyUsesDefaultsWhenConfigured() async throws {
         try await withRedis { server in
             let view = userView(defaults: ["age": "0", "country": "unknown", "avg_spend": "0"])

@@ -25,6 +25,38 @@ import Testing
         }
     }
 
+    private func validationError(_ json: String) -> String? {
+        Array(json.utf8).withUnsafeBytes { raw in
+            do throws(JSONScanner.Invalid) {
+                try JSONScanner(bytes: raw).validate()
+                return nil
+            } catch {
+                return "\(error.reason) at \(error.offset)"
+            }
+        }
+    }
+
+    @Test func validatesWholeDocuments() {
+        for valid in [
+            #"{"a": [1, -2.5e+3, 0, true, false, null, "x\"\u00e9\n"], "b": {}}"#, " [] ", "\"s\"", "0", "-0.1E2",
+        ] {
+            #expect(validationError(valid) == nil, "\(valid)")
+        }
+        #expect(validationError(#"{"item":{"id":"i1"}} trailing"#) == "text after the JSON value at 21")
+        #expect(validationError(#"{"item":{"id":i1}}"#) == "invalid number or value at 14")
+        #expect(validationError(#"{"z":tru}"#) == "invalid literal at 5")
+        #expect(validationError(#"{"a":1,}"#) == "member name expected at 7")
+        #expect(validationError(#"[1 2]"#) == "',' or ']' expected at 3")
+        #expect(validationError(#"{"a" 1}"#) == "':' expected at 5")
+        #expect(validationError(#"["a\q"]"#) == "invalid escape at 3")
+        #expect(validationError(#"[01]"#) == "invalid number or value at 1")
+        #expect(validationError(#"[1.]"#) == "invalid number at 1")
+        #expect(validationError("[\"a\u{01}\"]") == "control character in a string at 3")
+        #expect(validationError(#"{"a": [1, 2"#) == "unterminated object or array at 6")
+        #expect(validationError(String(repeating: "[", count: 600)) == "nested too deeply at 512")
+        #expect(validationError("  ") == "empty body at 2")
+    }
+
     @Test func findsNestedValues() throws {
         let json = #" { "a": {"x": [1, {"y": "deep"}]}, "b": 2.5, "c": true } "#
         #expect(try value(json, "$.a.x[1].y") == "deep")

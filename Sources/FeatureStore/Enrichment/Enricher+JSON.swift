@@ -8,6 +8,11 @@ extension Enricher {
         }
         let wanted = try body.withUnsafeReadableBytes { raw throws(FeatureStoreError) in
             let scanner = JSONScanner(bytes: raw)
+            do throws(JSONScanner.Invalid) {
+                try scanner.validate()
+            } catch {
+                throw .invalidBody("malformed JSON: \(error.reason) at byte \(error.offset)")
+            }
             var wanted: [(view: String, entity: String?)] = []
             for rule in rules {
                 wanted.append((rule.view, try entity(rule, request: request, json: scanner, row: nil, line: nil)))
