@@ -67,10 +67,18 @@ extension GatewayConfiguration {
                 throw endpointTable.error("name", "endpoint \"\(endpoint.name)\" is declared twice")
             }
             try endpointTable.finish()
-            for rule in endpoint.enrich where !featureViews.contains(where: { $0.name == rule.rule.view }) {
-                throw ConfigurationError(
-                    file: file, line: rule.line, key: "\(rule.keyPath).view",
-                    message: "no [[feature_view]] named \"\(rule.rule.view)\"")
+            for rule in endpoint.enrich {
+                guard let view = featureViews.first(where: { $0.name == rule.rule.view }) else {
+                    throw ConfigurationError(
+                        file: file, line: rule.line, key: "\(rule.keyPath).view",
+                        message: "no [[feature_view]] named \"\(rule.rule.view)\"")
+                }
+                guard rule.rule.keys.count == view.entityKeys.count else {
+                    throw ConfigurationError(
+                        file: file, line: rule.line, key: "\(rule.keyPath).key",
+                        message: "gives \(rule.rule.keys.count) key(s) but view \"\(view.name)\" has an entity key of "
+                            + "\(view.entityKeys.count) part(s): \(view.entityKeys.joined(separator: ", "))")
+                }
             }
             if featureStore == nil, !endpoint.enrich.isEmpty {
                 throw endpointTable.error("enrich", "enrichment needs a [feature_store] table")

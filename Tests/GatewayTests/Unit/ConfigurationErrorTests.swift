@@ -55,6 +55,32 @@ struct ConfigurationErrorTests {
         #expect(error.message.contains("between 0"))
     }
 
+    @Test func enrichmentKeysMustMatchTheViewsEntityKey() throws {
+        let error = try error(
+            """
+            [feature_store]
+            redis = "redis://127.0.0.1:6379"
+
+            [[feature_view]]
+            name = "user"
+            features = ["age"]
+
+            [[endpoint]]
+            name = "demo"
+
+            [[endpoint.enrich]]
+            view = "user"
+            key = ["$.u", "$.v"]
+
+            [[endpoint.variant]]
+            name = "Main"
+            backends = ["http://127.0.0.1:9003"]
+            """)
+        #expect(error.line == 11)
+        #expect(error.key == "endpoint[0].enrich[0].key")
+        #expect(error.message == "gives 2 key(s) but view \"user\" has an entity key of 1 part(s): user")
+    }
+
     @Test func unknownKeyIsRejectedWithItsLine() throws {
         let error = try error(Self.twoEndpoints(extraVariantKey: "colour = \"red\""))
         #expect(error.line == 16)
