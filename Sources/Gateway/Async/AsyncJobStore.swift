@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GatewayAuth
 
 /// The durable queue of asynchronous invocations: the `async_job` table of `state_dir/mlgateway.sqlite`.
 ///
@@ -11,10 +12,11 @@ final class AsyncJobStore: Sendable {
 
     private let database: DatabaseQueue
 
-    /// Opens (creating if needed) the database at `path` and migrates the async tables.
+    /// Opens (creating if needed, readable by its owner only) the database at `path` and migrates the async tables.
     init(path: String) throws {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(5)
+        FileManager.default.createOwnerOnlyFileIfMissing(atPath: path)
         database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("\(Self.migratorIdentifier)-v1") { db in

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GatewayAuth
 import MappingTemplates
 
 /// Versioned mapping templates in SQLite (`state_dir/mlgateway.sqlite`, WAL mode), shared by the gateway and the
@@ -26,11 +27,12 @@ public final class TemplateStore: Sendable {
         try self.init(path: stateDirectory.appendingPathComponent(Self.fileName).path)
     }
 
-    /// Opens (creating if needed) the database at `path` and migrates the template tables.
+    /// Opens (creating if needed, readable by its owner only) the database at `path` and migrates the template tables.
     public init(path: String) throws(TemplateStoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "templates"
+        FileManager.default.createOwnerOnlyFileIfMissing(atPath: path)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)

@@ -24,17 +24,14 @@ public final class KeyStore: Sendable {
     /// A new database file is made readable by its owner only.
     public init(path: String, masterKey: MasterKey? = nil) throws(KeyStoreError) {
         self.masterKey = masterKey
-        let existed = FileManager.default.fileExists(atPath: path)
         do {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            FileManager.default.createOwnerOnlyFileIfMissing(atPath: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
             configuration.label = "mlgateway.keys"
             pool = try DatabasePool(path: path, configuration: configuration)
-            if !existed {
-                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            }
             try Self.migrator.migrate(pool)
         } catch {
             throw .database(error)

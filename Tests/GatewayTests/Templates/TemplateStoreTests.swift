@@ -21,6 +21,15 @@ struct TemplateStoreTests {
         #expect(version.hash == TemplateStore.hash("a"))
     }
 
+    @Test func theDatabaseAndItsWALAreReadableByTheOwnerOnly() async throws {
+        _ = try await store.put(TemplateFixtures.key(), source: "a", actor: TemplateFixtures.alice)
+        let state = directory.url.appendingPathComponent("state")
+        for name in [TemplateStore.fileName, TemplateStore.fileName + "-wal"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: state.appendingPathComponent(name).path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(name)")
+        }
+    }
+
     @Test func putsAppendVersions() async throws {
         let key = TemplateFixtures.key()
         _ = try await store.put(key, source: "a", actor: TemplateFixtures.alice)
