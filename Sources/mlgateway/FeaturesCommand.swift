@@ -67,7 +67,8 @@ struct FeaturesCommand: AsyncParsableCommand {
             if let ttl {
                 guard let parsed = Duration(configText: ttl) else { throw ValidationError("--ttl \(ttl) is not a duration like 7d or 12h") }
                 guard parsed >= .milliseconds(1) else {
-                    throw ValidationError("--ttl must be at least 1ms (Redis deletes a key whose TTL is 0); omit it to keep entities")
+                    throw ValidationError(
+                        "--ttl must be at least 1ms (Redis deletes a key whose TTL is 0); omit it to keep entities")
                 }
                 expiry = parsed
             }

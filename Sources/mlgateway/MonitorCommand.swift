@@ -28,7 +28,7 @@ struct MonitorCommand: ParsableCommand {
 
         @Option(
             name: .customLong("drop-column"),
-            help: "A column (CSV) or field (JSON Lines) to leave out, such as the label the model's inputs lack; repeatable.")
+            help: "A column (CSV) or field (JSON Lines) to leave out, such as the label; repeatable.")
         var droppedColumns: [String] = []
 
         func run() throws {

@@ -16,7 +16,9 @@ public enum BaselineBuilder {
         guard FileManager.default.fileExists(atPath: dataset.path, isDirectory: &isDirectory) else {
             throw DriftMonitorError("dataset not found: \(dataset.path)")
         }
-        guard !isDirectory.boolValue else { throw DriftMonitorError("dataset is a directory, not a file: \(dataset.path)") }
+        guard !isDirectory.boolValue else {
+            throw DriftMonitorError("dataset is a directory, not a file: \(dataset.path)")
+        }
         let dropped = Set(droppedColumns)
         let (accumulator, corruptLines) =
             try isJSONLines(dataset)
@@ -102,7 +104,8 @@ public enum BaselineBuilder {
             try parser.feed(chunk, onRow: handle)
         }
         if let line = parser.openQuoteLine {
-            throw DriftMonitorError("dataset has a quoted field opened on line \(line) that is never closed: \(url.path)")
+            throw DriftMonitorError(
+                "dataset has a quoted field opened on line \(line) that is never closed: \(url.path)")
         }
         try parser.finish(onRow: handle)
         guard let accumulator else { throw DriftMonitorError("dataset has no header row: \(url.path)") }
@@ -126,7 +129,8 @@ public enum BaselineBuilder {
             }
             if let earlier = positions[name] {
                 throw DriftMonitorError(
-                    "dataset header repeats the column name \"\(name)\" (positions \(earlier + 1) and \(position + 1)): \(url.path)")
+                    "dataset header repeats the column name \"\(name)\" (positions \(earlier + 1) and "
+                        + "\(position + 1)): \(url.path)")
             }
             positions[name] = position
         }

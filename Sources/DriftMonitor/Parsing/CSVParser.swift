@@ -17,7 +17,9 @@ struct CSVParser {
     var openQuoteLine: Int? { inQuotes ? quoteLine : nil }
 
     /// Feeds bytes; `onRow` is called for every row completed by them, with the line the row started on.
-    mutating func feed<E: Error>(_ bytes: UnsafeBufferPointer<UInt8>, onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
+    mutating func feed<E: Error>(
+        _ bytes: UnsafeBufferPointer<UInt8>, onRow: (_ row: [String], _ line: Int) throws(E) -> Void
+    ) throws(E) {
         for byte in bytes {
             if inQuotes {
                 if byte == UInt8(ascii: "\n") { line += 1 }

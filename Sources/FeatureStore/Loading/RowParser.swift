@@ -110,7 +110,9 @@ struct RowParser {
 
     /// A member's value as stored: strings decoded, numbers in their shortest exact decimal form (``DecimalText``),
     /// `true` / `false` as written, null as nil; any other bare token is invalid JSON.
-    private static func storedText(of range: Range<Int>, in scanner: JSONScanner) throws(JSONScanner.Invalid) -> String? {
+    private static func storedText(of range: Range<Int>, in scanner: JSONScanner) throws(JSONScanner.Invalid)
+        -> String?
+    {
         guard let text = try scanner.scalarText(range) else { return nil }
         let first = scanner.bytes[range.lowerBound]
         guard first != UInt8(ascii: "\"") else { return text }

@@ -148,7 +148,8 @@ struct BackendCallError: Error, Sendable, Equatable {
         case is NIOTooManyBytesError:
             self.init(kind: .responseTooLarge, detail: "response larger than \(BackendClient.maxResponseBytes) bytes")
         case let error as NIOConnectionError:
-            self.init(kind: .connectFailed, detail: error.connectionErrors.first.map { Self.describe($0.error) } ?? "\(error)")
+            let first = error.connectionErrors.first.map { Self.describe($0.error) }
+            self.init(kind: .connectFailed, detail: first ?? "\(error)")
         case let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode):
             self.init(kind: .connectFailed, detail: Self.describe(error))
         case ChannelError.connectTimeout:

@@ -68,7 +68,8 @@ extension GatewayError {
     public static func modelError(endpoint: String, variant: String, status: Int, body: String) -> GatewayError {
         GatewayError(
             code: "ModelError", status: .init(code: 424),
-            message: "Received \(status >= 500 ? "server" : "client") error (\(status)) from primary with message \"\(body)\". See the gateway logs for endpoint \(endpoint), variant \(variant).",
+            message: "Received \(status >= 500 ? "server" : "client") error (\(status)) from primary with message "
+                + "\"\(body)\". See the gateway logs for endpoint \(endpoint), variant \(variant).",
             fields: [("OriginalMessage", body), ("LogStreamArn", "mlgateway/endpoints/\(endpoint)/\(variant)")],
             integerFields: [("OriginalStatusCode", status)]
         )

@@ -15,7 +15,8 @@ enum ClientAPI {
             try await pipeline.invoke(request, endpointName: try endpointName(context), context: context)
         }
         router.post("endpoints/:name/invocations-response-stream") { request, context in
-            try await pipeline.invokeWithResponseStream(request, endpointName: try endpointName(context), context: context)
+            try await pipeline.invokeWithResponseStream(
+                request, endpointName: try endpointName(context), context: context)
         }
         OpenInferenceAPI.addRoutes(to: router, pipeline: pipeline, readiness: readiness)
         return router
