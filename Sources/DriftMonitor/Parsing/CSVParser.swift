@@ -8,9 +8,10 @@ struct CSVParser {
     private var afterQuote = false
     private var quotedField = false
     /// The line being read (1-based; newlines inside quoted fields count).
-    private(set) var line = 1
+    private var line = 1
     /// The line on which the current row started.
     private var rowLine = 1
+    /// The line on which the last quoted field started.
     private var quoteLine = 1
 
     /// While the input read so far ends inside a quoted field: the line that field started on.

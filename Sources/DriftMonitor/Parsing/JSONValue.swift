@@ -1,5 +1,5 @@
 /// A parsed JSON value; numbers keep their source text so `1` and `1.0` stay distinguishable (Integral vs Fractional).
-enum JSONValue: Equatable {
+enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(String)

@@ -39,9 +39,7 @@ struct CaptureFiles {
     private static func requireDirectory(_ name: String, in directory: URL, kind: String) throws(DriftMonitorError) {
         var isDirectory: ObjCBool = false
         let path = directory.appendingPathComponent(name).path
-        guard !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || !isDirectory.boolValue else {
-            return
-        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         let present = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter { !$0.hasPrefix(".") }.sorted()
         throw DriftMonitorError(
