@@ -20,6 +20,12 @@ public struct CircuitBreaker: Sendable, Equatable {
     /// Creates a closed breaker.
     public init() {}
 
+    /// Whether a model server's answer with HTTP `status` counts as a success for the breaker: anything but a gateway
+    /// or overload error (502, 503, 504), so that a model rejecting input (4xx, 500) does not open the circuit.
+    public static func isSuccess(status: Int) -> Bool {
+        ![502, 503, 504].contains(status)
+    }
+
     /// Whether a call may go to the backend now; moves an expired open circuit to half-open (one probe).
     public mutating func acquire(now: ContinuousClock.Instant) -> Bool {
         switch state {

@@ -149,7 +149,8 @@ struct InvocationPipeline: Sendable {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 let latency = ContinuousClock.now - start
-                backend.release(success: ![502, 503, 504].contains(response.status), now: .now, settings: settings)
+                backend.release(
+                    success: CircuitBreaker.isSuccess(status: response.status), now: .now, settings: settings)
                 return (response, latency)
             } catch {
                 let opened = backend.release(success: false, now: .now, settings: settings)

@@ -59,7 +59,7 @@ extension InvocationPipeline {
                 models.forget(model: model, backend: backend.baseURL)
                 continue
             }
-            healthy = ![502, 503, 504].contains(response.status)
+            healthy = CircuitBreaker.isSuccess(status: response.status)
             guard response.isSuccess else {
                 throw VariantFailure(
                     variant: variant,

@@ -62,7 +62,7 @@ extension InvocationPipeline {
         let status = Int(stream.response.status.code)
         guard (200..<300).contains(status) else {
             let body = (try? await stream.response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-            stream.finish(success: ![502, 503, 504].contains(status))
+            stream.finish(success: CircuitBreaker.isSuccess(status: status))
             throw VariantFailure(
                 variant: variant,
                 error: .modelError(endpoint: endpoint.name, variant: variant.name, status: status, body: body))
