@@ -124,6 +124,7 @@ extension ServerConfiguration {
         if let account = try table.string("account_id") { self.accountID = account }
         if let token = try table.string("admin_token") { self.adminToken = token.isEmpty ? nil : token }
         threads = try table.int("threads", range: 1...256)
+        if let accessLog = try table.bool("access_log") { self.accessLog = accessLog }
         if let level = try table.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {

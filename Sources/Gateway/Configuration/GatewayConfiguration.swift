@@ -84,6 +84,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: String
     /// Event loop threads (`threads`); `nil` uses one per CPU the process may run on.
     public var threads: Int?
+    /// Whether the client API logs one `info` line per answered request (`access_log`).
+    public var accessLog: Bool = false
 
     /// Creates server settings.
     public init(

@@ -7,6 +7,7 @@ enum ClientAPI {
     /// Builds the router of the client listener.
     static func router(pipeline: InvocationPipeline, readiness: Readiness) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(runtime: pipeline.runtime))
         router.add(middleware: ErrorMiddleware())
         router.get("ping") { _, _ in Response(status: .ok) }
         router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }

@@ -24,6 +24,7 @@ struct ConfigurationParsingTests {
         account_id = "123456789012"
         admin_token = "secret"
         log_level = "debug"
+        access_log = true
 
         [[endpoint]]
         name = "churn"
@@ -74,6 +75,7 @@ struct ConfigurationParsingTests {
         #expect(server.accountID == "000000000000")
         #expect(server.adminToken == nil)
         #expect(server.logLevel == "info")
+        #expect(server.accessLog == false)
         let endpoint = try #require(configuration.endpoints.first)
         #expect(configuration.endpoints.count == 1)
         #expect(endpoint.name == "demo")
@@ -113,6 +115,7 @@ struct ConfigurationParsingTests {
         #expect(server.accountID == "123456789012")
         #expect(server.adminToken == "secret")
         #expect(server.logLevel == "debug")
+        #expect(server.accessLog == true)
     }
 
     @Test func everyEndpointKeyIsRead() throws {

@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+
+/// Logs one `info` line per answered request of the client API while `access_log` is on ("Request served"): method,
+/// path, status, duration, and the variant that served or the error code. Like every line of a request, it carries
+/// the request id as `hb.request.id`.
+///
+/// The setting is read per request, so a reload turns the log on or off. The line is written once the answer's head
+/// is ready, after ``ErrorMiddleware`` has turned failures into answers; for a streamed answer the duration ends
+/// where its stream starts.
+struct AccessLogMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let runtime: GatewayRuntime
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard runtime.current.configuration.server.accessLog else { return try await next(request, context) }
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let milliseconds = ((ContinuousClock.now - start) / .microseconds(1)).rounded() / 1000
+        var metadata: Logger.Metadata = [
+            "http.method": "\(request.method)", "http.path": "\(request.uri.path)",
+            "http.status": "\(response.status.code)", "duration_ms": "\(milliseconds)",
+        ]
+        if let variant = response.headers[.invokedProductionVariant] { metadata["variant"] = "\(variant)" }
+        if let code = response.headers[.amznErrorType] { metadata["error.code"] = "\(code)" }
+        context.logger.info("Request served", metadata: metadata)
+        return response
+    }
+}
