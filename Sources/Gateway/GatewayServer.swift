@@ -57,6 +57,7 @@ public struct GatewayServer: Sendable {
             runtime: runtime, pipeline: pipeline, client: clientRouter, admin: adminRouter, logger: logger)
         let clientApp = Application(
             router: clientRouter,
+            server: .http1(configuration: .init(idleTimeout: server.clientIdleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)

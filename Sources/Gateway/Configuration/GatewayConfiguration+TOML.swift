@@ -125,6 +125,9 @@ extension ServerConfiguration {
         if let token = try table.string("admin_token") { self.adminToken = token.isEmpty ? nil : token }
         threads = try table.int("threads", range: 1...256)
         if let accessLog = try table.bool("access_log") { self.accessLog = accessLog }
+        if let timeout = try table.duration("client_idle_timeout") {
+            self.clientIdleTimeout = timeout == .zero ? nil : timeout
+        }
         if let level = try table.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {

@@ -86,6 +86,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var threads: Int?
     /// Whether the client API logs one `info` line per answered request (`access_log`).
     public var accessLog: Bool = false
+    /// How long a client connection may sit idle between requests, or reading a request, before the gateway closes
+    /// it (`client_idle_timeout`); `nil` (`"0s"`) keeps idle connections open. A request waiting for its answer is
+    /// never cut.
+    public var clientIdleTimeout: Duration? = .seconds(75)
 
     /// Creates server settings.
     public init(

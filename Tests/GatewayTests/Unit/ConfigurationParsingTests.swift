@@ -25,6 +25,7 @@ struct ConfigurationParsingTests {
         admin_token = "secret"
         log_level = "debug"
         access_log = true
+        client_idle_timeout = "2m"
 
         [[endpoint]]
         name = "churn"
@@ -76,6 +77,7 @@ struct ConfigurationParsingTests {
         #expect(server.adminToken == nil)
         #expect(server.logLevel == "info")
         #expect(server.accessLog == false)
+        #expect(server.clientIdleTimeout == .seconds(75))
         let endpoint = try #require(configuration.endpoints.first)
         #expect(configuration.endpoints.count == 1)
         #expect(endpoint.name == "demo")
@@ -99,6 +101,11 @@ struct ConfigurationParsingTests {
         #expect(settings.healthyThreshold == 1)
     }
 
+    @Test func zeroClientIdleTimeoutKeepsIdleConnections() throws {
+        let configuration = try TestConfigurations.parse("[server]\nclient_idle_timeout = \"0s\"\n" + Self.minimal)
+        #expect(configuration.server.clientIdleTimeout == nil)
+    }
+
     @Test func emptyFileHasNoEndpoints() throws {
         let configuration = try TestConfigurations.parse("")
         #expect(configuration.endpoints.isEmpty)
@@ -116,6 +123,7 @@ struct ConfigurationParsingTests {
         #expect(server.adminToken == "secret")
         #expect(server.logLevel == "debug")
         #expect(server.accessLog == true)
+        #expect(server.clientIdleTimeout == .seconds(120))
     }
 
     @Test func everyEndpointKeyIsRead() throws {

@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plain TCP connection to a local port, for tests that watch the connection itself (when the gateway closes it).
+final class RawConnection {
+    /// What arrived within a wait.
+    enum Received: Equatable {
+        case bytes(String)
+        case closed
+        case nothing
+    }
+
+    private let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(descriptor)
+            throw TestSupportError("connect() to port \(port) failed: errno \(errno)")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Writes all of `text`.
+    func send(_ text: String) throws {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw TestSupportError("write() failed: errno \(errno)") }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// Whether the peer closes the connection within `timeout`; bytes that arrive meanwhile are read and dropped.
+    func closes(within timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            switch try await receive(within: deadline - ContinuousClock.now) {
+            case .closed: return true
+            case .nothing: return false
+            case .bytes: continue
+            }
+        }
+    }
+
+    /// What arrives within `timeout`: the bytes of one read, the peer closing the connection, or nothing. Polls
+    /// without blocking a thread of the test's executor.
+    func receive(within timeout: Duration) async throws -> Received {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 0) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                return count > 0 ? .bytes(String(decoding: buffer[..<count], as: UTF8.self)) : .closed
+            }
+            guard ContinuousClock.now < deadline else { return .nothing }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
