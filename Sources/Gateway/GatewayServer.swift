@@ -57,12 +57,16 @@ public struct GatewayServer: Sendable {
             runtime: runtime, pipeline: pipeline, client: clientRouter, admin: adminRouter, logger: logger)
         let clientApp = Application(
             router: clientRouter,
-            server: .http1(configuration: .init(idleTimeout: server.clientIdleTimeout.map(TimeAmount.init))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ExpectContinueHandler()],
+                    idleTimeout: server.clientIdleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },
             logger: logger)
