@@ -59,14 +59,15 @@ public struct GatewayServer: Sendable {
             router: clientRouter,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ExpectContinueHandler()],
+                    additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler()],
                     idleTimeout: server.clientIdleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler()])),
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },
             logger: logger)

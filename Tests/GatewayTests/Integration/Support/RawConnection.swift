@@ -48,12 +48,18 @@ final class RawConnection {
 
     /// Whether the peer closes the connection within `timeout`; bytes that arrive meanwhile are read and dropped.
     func closes(within timeout: Duration) async throws -> Bool {
+        try await receiveAll(within: timeout).closed
+    }
+
+    /// Everything that arrives until the peer closes the connection or `timeout` passes, and which of the two ended it.
+    func receiveAll(within timeout: Duration) async throws -> (text: String, closed: Bool) {
         let deadline = ContinuousClock.now + timeout
+        var text = ""
         while true {
             switch try await receive(within: deadline - ContinuousClock.now) {
-            case .closed: return true
-            case .nothing: return false
-            case .bytes: continue
+            case .closed: return (text, true)
+            case .nothing: return (text, false)
+            case .bytes(let bytes): text += bytes
             }
         }
     }
