@@ -91,16 +91,7 @@ public final class RedisServer: @unchecked Sendable {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return false }
+        guard FreePort.connect(fd, toLoopbackPort: port) else { return false }
         let ping = Array("PING\r\n".utf8)
         guard send(fd, ping, ping.count, 0) == ping.count else { return false }
         var reply = [UInt8](repeating: 0, count: 64)

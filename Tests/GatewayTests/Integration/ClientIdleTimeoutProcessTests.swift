@@ -4,15 +4,6 @@ import Testing
 extension ProcessTests {
     @Suite("Client idle timeout")
     struct ClientIdleTimeout {
-        static let invocation = """
-            POST /endpoints/demo/invocations HTTP/1.1\r
-            Host: gateway\r
-            Content-Type: text/csv\r
-            Content-Length: 5\r
-            \r
-            1,2,3
-            """
-
         @Test func anIdleConnectionIsClosedButASlowAnswerIsNotCut() async throws {
             try await withGateway(
                 backends: [BackendSpec(name: "slow", delayMilliseconds: 1500)], server: #"client_idle_timeout = "1s""#
@@ -20,7 +11,7 @@ extension ProcessTests {
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["slow"].url])
             } _: { gateway, _ in
                 let connection = try RawConnection(port: gateway.port)
-                try connection.send(Self.invocation)
+                try connection.send(RawConnection.invocation)
                 guard case .bytes(let answer) = try await connection.receive(within: .seconds(30)) else {
                     Issue.record("no answer to a request that outlived the idle timeout")
                     return
@@ -39,7 +30,7 @@ extension ProcessTests {
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
             } _: { gateway, _ in
                 let connection = try RawConnection(port: gateway.port)
-                try connection.send(Self.invocation)
+                try connection.send(RawConnection.invocation)
                 guard case .bytes(let answer) = try await connection.receive(within: .seconds(30)) else {
                     Issue.record("no answer")
                     return

@@ -4,15 +4,6 @@ import Testing
 extension ProcessTests {
     @Suite("Malformed HTTP")
     struct MalformedHTTP {
-        static let invocation = """
-            POST /endpoints/demo/invocations HTTP/1.1\r
-            Host: gateway\r
-            Content-Type: text/csv\r
-            Content-Length: 5\r
-            \r
-            1,2,3
-            """
-
         @Test(arguments: [
             ("POST /endpoints/demo/invocations HTTP/1.1\r\nHost gateway\r\n\r\n", "a header line is malformed"),
             ("HELLO\r\n\r\n", "its request line is malformed"),
@@ -46,7 +37,7 @@ extension ProcessTests {
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
             } _: { gateway, _ in
                 let connection = try RawConnection(port: gateway.port)
-                try connection.send(Self.invocation + "GARBAGE\r\n\r\n")
+                try connection.send(RawConnection.invocation + "GARBAGE\r\n\r\n")
                 let (answer, closed) = try await connection.receiveAll(within: .seconds(30))
                 #expect(closed)
                 let ok = try #require(answer.range(of: "HTTP/1.1 200 OK\r\n"))

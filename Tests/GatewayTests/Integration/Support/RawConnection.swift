@@ -14,21 +14,22 @@ final class RawConnection {
         case nothing
     }
 
+    /// A complete request to `POST /endpoints/demo/invocations` with the CSV body `1,2,3`.
+    static let invocation = """
+        POST /endpoints/demo/invocations HTTP/1.1\r
+        Host: gateway\r
+        Content-Type: text/csv\r
+        Content-Length: 5\r
+        \r
+        1,2,3
+        """
+
     private let descriptor: Int32
 
     init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
+        guard FreePort.connect(descriptor, toLoopbackPort: port) else {
             close(descriptor)
             throw TestSupportError("connect() to port \(port) failed: errno \(errno)")
         }
