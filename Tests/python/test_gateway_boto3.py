@@ -98,6 +98,22 @@ def test_unknown_target_variant_is_validation_error(runtime):
     assert "VariantZ" in raised.value.response["Error"]["Message"]
 
 
+@pytest.mark.parametrize(
+    "parameter, value",
+    [
+        ("TargetContainerHostname", "container-1"),
+        ("EnableExplanations", "`true`"),
+        ("InferenceComponentName", "component-1"),
+        ("SessionId", "NEW_SESSION"),
+    ],
+)
+def test_parameters_of_features_the_gateway_lacks_are_validation_errors(runtime, parameter, value):
+    with pytest.raises(ClientError) as raised:
+        runtime.invoke_endpoint(EndpointName="demo", ContentType="text/csv", Body="1", **{parameter: value})
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert f"({parameter}) is not supported" in raised.value.response["Error"]["Message"]
+
+
 def test_oversized_body_is_validation_error(runtime):
     with pytest.raises(ClientError) as raised:
         runtime.invoke_endpoint(EndpointName="demo", ContentType="text/csv", Body=b"1" * (6 * 1024 * 1024 + 1))

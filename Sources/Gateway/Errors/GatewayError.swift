@@ -106,4 +106,12 @@ extension HTTPField.Name {
     public static let targetModel = HTTPField.Name("X-Amzn-SageMaker-Target-Model")!
     /// `X-Amzn-SageMaker-Inference-Id`, the client's id for data capture.
     public static let inferenceID = HTTPField.Name("X-Amzn-SageMaker-Inference-Id")!
+    /// `X-Amzn-SageMaker-Target-Container-Hostname` (multi-container endpoints; not supported).
+    public static let targetContainerHostname = HTTPField.Name("X-Amzn-SageMaker-Target-Container-Hostname")!
+    /// `X-Amzn-SageMaker-Enable-Explanations` (SageMaker Clarify; not supported).
+    public static let enableExplanations = HTTPField.Name("X-Amzn-SageMaker-Enable-Explanations")!
+    /// `X-Amzn-SageMaker-Inference-Component` (inference components; not supported).
+    public static let inferenceComponent = HTTPField.Name("X-Amzn-SageMaker-Inference-Component")!
+    /// `X-Amzn-SageMaker-Session-Id` (stateful sessions; not supported).
+    public static let sessionID = HTTPField.Name("X-Amzn-SageMaker-Session-Id")!
 }

@@ -91,6 +91,10 @@ struct InvocationPipeline: Sendable {
         if let inferenceID, inferenceID.isEmpty || inferenceID.count > 64 {
             throw .validation("X-Amzn-SageMaker-Inference-Id must be 1 to 64 characters long.")
         }
+        for (name, parameter, feature) in Self.unsupportedHeaders where headers[name] != nil {
+            throw .validation(
+                "\(name) (\(parameter)) is not supported: mlgateway endpoints have no \(feature). Remove the parameter.")
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit)
@@ -108,6 +112,16 @@ struct InvocationPipeline: Sendable {
             targetVariant: headers.value(.targetVariant), targetModel: headers.value(.targetModel),
             inferenceID: inferenceID)
     }
+
+    /// InvokeEndpoint parameters for SageMaker features the gateway does not have: the header, the boto3 parameter and
+    /// the feature. A request naming one is refused, as SageMaker refuses it for an endpoint without the feature,
+    /// rather than served as if the parameter had been applied.
+    static let unsupportedHeaders: [(HTTPField.Name, String, String)] = [
+        (.targetContainerHostname, "TargetContainerHostname", "multi-container direct invocation"),
+        (.enableExplanations, "EnableExplanations", "SageMaker Clarify explanations"),
+        (.inferenceComponent, "InferenceComponentName", "inference components"),
+        (.sessionID, "SessionId", "stateful sessions"),
+    ]
 
     /// The production variant for the invocation: the target variant, or a weighted choice among available ones.
     func chooseVariant(for invocation: Invocation) throws(GatewayError) -> VariantRuntime {

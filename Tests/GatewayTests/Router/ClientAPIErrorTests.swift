@@ -33,6 +33,21 @@ struct ClientAPIErrorTests {
         #expect(response.headers[.amznRequestID]?.isEmpty == false)
     }
 
+    @Test(arguments: [
+        ("X-Amzn-SageMaker-Target-Container-Hostname", "TargetContainerHostname"),
+        ("X-Amzn-SageMaker-Enable-Explanations", "EnableExplanations"),
+        ("X-Amzn-SageMaker-Inference-Component", "InferenceComponentName"),
+        ("X-Amzn-SageMaker-Session-Id", "SessionId"),
+    ])
+    func parametersOfFeaturesTheGatewayLacksAreValidationErrors(header: String, parameter: String) async throws {
+        var headers: HTTPFields = [.contentType: "text/csv"]
+        headers[HTTPField.Name(header)!] = "x"
+        let error = try AWSError(try await invoke(headers: headers))
+        #expect(error.status == .badRequest)
+        #expect(error.type == "ValidationError")
+        #expect(error.message.hasPrefix("\(header) (\(parameter)) is not supported: mlgateway endpoints have no "))
+    }
+
     @Test func emptyBodyIsAValidationError() async throws {
         let error = try AWSError(try await invoke(body: ByteBuffer()))
         #expect(error.status == .badRequest)
