@@ -93,7 +93,8 @@ struct InvocationPipeline: Sendable {
         }
         for (name, parameter, feature) in Self.unsupportedHeaders where headers[name] != nil {
             throw .validation(
-                "\(name) (\(parameter)) is not supported: mlgateway endpoints have no \(feature). Remove the parameter.")
+                "\(name) (\(parameter)) is not supported: mlgateway endpoints have no \(feature). "
+                    + "Remove the parameter.")
         }
         let body: ByteBuffer
         do {

@@ -54,8 +54,12 @@ public final class GatewayRuntime: Sendable {
             throw ConfigurationError(file: "", line: nil, key: "", message: "the configuration was not read from a file")
         }
         let new = try GatewayConfiguration.load(contentsOf: file)
-        if new.server.listen != old.server.listen || new.server.adminListen != old.server.adminListen {
-            logger.warning("Listener addresses changed; they take effect at the next restart", metadata: ["file": "\(file)"])
+        if new.server.listen != old.server.listen || new.server.adminListen != old.server.adminListen
+            || new.server.clientIdleTimeout != old.server.clientIdleTimeout
+        {
+            logger.warning(
+                "Listener settings changed; they take effect at the next restart",
+                metadata: ["file": "\(file)", "settings": "listen, admin_listen, client_idle_timeout"])
         }
         if new.featureViews != old.featureViews || new.featureStore?.redis.description != old.featureStore?.redis.description {
             logger.warning("[feature_store] and [[feature_view]] changes take effect at the next restart", metadata: ["file": "\(file)"])
