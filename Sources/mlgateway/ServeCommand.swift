@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         if checkOnly {
-            print("\(options.config): OK (\(configuration.endpoints.count) endpoints)")
+            let count = configuration.endpoints.count
+            print("\(options.config): OK (\(count) endpoint\(count == 1 ? "" : "s"))")
             return
         }
         let level = Logger.Level(rawValue: configuration.server.logLevel) ?? .info

@@ -35,7 +35,7 @@ extension ProcessTests {
         @Test func checkAcceptsAValidFile() async throws {
             let (outcome, path) = try await run(Self.valid.replacingOccurrences(of: "WEIGHT", with: "2"), ["serve", "--check"])
             #expect(outcome.status == 0)
-            #expect(outcome.output.contains("\(path): OK (1 endpoints)"))
+            #expect(outcome.output.contains("\(path): OK (1 endpoint)"))
         }
 
         @Test func checkRejectsABadWeightWithFileLineAndKey() async throws {
