@@ -105,7 +105,7 @@ struct InvocationPipeline: Sendable {
             throw .validation("Request body could not be read: \(error)")
         }
         guard body.readableBytes > 0 else {
-            throw .validation("Request body is empty; InvokeEndpoint needs a payload (Body).")
+            throw .validation("Request body is empty; an invocation needs a payload (Body).")
         }
         return Invocation(
             endpoint: endpoint, requestID: requestID, body: body, contentType: headers.value(.contentType),
