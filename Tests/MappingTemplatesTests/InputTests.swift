@@ -38,6 +38,18 @@ struct InputTests {
         #expect(try render("$input.path(\"$['k:y']\")", body: body) == "5")
     }
 
+    @Test func regularExpressionFiltersMatchTheWholeValueAsJaywayDoes() throws {
+        let body = #"{"l": [{"n": "Alpha", "v": 1}, {"n": "beta", "v": 2}, {"n": "alphabet", "v": 3}, {"n": "a/b", "v": 4}]}"#
+        #expect(try render("$input.json('$.l[?(@.n =~ /al.*/)].v')", body: body) == "[3]")
+        #expect(try render("$input.json('$.l[?(@.n =~ /al.*/i)].v')", body: body) == "[1,3]")
+        #expect(try render("$input.json('$.l[?(@.n =~ /alpha/i)].v')", body: body) == "[1]")
+        #expect(try render(#"$input.json('$.l[?(@.n =~ /a\/b/)].v')"#, body: body) == "[4]")
+        #expect(try render("$input.json('$.l[?(@.n =~ /(a|b)eta/ && @.v > 1)].v')", body: body) == "[2]")
+        #expect(try render("$input.json('$.l[?(@.v =~ /[12]/)].n')", body: body) == #"["Alpha","beta"]"#)
+        let error = try #require(renderError("$input.json('$.l[?(@.n =~ /(/)]')", body: body))
+        #expect(error.description.contains("invalid regular expression /(/"))
+    }
+
     @Test func jsonStringEscapingMatchesJSONSmart() throws {
         let body = #"{"a": "plain", "b": "x\u007fy\u0085z\u00e9\u2028\u20ac\u2100", "c": "tab\tq\"s/\\"}"#
         #expect(try render("$input.json('$.a')|$input.json('$.b')|$input.json('$.c')", body: body)

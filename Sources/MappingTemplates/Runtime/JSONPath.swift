@@ -1,5 +1,8 @@
+import Foundation
+
 /// JSONPath as API Gateway accepts it (Jayway syntax): `$`, `$.a.b`, `$['a']`, `$.a[0]`, `$.a[-1]`, `$.a[0,1]`,
-/// `$.a[1:3]`, `$.a[*].b`, `$.*`, `$..b`, filters `[?(@.x > 1 && @.y == 'z')]` and `.length()`.
+/// `$.a[1:3]`, `$.a[*].b`, `$.*`, `$..b`, filters `[?(@.x > 1 && @.y == 'z')]`, regular expression filters
+/// `[?(@.name =~ /ab.*/i)]` (the whole string must match, as Jayway's `matches()`) and `.length()`.
 ///
 /// A definite path (names and single indexes only) yields the value or null; any other path yields a JSON list
 /// of the matches.
@@ -134,6 +137,9 @@ struct JSONPath {
 indirect enum FilterExpr {
     case exists(FilterOperand)
     case compare(FilterOperand, String, FilterOperand)
+    /// `operand =~ /pattern/flags`: the operand is a string (or a number or boolean, in its Java text) that the
+    /// pattern matches whole.
+    case matchesRegex(FilterOperand, NSRegularExpression)
     case and(FilterExpr, FilterExpr)
     case or(FilterExpr, FilterExpr)
     case not(FilterExpr)
@@ -145,6 +151,17 @@ indirect enum FilterExpr {
         case .and(let a, let b): return a.matches(item, root: root) && b.matches(item, root: root)
         case .or(let a, let b): return a.matches(item, root: root) || b.matches(item, root: root)
         case .not(let a): return !a.matches(item, root: root)
+        case .matchesRegex(let operand, let regex):
+            let text: String
+            switch operand.resolve(item: item, root: root) {
+            case .string(let string): text = string
+            case .int(let number): text = JavaFormat.int(number)
+            case .double(let number): text = JavaFormat.double(number)
+            case .bool(let flag): text = flag ? "true" : "false"
+            default: return false
+            }
+            let whole = NSRange(text.startIndex..., in: text)
+            return regex.firstMatch(in: text, options: [.anchored], range: whole)?.range == whole
         case .compare(let lhs, let op, let rhs):
             guard let left = lhs.resolve(item: item, root: root), let right = rhs.resolve(item: item, root: root) else {
                 return op == "!="
@@ -417,11 +434,44 @@ struct PathParser {
         }
         let left = try parseOperand()
         skipSpaces()
+        if match("=~") { return .matchesRegex(left, try parseRegex()) }
         for op in ["==", "!=", "<=", ">=", "<", ">"] where match(op) {
             return .compare(left, op, try parseOperand())
         }
         return .exists(left)
     }
+
+    /// A regular expression literal `/pattern/flags`, as Jayway writes them: `\/` is a slash inside the pattern, and
+    /// the flags are Java's `i` (case-insensitive), `m` (multi-line), `s` (dot matches newlines) and `x` (comments).
+    mutating func parseRegex() throws(JSONPath.Failure) -> NSRegularExpression {
+        skipSpaces()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "/") else { throw fail("expected /pattern/ after =~") }
+        pos += 1
+        var pattern: [UInt8] = []
+        while pos < bytes.count, bytes[pos] != UInt8(ascii: "/") {
+            if bytes[pos] == UInt8(ascii: "\\"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "/") { pos += 1 }
+            pattern.append(bytes[pos])
+            pos += 1
+        }
+        guard pos < bytes.count else { throw fail("unterminated regular expression") }
+        pos += 1
+        var options: NSRegularExpression.Options = []
+        while pos < bytes.count, let option = Self.regexFlags[bytes[pos]] {
+            options.insert(option)
+            pos += 1
+        }
+        let text = String(decoding: pattern, as: UTF8.self)
+        do {
+            return try NSRegularExpression(pattern: text.isEmpty ? "(?:)" : text, options: options)
+        } catch {
+            throw fail("invalid regular expression /\(text)/")
+        }
+    }
+
+    static let regexFlags: [UInt8: NSRegularExpression.Options] = [
+        UInt8(ascii: "i"): .caseInsensitive, UInt8(ascii: "m"): .anchorsMatchLines,
+        UInt8(ascii: "s"): .dotMatchesLineSeparators, UInt8(ascii: "x"): .allowCommentsAndWhitespace,
+    ]
 
     mutating func match(_ symbol: String) -> Bool {
         skipSpaces()
