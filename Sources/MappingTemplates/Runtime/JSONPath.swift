@@ -138,7 +138,7 @@ indirect enum FilterExpr {
     case exists(FilterOperand)
     case compare(FilterOperand, String, FilterOperand)
     /// `operand =~ /pattern/flags`: the operand is a string (or a number or boolean, in its Java text) that the
-    /// pattern matches whole.
+    /// pattern matches whole, or a list with such an element.
     case matchesRegex(FilterOperand, NSRegularExpression)
     case and(FilterExpr, FilterExpr)
     case or(FilterExpr, FilterExpr)
@@ -152,22 +152,29 @@ indirect enum FilterExpr {
         case .or(let a, let b): return a.matches(item, root: root) || b.matches(item, root: root)
         case .not(let a): return !a.matches(item, root: root)
         case .matchesRegex(let operand, let regex):
-            let text: String
-            switch operand.resolve(item: item, root: root) {
-            case .string(let string): text = string
-            case .int(let number): text = JavaFormat.int(number)
-            case .double(let number): text = JavaFormat.double(number)
-            case .bool(let flag): text = flag ? "true" : "false"
-            default: return false
-            }
-            let whole = NSRange(text.startIndex..., in: text)
-            return regex.firstMatch(in: text, options: [.anchored], range: whole)?.range == whole
+            guard let value = operand.resolve(item: item, root: root) else { return false }
+            if case .list(let list) = value { return list.items.contains { Self.matches(regex, $0) } }
+            return Self.matches(regex, value)
         case .compare(let lhs, let op, let rhs):
             guard let left = lhs.resolve(item: item, root: root), let right = rhs.resolve(item: item, root: root) else {
                 return op == "!="
             }
             return FilterExpr.compare(left, op, right)
         }
+    }
+
+    /// Whether `regex` matches the whole of `value`: a string, or a number or boolean in its Java text.
+    static func matches(_ regex: NSRegularExpression, _ value: Value) -> Bool {
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .int(let number): text = JavaFormat.int(number)
+        case .double(let number): text = JavaFormat.double(number)
+        case .bool(let flag): text = flag ? "true" : "false"
+        default: return false
+        }
+        let whole = NSRange(text.startIndex..., in: text)
+        return regex.firstMatch(in: text, options: [.anchored], range: whole)?.range == whole
     }
 
     static func compare(_ left: Value, _ op: String, _ right: Value) -> Bool {
@@ -449,7 +456,9 @@ struct PathParser {
         pos += 1
         var pattern: [UInt8] = []
         while pos < bytes.count, bytes[pos] != UInt8(ascii: "/") {
-            if bytes[pos] == UInt8(ascii: "\\"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "/") { pos += 1 }
+            if bytes[pos] == UInt8(ascii: "\\"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "/") {
+                pos += 1
+            }
             pattern.append(bytes[pos])
             pos += 1
         }
