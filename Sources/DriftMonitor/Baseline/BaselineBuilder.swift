@@ -50,9 +50,6 @@ public enum BaselineBuilder {
         }
     }
 
-    /// The UTF-8 byte order mark some tools write at the start of a file.
-    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-
     private static func isJSONLines(_ url: URL) throws(DriftMonitorError) -> Bool {
         let first = try firstSignificantByte(of: url)
         switch url.pathExtension.lowercased() {
@@ -73,7 +70,7 @@ public enum BaselineBuilder {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             let head = try handle.read(upToCount: 1 << 16) ?? Data()
-            return head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+            return head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) && !FileChunks.byteOrderMark.contains($0) }
         } catch {
             throw DriftMonitorError("cannot read \(url.path): \(error.localizedDescription)")
         }
@@ -100,7 +97,7 @@ public enum BaselineBuilder {
             }
             accumulator?.addPositional(kept.map { row[$0] })
         }
-        try FileChunks.read(url) { (chunk) throws(DriftMonitorError) in
+        try FileChunks.read(url, droppingByteOrderMark: true) { (chunk) throws(DriftMonitorError) in
             try parser.feed(chunk, onRow: handle)
         }
         if let line = parser.openQuoteLine {
@@ -112,15 +109,12 @@ public enum BaselineBuilder {
         return (accumulator, 0)
     }
 
-    /// The header row's column names, trimmed and without a byte order mark; each must be present and unique, and
-    /// every dropped name must be among them.
+    /// The header row's column names, trimmed; each must be present and unique, and every dropped name must be
+    /// among them.
     private static func columnNames(_ row: [String], dropping dropped: Set<String>, file url: URL)
         throws(DriftMonitorError) -> [String]
     {
-        var names = row.map { $0.trimmingCharacters(in: .whitespaces) }
-        if let first = names.first, first.hasPrefix("\u{FEFF}") {
-            names[0] = String(first.dropFirst()).trimmingCharacters(in: .whitespaces)
-        }
+        let names = row.map { $0.trimmingCharacters(in: .whitespaces) }
         var positions: [String: Int] = [:]
         for (position, name) in names.enumerated() {
             guard !name.isEmpty else {
@@ -145,12 +139,8 @@ public enum BaselineBuilder {
     {
         var accumulator = DatasetAccumulator(featureNames: [], growable: true)
         var corrupt = 0
-        var first = true
         var seenDropped: Set<String> = []
-        try FileChunks.lines(url) { line, _ in
-            var line = line
-            if first, line.starts(with: byteOrderMark) { line = UnsafeBufferPointer(rebasing: line[3...]) }
-            first = false
+        try FileChunks.lines(url, droppingByteOrderMark: true) { line, _ in
             guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return }
             guard let value = try? JSONParser.parse(line) else {
                 corrupt += 1
