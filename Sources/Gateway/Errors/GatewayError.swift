@@ -45,10 +45,15 @@ public struct GatewayError: HTTPResponseError, Sendable, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The answer's headers: ``headers`` with `Content-Type: application/json` and `x-amzn-ErrorType`.
+    var responseHeaders: HTTPFields {
         var headers = self.headers
         headers[.contentType] = "application/json"
-        headers[HTTPField.Name.amznErrorType] = code
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        headers[.amznErrorType] = code
+        return headers
     }
 }
 

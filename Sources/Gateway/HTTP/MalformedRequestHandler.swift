@@ -62,9 +62,7 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func answer(_ parseError: HTTPParserError, context: ChannelHandlerContext) {
         let answer = GatewayError.validation("The request is not valid HTTP/1.1: \(Self.problem(parseError)).")
         let body = ByteBuffer(string: answer.body)
-        var headers = answer.headers
-        headers[.contentType] = "application/json"
-        headers[.amznErrorType] = answer.code
+        var headers = answer.responseHeaders
         headers[.contentLength] = String(body.readableBytes)
         headers[.connection] = "close"
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)

@@ -48,11 +48,8 @@ enum OpenInferenceAPI {
 
     /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.
     static func errorResponse(_ error: GatewayError) -> Response {
-        var headers = error.headers
-        headers[.contentType] = "application/json"
-        headers[.amznErrorType] = error.code
-        return Response(
-            status: error.status, headers: headers,
+        Response(
+            status: error.status, headers: error.responseHeaders,
             body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\(JSONText.quoted(error.message))}")))
     }
 }
