@@ -92,8 +92,8 @@ extension InvocationPipeline {
         } catch {
             metrics.recordError(direction, error.kind)
             if error.kind == .payload, direction == .request {
-                let prefix = "Could not process payload: "
-                throw .validation(error.message.hasPrefix(prefix) ? error.message : prefix + error.message)
+                // The engine words payload errors as API Gateway does ("Could not process payload: …").
+                throw .validation(error.message)
             }
             throw .internalFailure(
                 "Mapping template \(resolved.key) (\(resolved.origin)) failed at \(error.line):\(error.column): \(error.message)")
