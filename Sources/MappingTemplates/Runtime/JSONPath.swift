@@ -471,7 +471,7 @@ struct PathParser {
         }
         let text = String(decoding: pattern, as: UTF8.self)
         do {
-            return try NSRegularExpression(pattern: text.isEmpty ? "(?:)" : text, options: options)
+            return try NSRegularExpression(javaPattern: text, options: options)
         } catch {
             throw fail("invalid regular expression /\(text)/")
         }

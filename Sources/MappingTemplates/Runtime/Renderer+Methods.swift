@@ -220,8 +220,7 @@ extension Renderer {
     mutating func regex(_ pattern: String, at offset: Int) throws(TemplateError) -> NSRegularExpression {
         if let cached = template.regexCache.value(for: pattern) { return cached }
         do {
-            // Java accepts the empty pattern (it matches everywhere); NSRegularExpression needs it spelled out.
-            let compiled = try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern)
+            let compiled = try NSRegularExpression(javaPattern: pattern)
             template.regexCache.store(compiled, for: pattern)
             return compiled
         } catch {
