@@ -16,7 +16,7 @@ struct AccessLogMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard runtime.current.configuration.server.accessLog else { return try await next(request, context) }
+        guard runtime.logsAccess else { return try await next(request, context) }
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let milliseconds = ((ContinuousClock.now - start) / .microseconds(1)).rounded() / 1000

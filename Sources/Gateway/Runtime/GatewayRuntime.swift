@@ -37,6 +37,9 @@ public final class GatewayRuntime: Sendable {
     /// The configuration in force.
     public var configuration: GatewayConfiguration { current.configuration }
 
+    /// Whether `access_log` is on in the configuration in force; read per request without copying the snapshot.
+    var logsAccess: Bool { state.withLock { $0.configuration.server.accessLog } }
+
     /// How many configurations have been loaded (1 at start).
     public var generation: Int { current.generation }
 
