@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

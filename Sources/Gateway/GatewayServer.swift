@@ -2,6 +2,7 @@ import DataCapture
 import FeatureStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -55,12 +56,19 @@ public struct GatewayServer: Sendable {
         let adminRouter = AdminAPI.router(runtime: runtime, readiness: readiness)
         let asyncWorkers = try AsyncWorkerPool.setUp(
             runtime: runtime, pipeline: pipeline, client: clientRouter, admin: adminRouter, logger: logger)
+        let invocations = InvocationResponder(pipeline: pipeline, logger: logger)
+        let clientIdleTimeout = server.clientIdleTimeout
+        // The connection state handler before the fast path sees the requests and answers of both paths, so it is
+        // the one that applies the idle timeout and drain; Hummingbird's own, after it, sees only the router's.
         let clientApp = Application(
             router: clientRouter,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler()],
-                    idleTimeout: server.clientIdleTimeout.map(TimeAmount.init))),
+                    additionalChannelHandlers: [
+                        MalformedRequestHandler(), ExpectContinueHandler(),
+                        HTTPConnectionStateHandler(idleTimeout: clientIdleTimeout, logger: logger),
+                        InvocationChannelHandler(responder: invocations),
+                    ])),
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)

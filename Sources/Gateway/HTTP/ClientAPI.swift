@@ -25,9 +25,13 @@ enum ClientAPI {
 
     /// The `{EndpointName}` path segment, percent-decoded (clients encode the segments they sign).
     static func endpointName(_ context: GatewayRequestContext) throws -> String {
-        let name = try context.parameters.require("name")
-        guard name.utf8.contains(UInt8(ascii: "%")) else { return name }
-        return name.removingPercentEncoding ?? name
+        endpointName(decoding: try context.parameters.require("name"))
+    }
+
+    /// A `{EndpointName}` path segment as sent, percent-decoded.
+    static func endpointName(decoding segment: String) -> String {
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return segment }
+        return segment.removingPercentEncoding ?? segment
     }
 }
 

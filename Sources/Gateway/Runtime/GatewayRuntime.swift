@@ -40,6 +40,9 @@ public final class GatewayRuntime: Sendable {
     /// Whether `access_log` is on in the configuration in force; read per request without copying the snapshot.
     var logsAccess: Bool { state.withLock { $0.configuration.server.accessLog } }
 
+    /// The request body limit (`max_body_bytes`) in force; read per request without copying the snapshot.
+    var maxBodyBytes: Int { state.withLock { $0.configuration.server.maxBodyBytes } }
+
     /// How many configurations have been loaded (1 at start).
     public var generation: Int { current.generation }
 

@@ -1,0 +1,86 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers the invocations that ``InvocationChannelHandler`` reads, as the client router answers them: the same
+/// request id in the logger, the same ``AccessLogMiddleware`` and ``ErrorMiddleware`` around
+/// ``InvocationPipeline/invoke(_:endpointName:context:)``, and the `Date` header Hummingbird's responder adds.
+struct InvocationResponder: Sendable {
+    /// An answer ready to be written.
+    struct Answer {
+        var head: HTTPResponse
+        var body: ByteBuffer
+    }
+
+    let pipeline: InvocationPipeline
+    /// The application's logger, which every request's logger starts from.
+    let logger: Logger
+    private let accessLog: AccessLogMiddleware
+    private let dates = HTTPDateCache()
+
+    init(pipeline: InvocationPipeline, logger: Logger) {
+        self.pipeline = pipeline
+        self.logger = logger
+        self.accessLog = AccessLogMiddleware(runtime: pipeline.runtime)
+    }
+
+    /// The route of `head` if the fast path serves it, with the body limit in force.
+    func route(_ head: HTTPRequest) -> InvocationRoute? {
+        InvocationRoute(head, maxBodyBytes: pipeline.runtime.maxBodyBytes)
+    }
+
+    /// Serves one invocation read from `channel`; nil when its answer's body failed, as Hummingbird ends the
+    /// connection when writing a body fails.
+    func respond(
+        to head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, channel: any Channel
+    ) async -> Answer? {
+        var logger = self.logger
+        logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+        let context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
+        let request: Request
+        switch body {
+        case .complete(let buffer):
+            request = Request(head: head, body: .init(buffer: buffer))
+        case .failed(let error):
+            request = Request(
+                head: head, body: .init(asyncSequence: AsyncThrowingStream<ByteBuffer, any Error> { $0.finish(throwing: error) }))
+        }
+        var response: Response
+        do {
+            response = try await accessLog.handle(request, context: context) { request, context in
+                try await ErrorMiddleware().handle(request, context: context) { request, context in
+                    try await pipeline.invoke(request, endpointName: route.endpointName, context: context)
+                }
+            }
+        } catch {
+            logger.debug("Unrecognised Error", metadata: ["error.type": "\(error)"])
+            response = Response(status: .internalServerError)
+        }
+        response.headers[.date] = dates.now
+        let collector = ResponseBodyCollector()
+        do {
+            try await response.body.write(collector)
+        } catch {
+            logger.error("Answer body could not be written", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return Answer(head: response.head, body: collector.body)
+    }
+}
+
+/// Gathers an answer's body, to be written to the channel in one go.
+private final class ResponseBodyCollector: ResponseBodyWriter {
+    var body = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        if body.readableBytes == 0 {
+            body = buffer
+        } else {
+            var buffer = buffer
+            body.writeBuffer(&buffer)
+        }
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
