@@ -71,6 +71,13 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         if state.takePutOffRead() { context.read() }
     }
 
+    /// Whether the connection closes once the answer is written: the client asked for it, or the request's body
+    /// could not be parsed, after which the connection's byte stream cannot be trusted.
+    private static func closesAfterAnswer(_ head: HTTPRequest, body: InvocationRequestBody) -> Bool {
+        if case .failed = body { return true }
+        return head.headerFields[.connection]?.lowercased() == "close"
+    }
+
     private func serve(
         _ head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, context: ChannelHandlerContext
     ) {
@@ -86,7 +93,7 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
             context.write(self.wrapOutboundOut(.head(answer.head)), promise: nil)
             if answer.body.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(answer.body)), promise: nil) }
             let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-            if head.headerFields[.connection]?.lowercased() == "close" {
+            if Self.closesAfterAnswer(head, body: body) {
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
                 return
             }

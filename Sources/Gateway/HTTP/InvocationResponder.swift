@@ -36,7 +36,7 @@ struct InvocationResponder: Sendable {
         to head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, channel: any Channel
     ) async -> Answer? {
         var logger = self.logger
-        logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+        logger[metadataKey: "hb.request.id"] = .string(RequestID().description)
         let context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
         let request: Request
         switch body {
