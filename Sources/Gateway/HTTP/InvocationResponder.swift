@@ -43,8 +43,8 @@ struct InvocationResponder: Sendable {
         case .complete(let buffer):
             request = Request(head: head, body: .init(buffer: buffer))
         case .failed(let error):
-            request = Request(
-                head: head, body: .init(asyncSequence: AsyncThrowingStream<ByteBuffer, any Error> { $0.finish(throwing: error) }))
+            let failing = AsyncThrowingStream<ByteBuffer, any Error> { $0.finish(throwing: error) }
+            request = Request(head: head, body: .init(asyncSequence: failing))
         }
         var response: Response
         do {
