@@ -11,7 +11,7 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var exchange: BackendExchange
-    private var caller: UnsafeContinuation<BackendResponse, any Error>?
+    private var caller: BackendCaller?
     /// The caller's id of the exchange in flight, so that a late cancellation cannot end a later exchange.
     private var exchangeID: UInt64 = 0
     /// When the exchange in flight times out.
@@ -39,10 +39,10 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         timer = nil
     }
 
-    /// Sends `head` and `body` as exchange `id`; `caller` resumes with the answer or a ``BackendCallError``.
+    /// Sends `head` and `body` as exchange `id`; `caller` gets the answer or a ``BackendCallError``.
     func send(
         id: UInt64, head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount,
-        caller: UnsafeContinuation<BackendResponse, any Error>
+        caller: BackendCaller
     ) {
         guard let context, context.channel.isActive, exchange.state == .idle else {
             caller.resume(
@@ -125,7 +125,7 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func takeCaller() -> UnsafeContinuation<BackendResponse, any Error>? {
+    private func takeCaller() -> BackendCaller? {
         deadline = nil
         defer { caller = nil }
         return caller

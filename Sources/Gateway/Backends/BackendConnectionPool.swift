@@ -14,7 +14,7 @@ final class BackendConnectionPool: Sendable {
     /// Idle connections kept per backend.
     static let maxIdle = 512
 
-    private struct Connection: Sendable {
+    fileprivate struct Connection: Sendable {
         let channel: any Channel
         let handler: NIOLoopBound<BackendConnectionHandler>
     }
@@ -60,15 +60,7 @@ final class BackendConnectionPool: Sendable {
         } else {
             connection = try await connect(timeout: connectTimeout, maxBodyBytes: maxBodyBytes)
         }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + 2)
-        headers.add(name: "Host", value: hostHeader)
-        headers.add(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
-        for (name, value) in request.headers where !Self.setByThePool(name) {
-            headers.add(name: name, value: value)
-        }
-        let head = HTTPRequestHead(
-            version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
+        let head = requestHead(for: request, path: path)
         let eventLoop = connection.channel.eventLoop
         let timeout = TimeAmount.nanoseconds(Int64(clamping: request.timeout.nanosecondCount))
         let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
@@ -77,21 +69,70 @@ final class BackendConnectionPool: Sendable {
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { caller in
                     if eventLoop.inEventLoop {
-                        connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, caller: caller)
+                        connection.handler.value.send(
+                            id: id, head: head, body: body, timeout: timeout, caller: .continuation(caller))
                     } else {
                         eventLoop.execute {
-                            connection.handler.value.send(id: id, head: head, body: body, timeout: timeout, caller: caller)
+                            connection.handler.value.send(
+                                id: id, head: head, body: body, timeout: timeout, caller: .continuation(caller))
                         }
                     }
                 }
             } onCancel: {
                 eventLoop.execute { connection.handler.value.cancel(id: id) }
             }
-        } catch let error as BackendCallError {
-            throw error
         } catch {
-            throw BackendCallError(kind: .failed, detail: "\(error)")
+            throw Self.callError(error)
         }
+    }
+
+    /// An exchange's failure as a ``BackendCallError`` (which the handler's failures already are).
+    private static func callError(_ error: any Error) -> BackendCallError {
+        error as? BackendCallError ?? BackendCallError(kind: .failed, detail: "\(error)")
+    }
+
+    /// A kept-alive connection on the caller's event loop, taken for one ``send(_:path:on:completion:)``.
+    struct Lease {
+        fileprivate let connection: Connection
+    }
+
+    /// Takes the most recently used idle connection that belongs to `eventLoop` (see ``takeIdle(idleTimeout:)`` for
+    /// which are usable); nil when there is none.
+    func leaseIdle(idleTimeout: Duration, on eventLoop: any EventLoop) -> Lease? {
+        let limit = TimeAmount.nanoseconds(Int64(clamping: idleTimeout.nanosecondCount))
+        return takeIdle(idleTimeout: limit, where: { $0.channel.eventLoop === eventLoop }).map(Lease.init)
+    }
+
+    /// Puts back a lease that was not used.
+    func putBack(_ lease: Lease) {
+        release(lease.connection)
+    }
+
+    /// Sends `request` to `path` on a leased connection, from its event loop; `completion` runs there with the
+    /// answer (at most the connection's response limit) or a ``BackendCallError``.
+    func send(
+        _ request: BackendRequest, path: String, on lease: Lease,
+        completion: @escaping (Result<BackendResponse, BackendCallError>) -> Void
+    ) {
+        let id = Self.exchangeIDs.add(1, ordering: .relaxed).newValue
+        lease.connection.handler.value.send(
+            id: id, head: requestHead(for: request, path: path), body: request.body,
+            timeout: .nanoseconds(Int64(clamping: request.timeout.nanosecondCount)),
+            caller: .callback { completion($0.mapError(Self.callError)) })
+    }
+
+    /// The request head for `request` to `path`: the pool's `Host`, the body's `Content-Length`, then the request's
+    /// own headers.
+    private func requestHead(for request: BackendRequest, path: String) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 2)
+        headers.add(name: "Host", value: hostHeader)
+        headers.add(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
+        for (name, value) in request.headers where !Self.setByThePool(name) {
+            headers.add(name: name, value: value)
+        }
+        return HTTPRequestHead(
+            version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
     }
 
     /// Whether the pool sets header `name` itself (`Host`, `Content-Length`), so a request's own is dropped.
@@ -110,17 +151,29 @@ final class BackendConnectionPool: Sendable {
         for entry in idle { entry.connection.channel.close(promise: nil) }
     }
 
-    /// The most recently used idle connection that is still open and was idle for at most `idleTimeout`.
-    private func takeIdle(idleTimeout: TimeAmount) -> Connection? {
+    /// The most recently used idle connection that is still open, was idle for at most `idleTimeout` and is
+    /// `acceptable`. Closed and expired connections met on the way are dropped.
+    private func takeIdle(
+        idleTimeout: TimeAmount, where acceptable: (Connection) -> Bool = { _ in true }
+    ) -> Connection? {
         let now = NIODeadline.now()
         var expired: [any Channel] = []
         let connection = state.withLock { state -> Connection? in
-            while let entry = state.idle.popLast() {
-                guard entry.connection.channel.isActive else { continue }
-                guard now - entry.since < idleTimeout else {
-                    expired.append(entry.connection.channel)
+            var index = state.idle.endIndex
+            while index > state.idle.startIndex {
+                index -= 1
+                let entry = state.idle[index]
+                guard entry.connection.channel.isActive else {
+                    state.idle.remove(at: index)
                     continue
                 }
+                guard now - entry.since < idleTimeout else {
+                    expired.append(entry.connection.channel)
+                    state.idle.remove(at: index)
+                    continue
+                }
+                guard acceptable(entry.connection) else { continue }
+                state.idle.remove(at: index)
                 return entry.connection
             }
             return nil

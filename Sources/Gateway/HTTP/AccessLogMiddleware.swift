@@ -19,14 +19,24 @@ struct AccessLogMiddleware: RouterMiddleware {
         guard runtime.logsAccess else { return try await next(request, context) }
         let start = ContinuousClock.now
         let response = try await next(request, context)
+        Self.log(
+            method: request.method, path: request.uri.path, status: response.status, headers: response.headers,
+            since: start, logger: context.logger)
+        return response
+    }
+
+    /// Writes the line of an answered request, which arrived at `start`.
+    static func log(
+        method: HTTPRequest.Method, path: String, status: HTTPResponse.Status, headers: HTTPFields,
+        since start: ContinuousClock.Instant, logger: Logger
+    ) {
         let milliseconds = ((ContinuousClock.now - start) / .microseconds(1)).rounded() / 1000
         var metadata: Logger.Metadata = [
-            "http.method": "\(request.method)", "http.path": "\(request.uri.path)",
-            "http.status": "\(response.status.code)", "duration_ms": "\(milliseconds)",
+            "http.method": "\(method)", "http.path": "\(path)", "http.status": "\(status.code)",
+            "duration_ms": "\(milliseconds)",
         ]
-        if let variant = response.headers[.invokedProductionVariant] { metadata["variant"] = "\(variant)" }
-        if let code = response.headers[.amznErrorType] { metadata["error.code"] = "\(code)" }
-        context.logger.info("Request served", metadata: metadata)
-        return response
+        if let variant = headers[.invokedProductionVariant] { metadata["variant"] = "\(variant)" }
+        if let code = headers[.amznErrorType] { metadata["error.code"] = "\(code)" }
+        logger.info("Request served", metadata: metadata)
     }
 }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
@@ -81,24 +82,60 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     private func serve(
         _ head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, context: ChannelHandlerContext
     ) {
+        guard case .complete(let buffer) = body else {
+            serveInTask(head, route: route, body: body, context: context)
+            return
+        }
+        let requestID = RequestID().description
+        let direct = responder.respondDirectly(
+            to: head, route: route, body: buffer, requestID: requestID, on: context.eventLoop
+        ) { outcome in
+            switch outcome {
+            case .success(let answer):
+                self.write(answer, for: head, body: body, context: context)
+            case .failure(.failed(let error)):
+                self.serveInTask(head, route: route, body: body, requestID: requestID, failure: error, context: context)
+            case .failure(.notSent):
+                self.serveInTask(head, route: route, body: body, requestID: requestID, context: context)
+            }
+        }
+        if !direct { serveInTask(head, route: route, body: body, requestID: requestID, context: context) }
+    }
+
+    /// Serves the invocation in a task, through the whole pipeline (or, with `failure`, answers that error).
+    private func serveInTask(
+        _ head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, requestID: String? = nil,
+        failure: GatewayError? = nil, context: ChannelHandlerContext
+    ) {
         let responder = self.responder
         let channel = context.channel
         let answer = context.eventLoop.makePromise(of: InvocationResponder.Answer?.self)
-        answer.completeWithTask { await responder.respond(to: head, route: route, body: body, channel: channel) }
+        answer.completeWithTask {
+            await responder.respond(
+                to: head, route: route, body: body, channel: channel, requestID: requestID, failure: failure)
+        }
         answer.futureResult.assumeIsolated().whenSuccess { answer in
             guard let answer else {
                 context.close(promise: nil)
                 return
             }
-            context.write(self.wrapOutboundOut(.head(answer.head)), promise: nil)
-            if answer.body.readableBytes > 0 { context.write(self.wrapOutboundOut(.body(answer.body)), promise: nil) }
-            let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
-            if Self.closesAfterAnswer(head, body: body) {
-                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-                return
-            }
-            self.state.answerEnded()
-            self.releaseHeld(context: context)
+            self.write(answer, for: head, body: body, context: context)
         }
+    }
+
+    /// Writes an invocation's answer, then closes the connection or goes on with the requests held behind it.
+    private func write(
+        _ answer: InvocationResponder.Answer, for head: HTTPRequest, body: InvocationRequestBody,
+        context: ChannelHandlerContext
+    ) {
+        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+        if answer.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(answer.body)), promise: nil) }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if Self.closesAfterAnswer(head, body: body) {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        state.answerEnded()
+        releaseHeld(context: context)
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -30,13 +31,59 @@ struct InvocationResponder: Sendable {
         InvocationRoute(head, maxBodyBytes: pipeline.runtime.maxBodyBytes)
     }
 
-    /// Serves one invocation read from `channel`; nil when its answer's body failed, as Hummingbird ends the
-    /// connection when writing a body fails.
-    func respond(
-        to head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, channel: any Channel
-    ) async -> Answer? {
+    /// The logger of the request with id `requestID`.
+    func logger(requestID: String) -> Logger {
         var logger = self.logger
-        logger[metadataKey: "hb.request.id"] = .string(RequestID().description)
+        logger[metadataKey: "hb.request.id"] = .string(requestID)
+        return logger
+    }
+
+    /// Starts serving an invocation on the pipeline's direct path, without a task
+    /// (``InvocationPipeline/invokeDirect(_:body:endpointName:requestID:on:logger:completion:)``); false when it
+    /// needs ``respond(to:route:body:channel:requestID:failure:)``. `completion` runs on `eventLoop` with the answer,
+    /// or with what stopped the direct path after it started: a failure to answer, or nothing sent.
+    func respondDirectly(
+        to head: HTTPRequest, route: InvocationRoute, body: ByteBuffer, requestID: String, on eventLoop: any EventLoop,
+        completion: @escaping (Result<Answer, DirectStop>) -> Void
+    ) -> Bool {
+        let start = ContinuousClock.now
+        return pipeline.invokeDirect(
+            head, body: body, endpointName: route.endpointName, requestID: requestID, on: eventLoop,
+            logger: { logger(requestID: requestID) }
+        ) { outcome in
+            switch outcome {
+            case .answered(var fields, let body):
+                fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
+                fields.append(HTTPField(name: .amznRequestID, value: requestID))
+                fields.append(HTTPField(name: .date, value: dates.now))
+                if pipeline.runtime.logsAccess {
+                    AccessLogMiddleware.log(
+                        method: head.method, path: URI(head.path ?? "").path, status: .ok, headers: fields,
+                        since: start, logger: logger(requestID: requestID))
+                }
+                completion(.success(Answer(head: HTTPResponse(status: .ok, headerFields: fields), body: body)))
+            case .failed(let error): completion(.failure(.failed(error)))
+            case .notSent: completion(.failure(.notSent))
+            }
+        }
+    }
+
+    /// What ended a direct invocation without an answer to write.
+    enum DirectStop: Error {
+        /// The call failed; ``respond(to:route:body:channel:requestID:failure:)`` words the error.
+        case failed(GatewayError)
+        /// Nothing was sent; ``respond(to:route:body:channel:requestID:failure:)`` serves the invocation.
+        case notSent
+    }
+
+    /// Serves one invocation read from `channel`, under `requestID` (a new one if nil); with `failure`, answers that
+    /// error of a direct invocation instead. Nil when the answer's body failed, as Hummingbird ends the connection
+    /// when writing a body fails.
+    func respond(
+        to head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, channel: any Channel,
+        requestID: String? = nil, failure: GatewayError? = nil
+    ) async -> Answer? {
+        let logger = logger(requestID: requestID ?? RequestID().description)
         let context = GatewayRequestContext(source: .init(channel: channel, logger: logger))
         let request: Request
         switch body {
@@ -50,7 +97,8 @@ struct InvocationResponder: Sendable {
         do {
             response = try await accessLog.handle(request, context: context) { request, context in
                 try await ErrorMiddleware().handle(request, context: context) { request, context in
-                    try await pipeline.invoke(request, endpointName: route.endpointName, context: context)
+                    if let failure { throw failure }
+                    return try await pipeline.invoke(request, endpointName: route.endpointName, context: context)
                 }
             }
         } catch {

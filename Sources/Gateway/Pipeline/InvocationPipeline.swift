@@ -29,12 +29,31 @@ struct InvocationPipeline: Sendable {
             let variant = try chooseVariant(for: invocation)
             let templates = try applyRequestTemplate(&invocation, variant: variant, request: request, context: context)
             var result = try await call(variant, with: invocation, logger: logger)
-            capture(invocation, answer: result)
-            try applyResponseTemplate(&result, rendering: templates)
-            sendShadowCopies(of: invocation, shadowing: variant, logger: logger)
-            variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
+            try answer(&result, to: invocation, rendering: templates, start: start, logger: logger)
             return Self.response(for: result)
         }
+    }
+
+    /// The stages after a production variant answered: capture, the response template, then
+    /// ``answered(_:to:start:logger:)``.
+    func answer(
+        _ result: inout InvocationResult, to invocation: Invocation, rendering templates: TemplateRendering?,
+        start: ContinuousClock.Instant, logger: @autoclosure () -> Logger
+    ) throws(GatewayError) {
+        capture(invocation, answer: result)
+        try applyResponseTemplate(&result, rendering: templates)
+        answered(result, to: invocation, start: start, logger: logger())
+    }
+
+    /// The last stages of an answered invocation: shadow copies, and the variant's success in its metrics.
+    func answered(
+        _ result: InvocationResult, to invocation: Invocation, start: ContinuousClock.Instant,
+        logger: @autoclosure () -> Logger
+    ) {
+        if !invocation.endpoint.shadows.isEmpty {
+            sendShadowCopies(of: invocation, shadowing: result.variant, logger: logger())
+        }
+        result.variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
     }
 
     /// The endpoint called `name` in the configuration in force, and the server settings of that configuration.
@@ -78,8 +97,21 @@ struct InvocationPipeline: Sendable {
     func readInvocation(
         _ request: Request, endpoint: EndpointRuntime, server: ServerConfiguration, requestID: String
     ) async throws(GatewayError) -> Invocation {
-        let headers = request.headers
         let limit = server.maxBodyBytes
+        try Self.checkHeaders(request.headers, limit: limit)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw .validation("Request body exceeds the limit of \(limit) bytes.")
+        } catch {
+            throw .validation("Request body could not be read: \(error)")
+        }
+        return try Self.invocation(headers: request.headers, body: body, endpoint: endpoint, requestID: requestID)
+    }
+
+    /// Refuses a request whose SageMaker headers are invalid or declare a body over `limit` bytes.
+    static func checkHeaders(_ headers: HTTPFields, limit: Int) throws(GatewayError) {
         if let length = headers.value(.contentLength).flatMap(Int.init), length > limit {
             throw .validation("Request body of \(length) bytes exceeds the limit of \(limit) bytes.")
         }
@@ -96,22 +128,20 @@ struct InvocationPipeline: Sendable {
                 "\(name) (\(parameter)) is not supported: mlgateway endpoints have no \(feature). "
                     + "Remove the parameter.")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw .validation("Request body exceeds the limit of \(limit) bytes.")
-        } catch {
-            throw .validation("Request body could not be read: \(error)")
-        }
+    }
+
+    /// The invocation of a request whose headers passed ``checkHeaders(_:limit:)`` and whose body was read.
+    static func invocation(
+        headers: HTTPFields, body: ByteBuffer, endpoint: EndpointRuntime, requestID: String
+    ) throws(GatewayError) -> Invocation {
         guard body.readableBytes > 0 else {
             throw .validation("Request body is empty; an invocation needs a payload (Body).")
         }
         return Invocation(
             endpoint: endpoint, requestID: requestID, body: body, contentType: headers.value(.contentType),
-            accept: headers.value(.accept), customAttributes: customAttributes,
+            accept: headers.value(.accept), customAttributes: headers.value(.customAttributes),
             targetVariant: headers.value(.targetVariant), targetModel: headers.value(.targetModel),
-            inferenceID: inferenceID)
+            inferenceID: headers.value(.inferenceID))
     }
 
     /// InvokeEndpoint parameters for SageMaker features the gateway does not have: the header, the boto3 parameter and
@@ -164,20 +194,41 @@ struct InvocationPipeline: Sendable {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 let latency = ContinuousClock.now - start
-                backend.release(
-                    success: CircuitBreaker.isSuccess(status: response.status), now: .now, settings: settings)
+                Self.attemptEnded(on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
                 return (response, latency)
             } catch {
-                let opened = backend.release(success: false, now: .now, settings: settings)
-                logger.warning(
-                    "Backend call failed",
-                    metadata: [
-                        "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
-                        "error": "\(error.detail)", "circuit_opened": "\(opened)",
-                    ])
+                Self.attemptEnded(on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
                 throw error
             }
         }
+        return try Self.result(of: response, latency: latency, variant: variant, endpoint: endpoint)
+    }
+
+    /// Releases `backend`'s slot after an attempt, recording its outcome for the circuit breaker, and logs a
+    /// failure.
+    static func attemptEnded(
+        on backend: Backend, with outcome: Result<BackendResponse, BackendCallError>, variant: VariantRuntime,
+        endpoint: EndpointRuntime, logger: @autoclosure () -> Logger
+    ) {
+        let settings = endpoint.configuration.backend
+        switch outcome {
+        case .success(let response):
+            backend.release(success: CircuitBreaker.isSuccess(status: response.status), now: .now, settings: settings)
+        case .failure(let error):
+            let opened = backend.release(success: false, now: .now, settings: settings)
+            logger().warning(
+                "Backend call failed",
+                metadata: [
+                    "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
+                    "error": "\(error.detail)", "circuit_opened": "\(opened)",
+                ])
+        }
+    }
+
+    /// The model's answer as a result, or a `ModelError` when its status is not 2xx.
+    static func result(
+        of response: BackendResponse, latency: Duration, variant: VariantRuntime, endpoint: EndpointRuntime
+    ) throws(VariantFailure) -> InvocationResult {
         guard response.isSuccess else {
             throw VariantFailure(
                 variant: variant,
@@ -274,14 +325,19 @@ struct InvocationPipeline: Sendable {
 
     /// The client's answer for a model result.
     static func response(for result: InvocationResult) -> Response {
+        Response(status: .ok, headers: responseHeaders(for: result), body: .init(byteBuffer: result.body))
+    }
+
+    /// The headers of the client's answer for a model result, with room for `extra` more.
+    static func responseHeaders(for result: InvocationResult, extra: Int = 1) -> HTTPFields {
         var headers = HTTPFields()
-        headers.reserveCapacity(4)
+        headers.reserveCapacity(3 + extra)
         headers.append(HTTPField(name: .contentType, value: result.contentType ?? "application/octet-stream"))
         headers.append(HTTPField(name: .invokedProductionVariant, value: result.variant.name))
         if let customAttributes = result.customAttributes {
             headers.append(HTTPField(name: .customAttributes, value: customAttributes))
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: result.body))
+        return headers
     }
 
     /// The client-facing error for a call that failed after the request was sent.

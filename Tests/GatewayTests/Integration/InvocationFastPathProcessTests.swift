@@ -85,6 +85,50 @@ extension ProcessTests {
             }
         }
 
+        /// The first call opens the backend connection through the task-based pipeline; the later ones find it idle
+        /// on the one event loop and take the direct path, which must answer and count alike.
+        @Test func modelErrorsOnAKeptAliveConnectionAreAnsweredAndCountedAlike() async throws {
+            try await withGateway(backends: [BackendSpec(name: "bad", failRate: 1)], server: "threads = 1") { backends in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["bad"].url])
+            } _: { gateway, _ in
+                var bodies: Set<String> = []
+                for _ in 0..<3 {
+                    let response = try await gateway.invoke()
+                    #expect(response.status == 424)
+                    #expect(response.errorType == "ModelError")
+                    #expect(response.json["OriginalStatusCode"] as? Int == 500)
+                    bodies.insert(response.text)
+                }
+                #expect(bodies.count == 1)
+                let metrics = try await gateway.metrics()
+                let labels = ["endpoint": "demo", "variant": "VariantA"]
+                #expect(metrics.value("mlgateway_invocation_model_errors_total", labels) == 3)
+                #expect(metrics.value("mlgateway_invocation_4xx_errors_total", labels) == 3)
+            }
+        }
+
+        @Test func answersOnAKeptAliveConnectionCarryTheSageMakerHeaders() async throws {
+            try await withGateway(backends: [BackendSpec(name: "a", mode: "echo")], server: "threads = 1") { backends in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
+            } _: { gateway, _ in
+                for index in 0..<3 {
+                    let response = try await gateway.invoke(
+                        body: "row \(index)", contentType: "text/plain",
+                        headers: [("X-Amzn-SageMaker-Custom-Attributes", "trace=\(index)")])
+                    #expect(response.status == 200)
+                    #expect(response.text == "row \(index)")
+                    #expect(response.headers.first(name: "Content-Type") == "text/plain")
+                    #expect(response.headers.first(name: "x-Amzn-Invoked-Production-Variant") == "VariantA")
+                    #expect(response.headers.first(name: "X-Amzn-SageMaker-Custom-Attributes") == "trace=\(index)")
+                    #expect(response.headers.first(name: "x-amzn-RequestId")?.count == 32)
+                    #expect(response.headers.first(name: "Date") != nil)
+                }
+                let metrics = try await gateway.metrics()
+                let labels = ["endpoint": "demo", "variant": "VariantA"]
+                #expect(metrics.value("mlgateway_invocations_total", labels) == 3)
+            }
+        }
+
         @Test func aBadChunkInTheBodyIsAValidationError() async throws {
             try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
