@@ -131,8 +131,8 @@ final class BackendConnectionPool: Sendable {
         for (name, value) in request.headers where !Self.setByThePool(name) {
             headers.add(name: name, value: value)
         }
-        return HTTPRequestHead(
-            version: .http1_1, method: request.method, uri: pathPrefix.isEmpty ? path : pathPrefix + path, headers: headers)
+        let uri = pathPrefix.isEmpty ? path : pathPrefix + path
+        return HTTPRequestHead(version: .http1_1, method: request.method, uri: uri, headers: headers)
     }
 
     /// Whether the pool sets header `name` itself (`Host`, `Content-Length`), so a request's own is dropped.

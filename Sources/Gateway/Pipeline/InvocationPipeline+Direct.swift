@@ -17,10 +17,11 @@ extension InvocationPipeline {
     /// endpoint has no authentication and no feature enrichment, no mapping template applies, the chosen production
     /// variant is a plain one, and its least loaded backend has an idle kept-alive connection on `eventLoop`.
     ///
-    /// The stages are the pipeline's own (``checkHeaders(_:limit:)``, ``chooseVariant(for:)``, ``capture(_:answer:shadowOf:)``,
-    /// ``answered(_:to:start:logger:)`` …), in its order. `completion` runs on `eventLoop`, once, when this returns true. It returns false, having sent,
-    /// counted and logged nothing, when the invocation needs the task-based pipeline, including every request that
-    /// the stages before the call refuse: that pipeline words and counts their errors.
+    /// The stages are the pipeline's own (``checkHeaders(_:limit:)``, ``chooseVariant(for:)``,
+    /// ``capture(_:answer:shadowOf:)``, ``answered(_:to:start:logger:)`` …), in its order. `completion` runs on
+    /// `eventLoop`, once, when this returns true. It returns false, having sent, counted and logged nothing, when the
+    /// invocation needs the task-based pipeline, including every request that the stages before the call refuse:
+    /// that pipeline words and counts their errors.
     func invokeDirect(
         _ head: HTTPRequest, body: ByteBuffer, endpointName: String, requestID: String, on eventLoop: any EventLoop,
         logger: @escaping () -> Logger, completion: @escaping (DirectOutcome) -> Void
@@ -49,7 +50,8 @@ extension InvocationPipeline {
             return false
         }
         endpoint.retryBudget.withLock { $0.deposit() }
-        let request = BackendRequest(headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
+        let request = BackendRequest(
+            headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
         let sent = ContinuousClock.now
         connections.send(request, path: variant.invocationPath(endpoint: endpoint.name), on: lease) { outcome in
             let latency = ContinuousClock.now - sent

@@ -194,10 +194,12 @@ struct InvocationPipeline: Sendable {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 let latency = ContinuousClock.now - start
-                Self.attemptEnded(on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
+                Self.attemptEnded(
+                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
                 return (response, latency)
             } catch {
-                Self.attemptEnded(on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
+                Self.attemptEnded(
+                    on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
                 throw error
             }
         }

@@ -88,7 +88,8 @@ extension ProcessTests {
         /// The first call opens the backend connection through the task-based pipeline; the later ones find it idle
         /// on the one event loop and take the direct path, which must answer and count alike.
         @Test func modelErrorsOnAKeptAliveConnectionAreAnsweredAndCountedAlike() async throws {
-            try await withGateway(backends: [BackendSpec(name: "bad", failRate: 1)], server: "threads = 1") { backends in
+            let backend = BackendSpec(name: "bad", failRate: 1)
+            try await withGateway(backends: [backend], server: "threads = 1") { backends in
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["bad"].url])
             } _: { gateway, _ in
                 var bodies: Set<String> = []
