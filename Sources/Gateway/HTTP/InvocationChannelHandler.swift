@@ -37,11 +37,8 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data) else {
-            context.write(data, promise: promise)
-            return
-        }
         context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data) else { return }
         state.answerEnded()
         guard state.isHolding else { return }
         // Released requests go to Hummingbird's handler, which is still in the middle of this write.

@@ -44,36 +44,27 @@ struct InvocationResponder: Sendable {
     /// or with what stopped the direct path after it started: a failure to answer, or nothing sent.
     func respondDirectly(
         to head: HTTPRequest, route: InvocationRoute, body: ByteBuffer, requestID: String, on eventLoop: any EventLoop,
-        completion: @escaping (Result<Answer, DirectStop>) -> Void
+        completion: @escaping (Result<Answer, InvocationPipeline.DirectStop>) -> Void
     ) -> Bool {
         let start = ContinuousClock.now
         return pipeline.invokeDirect(
             head, body: body, endpointName: route.endpointName, requestID: requestID, on: eventLoop,
             logger: { logger(requestID: requestID) }
         ) { outcome in
-            switch outcome {
-            case .answered(var fields, let body):
-                fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
-                fields.append(HTTPField(name: .amznRequestID, value: requestID))
-                fields.append(HTTPField(name: .date, value: dates.now))
-                if pipeline.runtime.logsAccess {
-                    AccessLogMiddleware.log(
-                        method: head.method, path: URI(head.path ?? "").path, status: .ok, headers: fields,
-                        since: start, logger: logger(requestID: requestID))
-                }
-                completion(.success(Answer(head: HTTPResponse(status: .ok, headerFields: fields), body: body)))
-            case .failed(let error): completion(.failure(.failed(error)))
-            case .notSent: completion(.failure(.notSent))
-            }
+            completion(
+                outcome.map { result in
+                    var fields = InvocationPipeline.responseHeaders(for: result, extra: 3)
+                    fields.append(HTTPField(name: .contentLength, value: String(result.body.readableBytes)))
+                    fields.append(HTTPField(name: .amznRequestID, value: requestID))
+                    fields.append(HTTPField(name: .date, value: dates.now))
+                    if pipeline.runtime.logsAccess {
+                        AccessLogMiddleware.log(
+                            method: head.method, path: URI(head.path ?? "").path, status: .ok, headers: fields,
+                            since: start, logger: logger(requestID: requestID))
+                    }
+                    return Answer(head: HTTPResponse(status: .ok, headerFields: fields), body: result.body)
+                })
         }
-    }
-
-    /// What ended a direct invocation without an answer to write.
-    enum DirectStop: Error {
-        /// The call failed; ``respond(to:route:body:channel:requestID:failure:)`` words the error.
-        case failed(GatewayError)
-        /// Nothing was sent; ``respond(to:route:body:channel:requestID:failure:)`` serves the invocation.
-        case notSent
     }
 
     /// Serves one invocation read from `channel`, under `requestID` (a new one if nil); with `failure`, answers that

@@ -3,10 +3,8 @@ import Logging
 import NIOCore
 
 extension InvocationPipeline {
-    /// How a direct invocation ended.
-    enum DirectOutcome {
-        /// The model answered: the answer's headers (content type, variant, custom attributes) and body.
-        case answered(HTTPFields, ByteBuffer)
+    /// What ended a direct invocation without a model answer.
+    enum DirectStop: Error {
         /// The call failed after the request was sent; the failure is already counted in the variant's metrics.
         case failed(GatewayError)
         /// Nothing was sent: the kept-alive connection closed first. The task-based pipeline can serve it.
@@ -24,7 +22,7 @@ extension InvocationPipeline {
     /// that pipeline words and counts their errors.
     func invokeDirect(
         _ head: HTTPRequest, body: ByteBuffer, endpointName: String, requestID: String, on eventLoop: any EventLoop,
-        logger: @escaping () -> Logger, completion: @escaping (DirectOutcome) -> Void
+        logger: @escaping () -> Logger, completion: @escaping (Result<InvocationResult, DirectStop>) -> Void
     ) -> Bool {
         let start = ContinuousClock.now
         guard let (endpoint, server) = try? self.endpoint(named: endpointName),
@@ -60,7 +58,7 @@ extension InvocationPipeline {
                 let response: BackendResponse
                 switch outcome {
                 case .success(let answer): response = answer
-                case .failure(let error) where error.kind == .connectFailed: return completion(.notSent)
+                case .failure(let error) where error.kind == .connectFailed: return completion(.failure(.notSent))
                 case .failure(let error):
                     throw VariantFailure(
                         variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
@@ -68,10 +66,10 @@ extension InvocationPipeline {
                 let result = try Self.result(of: response, latency: latency, variant: variant, endpoint: endpoint)
                 capture(invocation, answer: result)
                 answered(result, to: invocation, start: start, logger: logger())
-                completion(.answered(Self.responseHeaders(for: result, extra: 3), result.body))
+                completion(.success(result))
             } catch {
                 error.variant.metrics.recordFailure(error.error)
-                completion(.failed(error.error))
+                completion(.failure(.failed(error.error)))
             }
         }
         return true

@@ -60,17 +60,10 @@ extension InvocationPipeline {
                 continue
             }
             healthy = CircuitBreaker.isSuccess(status: response.status)
-            guard response.isSuccess else {
-                throw VariantFailure(
-                    variant: variant,
-                    error: .modelError(endpoint: endpoint.name, variant: variant.name, status: response.status, body: String(buffer: response.body)))
-            }
+            let result = try Self.result(
+                of: response, latency: ContinuousClock.now - start, variant: variant, endpoint: endpoint)
             metrics.invocations.increment()
-            return InvocationResult(
-                variant: variant, status: response.status, body: response.body,
-                contentType: response.headers.first(name: "content-type"),
-                customAttributes: response.headers.first(name: "x-amzn-sagemaker-custom-attributes"),
-                modelLatency: ContinuousClock.now - start)
+            return result
         }
         throw VariantFailure(
             variant: variant,
