@@ -10,10 +10,29 @@ import Glibc
 /// writing another copy in a test target.
 public enum FreePort {
     /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel picks it; it is released before returning).
+    ///
+    /// For a server the test starts. For a port that must stay unanswered, use ``refusing()``: a released port may be
+    /// handed to a server another test starts meanwhile.
     public static func next() throws -> Int {
+        let (fd, port) = try bindLoopback()
+        close(fd)
+        return port
+    }
+
+    /// A TCP port on 127.0.0.1 that refuses connections for the life of the test process.
+    ///
+    /// The port stays bound, never listening, so connecting to it fails at once and no server started by another
+    /// test can take it. Every caller gets the same port.
+    public static func refusing() throws -> Int {
+        try refusingSocket.get().port
+    }
+
+    private static let refusingSocket = Result { try bindLoopback() }
+
+    /// A TCP socket bound to a port the kernel picks on 127.0.0.1, and that port.
+    private static func bindLoopback() throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -21,13 +40,21 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestSupportError("bind() failed: errno \(errno)") }
+        guard bound == 0 else {
+            let error = TestSupportError("bind() failed: errno \(errno)")
+            close(fd)
+            throw error
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard named == 0 else { throw TestSupportError("getsockname() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard named == 0 else {
+            let error = TestSupportError("getsockname() failed: errno \(errno)")
+            close(fd)
+            throw error
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.

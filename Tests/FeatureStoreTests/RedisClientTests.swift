@@ -94,7 +94,7 @@ import TestSupport
     }
 
     @Test func unreachableServerReportsConnectFailure() async throws {
-        let port = try FreePort.next()
+        let port = try FreePort.refusing()
         var configuration = fastClientConfiguration(RedisURL(host: "127.0.0.1", port: port))
         configuration.backoffBase = .seconds(30)
         configuration.backoffMax = .seconds(30)

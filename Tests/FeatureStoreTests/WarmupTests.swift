@@ -120,7 +120,7 @@ import TestSupport
     @Test func unreachableRedisEndsWarmupAtTheDeadline() async throws {
         let keys = try temporaryFile("1\n", extension: "txt")
         defer { try? FileManager.default.removeItem(at: keys) }
-        let service = try serviceWithoutRedis(port: try FreePort.next(), keys: keys, deadline: .milliseconds(300))
+        let service = try serviceWithoutRedis(port: try FreePort.refusing(), keys: keys, deadline: .milliseconds(300))
         #expect(await service.warmUp().views.first?.outcome == .deadlineExceeded)
         #expect(service.isWarm)
         await service.shutdown()

@@ -140,7 +140,7 @@ struct FeatureEnrichmentProcessTests {
 
     @Test("readiness is 503 until warm-up finishes or its deadline passes")
     func warmUpGatesReadiness() async throws {
-        let unreachable = try FreePort.next()
+        let unreachable = try FreePort.refusing()
         let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         defer { Task { await backend.stop() } }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-warmup-\(UUID().uuidString)")

@@ -127,7 +127,7 @@ struct AsyncQueueTests {
     }
 
     @Test func aJobPastItsRequestTTLExpiresWithoutCallingTheModel() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         let store = try Self.store()
         let pool = AsyncWorkerPool(
             configuration: AsyncConfiguration(stateDirectory: FileManager.default.temporaryDirectory), store: store,

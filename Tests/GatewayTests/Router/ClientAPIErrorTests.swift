@@ -12,7 +12,7 @@ struct ClientAPIErrorTests {
     private let harness: RouterHarness
 
     init() throws {
-        harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        harness = try RouterHarness(RouterHarness.unreachableEndpoint())
     }
 
     private func invoke(
@@ -64,7 +64,7 @@ struct ClientAPIErrorTests {
     }
 
     @Test func configuredBodyLimitApplies() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next(), extraServer: "max_body_bytes = 10"))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(extraServer: "max_body_bytes = 10"))
         let response = try await harness.clientApp.test(.router) { client in
             try await client.execute(
                 uri: "/endpoints/demo/invocations", method: .post, body: ByteBuffer(string: "12345678901"))

@@ -14,14 +14,14 @@ struct HealthAndAdminRouterTests {
     }
 
     @Test func livenessProbesAnswer200() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         #expect(try await get(harness.clientApp, "/ping").status == .ok)
         #expect(try await get(harness.clientApp, "/healthz").status == .ok)
         #expect(try await get(harness.adminApp, "/healthz").status == .ok)
     }
 
     @Test func readinessTurns503WhenDraining() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         #expect(try await get(harness.clientApp, "/readyz").status == .ok)
         harness.readiness.startDraining()
         let client = try await get(harness.clientApp, "/readyz")
@@ -31,7 +31,7 @@ struct HealthAndAdminRouterTests {
     }
 
     @Test func readinessWaitsForPendingStartupTasks() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         harness.readiness.begin("warm-up")
         let response = try await get(harness.clientApp, "/readyz")
         #expect(response.status == .serviceUnavailable)
@@ -41,8 +41,8 @@ struct HealthAndAdminRouterTests {
     }
 
     @Test func adminEndpointsListsVariantsAndBackendState() async throws {
-        let port = try FreePort.next()
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: port))
+        let port = try FreePort.refusing()
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         let response = try await get(harness.adminApp, "/admin/endpoints")
         #expect(response.status == .ok)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
@@ -60,7 +60,7 @@ struct HealthAndAdminRouterTests {
 
     @Test func adminTokenProtectsAdminRoutesButNotMetrics() async throws {
         let harness = try RouterHarness(
-            RouterHarness.unreachableEndpoint(port: try FreePort.next(), extraServer: "admin_token = \"s3cret\""))
+            RouterHarness.unreachableEndpoint(extraServer: "admin_token = \"s3cret\""))
         let missing = try AWSError(try await get(harness.adminApp, "/admin/endpoints"))
         #expect(missing.status == .forbidden)
         #expect(missing.type == "MissingAuthenticationTokenException")
@@ -71,7 +71,7 @@ struct HealthAndAdminRouterTests {
     }
 
     @Test func reloadWithoutAFileIsRejected() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         let response = try await harness.adminApp.test(.router) { client in
             try await client.execute(uri: "/admin/reload", method: .post)
         }
@@ -82,7 +82,7 @@ struct HealthAndAdminRouterTests {
     }
 
     @Test func metricsArePrometheusText() async throws {
-        let harness = try RouterHarness(RouterHarness.unreachableEndpoint(port: try FreePort.next()))
+        let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         let response = try await get(harness.adminApp, "/metrics")
         #expect(response.status == .ok)
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)

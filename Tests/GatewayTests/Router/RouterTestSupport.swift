@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import TestSupport
 @testable import Gateway
 
 /// The client and admin routers of a gateway built from configuration text, for in-process tests.
@@ -31,9 +32,10 @@ struct RouterHarness {
         Application(router: AdminAPI.router(runtime: runtime, readiness: readiness))
     }
 
-    /// One endpoint `demo` whose only variant points at a port nothing listens on.
-    static func unreachableEndpoint(port: Int, extraServer: String = "") -> String {
-        """
+    /// One endpoint `demo` whose variants point at a port that refuses connections.
+    static func unreachableEndpoint(extraServer: String = "") throws -> String {
+        let port = try FreePort.refusing()
+        return """
         [server]
         \(extraServer)
 

@@ -57,6 +57,6 @@ enum TOML {
         return "\n[[endpoint.variant]]\nname = \"\(name)\"\nweight = \(weight)\nbackends = [\(list)]\nshadow = \(shadow)\n"
     }
 
-    /// A URL where nothing listens.
-    static func unreachableURL() throws -> String { "http://127.0.0.1:\(try FreePort.next())" }
+    /// A URL whose port refuses connections.
+    static func unreachableURL() throws -> String { "http://127.0.0.1:\(try FreePort.refusing())" }
 }
