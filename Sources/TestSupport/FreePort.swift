@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,13 +12,17 @@ import Glibc
 public enum FreePort {
     /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel picks it; it is released before returning).
     ///
-    /// For a server the test starts. For a port that must stay unanswered, use ``refusing()``: a released port may be
-    /// handed to a server another test starts meanwhile.
+    /// For a server the test starts. No port is handed out twice in one test process, so tests running side by side
+    /// never pick the same port for their servers. For a port that must stay unanswered, use ``refusing()``.
     public static func next() throws -> Int {
-        let (fd, port) = try bindLoopback()
-        close(fd)
-        return port
+        while true {
+            let (fd, port) = try bindLoopback()
+            close(fd)
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     /// A TCP port on 127.0.0.1 that refuses connections for the life of the test process.
     ///
