@@ -62,7 +62,7 @@ public struct GatewayServer: Sendable {
         // the one that applies the idle timeout and drain; Hummingbird's own, after it, sees only the router's.
         let clientApp = Application(
             router: clientRouter,
-            server: .http1(
+            server: .gatewayHTTP1(
                 configuration: .init(
                     additionalChannelHandlers: [
                         MalformedRequestHandler(), ExpectContinueHandler(),
@@ -74,7 +74,7 @@ public struct GatewayServer: Sendable {
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
-            server: .http1(
+            server: .gatewayHTTP1(
                 configuration: .init(additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler()])),
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },

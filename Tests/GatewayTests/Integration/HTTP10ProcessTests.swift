@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+extension ProcessTests {
+    /// HTTP/1.0 clients (ApacheBench among them) rely on the server to close connections they do not keep alive.
+    @Suite("HTTP/1.0 clients")
+    struct HTTP10Clients {
+        private static let invocation = RawConnection.invocation.replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0")
+        private static let keptAlive = invocation.replacingOccurrences(
+            of: "Host: gateway\r\n", with: "Host: gateway\r\nConnection: keep-alive\r\n")
+
+        private static func withDemo(_ body: (GatewayProcess) async throws -> Void) async throws {
+            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
+            } _: { gateway, _ in
+                try await body(gateway)
+            }
+        }
+
+        @Test func withoutKeepAliveEachAnswerClosesTheConnection() async throws {
+            try await Self.withDemo { gateway in
+                for request in [Self.invocation, "GET /ping HTTP/1.0\r\n\r\n"] {
+                    let connection = try RawConnection(port: gateway.port)
+                    try connection.send(request)
+                    let (text, closed) = try await connection.receiveAll(within: .seconds(30))
+                    #expect(closed)
+                    #expect(text.hasPrefix("HTTP/1.0 200 OK\r\n"))
+                    #expect(text.contains("\r\nConnection: close\r\n"))
+                }
+            }
+        }
+
+        @Test func keepAliveKeepsTheConnectionForTheNextRequest() async throws {
+            try await Self.withDemo { gateway in
+                let connection = try RawConnection(port: gateway.port)
+                try connection.send(Self.keptAlive + Self.keptAlive + "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let (text, closed) = try await connection.receiveAll(within: .seconds(2))
+                #expect(!closed)
+                #expect(text.components(separatedBy: "HTTP/1.0 200 OK\r\n").count == 4)
+                #expect(text.components(separatedBy: "\r\nConnection: keep-alive\r\n").count == 4)
+                #expect(text.components(separatedBy: "x-Amzn-Invoked-Production-Variant: VariantA").count == 3)
+            }
+        }
+
+        @Test func aStreamedAnswerEndsWithTheConnectionInsteadOfChunks() async throws {
+            try await Self.withDemo { gateway in
+                let connection = try RawConnection(port: gateway.port)
+                try connection.send(
+                    Self.keptAlive.replacingOccurrences(of: "/invocations ", with: "/invocations-response-stream "))
+                let (text, closed) = try await connection.receiveAll(within: .seconds(30))
+                #expect(closed)
+                #expect(text.hasPrefix("HTTP/1.0 200 OK\r\n"))
+                #expect(text.contains("\r\nConnection: close\r\n"))
+                #expect(!text.lowercased().contains("transfer-encoding"))
+                #expect(text.contains("PayloadPart"))
+            }
+        }
+
+        @Test func anExpectationIsIgnored() async throws {
+            try await Self.withDemo { gateway in
+                let connection = try RawConnection(port: gateway.port)
+                try connection.send(
+                    Self.invocation.replacingOccurrences(of: "Host: gateway\r\n", with: "Host: gateway\r\nExpect: 100-continue\r\n"))
+                let (text, closed) = try await connection.receiveAll(within: .seconds(30))
+                #expect(closed)
+                #expect(text.hasPrefix("HTTP/1.0 200 OK\r\n"))
+                #expect(!text.contains("100 Continue"))
+            }
+        }
+    }
+}
