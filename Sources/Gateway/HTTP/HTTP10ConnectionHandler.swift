@@ -14,6 +14,8 @@ import NIOHTTP1
 ///   which HTTP/1.0 lacks; the connection then closes after it even when the client asked to keep it.
 ///
 /// HTTP/1.1 requests pass unchanged. Answers are matched to requests in order; interim (1xx) answers are skipped.
+/// An HTTP/1.1 request that arrives with no HTTP/1.0 answer outstanding takes the handler out of the pipeline, so
+/// HTTP/1.1 connections, nearly all of them, do not pay for it past their first request.
 final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -40,8 +42,12 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             return
         }
         guard head.version == .http1_0 else {
-            awaitingAnswers.append(.http11)
             context.fireChannelRead(data)
+            if awaitingAnswers.isEmpty && !closesAfterAnswer {
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            } else {
+                awaitingAnswers.append(.http11)
+            }
             return
         }
         head.headers.remove(name: "expect")
