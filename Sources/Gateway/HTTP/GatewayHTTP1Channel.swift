@@ -27,6 +27,8 @@ struct GatewayHTTP1Channel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// An HTTP/1 server as `.http1(configuration:)` builds it, with HTTP/1.0 connection handling added.
     static func gatewayHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        .init { responder in GatewayHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration)) }
+        .init { responder in
+            GatewayHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration))
+        }
     }
 }

@@ -47,18 +47,22 @@ extension InvocationPipeline {
             connections.putBack(lease)
             return false
         }
-        endpoint.retryBudget.withLock { $0.deposit() }
         let request = BackendRequest(
             headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
         let sent = ContinuousClock.now
         connections.send(request, path: variant.invocationPath(endpoint: endpoint.name), on: lease) { outcome in
             let latency = ContinuousClock.now - sent
             Self.attemptEnded(on: backend, with: outcome, variant: variant, endpoint: endpoint, logger: logger())
+            if case .failure(let error) = outcome, error.kind == .connectFailed {
+                return completion(.failure(.notSent))
+            }
+            // Only a request that was sent counts towards the retry budget here: the task-based pipeline counts one
+            // that was not.
+            endpoint.retryBudget.withLock { $0.deposit() }
             do throws(VariantFailure) {
                 let response: BackendResponse
                 switch outcome {
                 case .success(let answer): response = answer
-                case .failure(let error) where error.kind == .connectFailed: return completion(.failure(.notSent))
                 case .failure(let error):
                     throw VariantFailure(
                         variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))

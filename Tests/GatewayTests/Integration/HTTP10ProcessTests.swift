@@ -66,7 +66,8 @@ extension ProcessTests {
             try await Self.withDemo { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(
-                    Self.invocation.replacingOccurrences(of: "Host: gateway\r\n", with: "Host: gateway\r\nExpect: 100-continue\r\n"))
+                    Self.invocation.replacingOccurrences(
+                        of: "Host: gateway\r\n", with: "Host: gateway\r\nExpect: 100-continue\r\n"))
                 let (text, closed) = try await connection.receiveAll(within: .seconds(30))
                 #expect(closed)
                 #expect(text.hasPrefix("HTTP/1.0 200 OK\r\n"))
