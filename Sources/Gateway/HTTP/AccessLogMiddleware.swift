@@ -5,9 +5,9 @@ import Logging
 /// path, status, duration, and the variant that served or the error code. Like every line of a request, it carries
 /// the request id as `hb.request.id`.
 ///
-/// The setting is read per request, so a reload turns the log on or off. The line is written once the answer's head
-/// is ready, after ``ErrorMiddleware`` has turned failures into answers; for a streamed answer the duration ends
-/// where its stream starts.
+/// The setting is read per request, so a reload turns the log on or off. The line is written once the answer is
+/// ready, after ``ErrorMiddleware`` has turned failures into answers; for a streamed answer (one without a length),
+/// once its stream has ended, so that the duration covers the whole stream.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -18,10 +18,20 @@ struct AccessLogMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard runtime.logsAccess else { return try await next(request, context) }
         let start = ContinuousClock.now
-        let response = try await next(request, context)
-        Self.log(
-            method: request.method, path: request.uri.path, status: response.status, headers: response.headers,
-            since: start, logger: context.logger)
+        var response = try await next(request, context)
+        let (method, path, status, headers, logger) =
+            (request.method, request.uri.path, response.status, response.headers, context.logger)
+        guard response.body.contentLength == nil else {
+            Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
+            return response
+        }
+        let stream = response.body
+        response.body = ResponseBody { writer in
+            defer {
+                Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
+            }
+            try await stream.write(writer)
+        }
         return response
     }
 

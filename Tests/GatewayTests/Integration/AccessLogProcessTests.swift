@@ -42,6 +42,28 @@ extension ProcessTests {
             }
         }
 
+        @Test func aStreamedAnswerIsLoggedOnceItsStreamEnded() async throws {
+            try await withGateway(
+                backends: [BackendSpec(name: "s", mode: "stream", delayMilliseconds: 100)], server: "access_log = true"
+            ) { backends in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["s"].url])
+            } _: { gateway, _ in
+                let answer = try await HTTP.request(
+                    .POST, "\(gateway.url)/endpoints/demo/invocations-response-stream",
+                    headers: [("Content-Type", "text/plain")], body: Array("one two three four five".utf8))
+                #expect(answer.status == 200)
+                try await eventually("the stream is logged") { lines(of: gateway).count == 1 }
+                let line = try #require(lines(of: gateway).first)
+                #expect(line.contains("http.path=/endpoints/demo/invocations-response-stream"))
+                #expect(line.contains("http.status=200"))
+                // The model waits 100 ms before each of its five chunks, so a duration that covers the stream is
+                // at least 500 ms; one that ended at the answer's head would not.
+                let duration = line.components(separatedBy: "duration_ms=").dropFirst().first?
+                    .prefix { $0.isNumber || $0 == "." }
+                #expect(try #require(duration.flatMap { Double($0) }) >= 500)
+            }
+        }
+
         private func lines(of gateway: GatewayProcess) -> [Substring] {
             gateway.output.split(separator: "\n").filter { $0.contains("Request served") }
         }
