@@ -19,17 +19,18 @@ struct AccessLogMiddleware: RouterMiddleware {
         guard runtime.logsAccess else { return try await next(request, context) }
         let start = ContinuousClock.now
         var response = try await next(request, context)
-        let (method, path, status, headers, logger) =
-            (request.method, request.uri.path, response.status, response.headers, context.logger)
-        guard response.body.contentLength == nil else {
+        let writeLine: @Sendable () -> Void = {
+            [method = request.method, path = request.uri.path, status = response.status, headers = response.headers,
+             logger = context.logger] in
             Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
+        }
+        guard response.body.contentLength == nil else {
+            writeLine()
             return response
         }
         let stream = response.body
         response.body = ResponseBody { writer in
-            defer {
-                Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
-            }
+            defer { writeLine() }
             try await stream.write(writer)
         }
         return response
