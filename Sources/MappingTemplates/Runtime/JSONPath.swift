@@ -173,8 +173,8 @@ indirect enum FilterExpr {
         case .bool(let flag): text = flag ? "true" : "false"
         default: return false
         }
-        let whole = NSRange(text.startIndex..., in: text)
-        return regex.firstMatch(in: text, options: [.anchored], range: whole)?.range == whole
+        let whole = { try NSRegularExpression(pattern: "(?:" + regex.pattern + ")\\z", options: regex.options) }
+        return (try? regex.javaMatches(text, whole: whole)) ?? false
     }
 
     static func compare(_ left: Value, _ op: String, _ right: Value) -> Bool {

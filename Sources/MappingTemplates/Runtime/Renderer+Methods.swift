@@ -164,14 +164,12 @@ extension Renderer {
             try checkSize(text, at: offset)
             return .string(text)
         case ("matches", 1):
-            let regex = try regex(try stringArgument(arguments, 0, at: offset), at: offset)
-            let length = (s as NSString).length
-            guard let match = regex.firstMatch(in: s, options: [.anchored], range: NSRange(location: 0, length: length)) else {
-                return .bool(false)
-            }
-            if match.range.length == length { return .bool(true) }
-            let full = try self.regex("(?:" + (try stringArgument(arguments, 0, at: offset)) + ")\\z", at: offset)
-            return .bool(full.firstMatch(in: s, options: [.anchored], range: NSRange(location: 0, length: length)) != nil)
+            let pattern = try stringArgument(arguments, 0, at: offset)
+            let regex = try regex(pattern, at: offset)
+            return .bool(
+                try regex.javaMatches(s) { () throws(TemplateError) in
+                    try self.regex("(?:" + pattern + ")\\z", at: offset)
+                })
         case ("split", 1), ("split", 2):
             let limit = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
             let parts = try split(s, pattern: try stringArgument(arguments, 0, at: offset), limit: limit, at: offset)
