@@ -26,9 +26,7 @@ extension ProcessTests {
         }
 
         @Test func zeroKeepsIdleConnectionsOpen() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")], server: #"client_idle_timeout = "0s""#) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway(server: #"client_idle_timeout = "0s""#) { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(RawConnection.invocation)
                 guard case .bytes(let answer) = try await connection.receive(within: .seconds(30)) else {

@@ -5,9 +5,7 @@ extension ProcessTests {
     @Suite("Expect: 100-continue")
     struct ExpectContinue {
         @Test func theInterimAnswerComesBeforeTheBodyIsSent() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(
                     "POST /endpoints/demo/invocations HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/csv\r\n"

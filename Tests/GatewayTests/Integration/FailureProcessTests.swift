@@ -23,9 +23,7 @@ extension ProcessTests {
         }
 
         @Test func modelRejectingTheInputIsModelErrorWithItsStatus() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let response = try await gateway.invoke(body: "1,two,3")
                 #expect(response.status == 424)
                 #expect(response.errorType == "ModelError")
@@ -158,9 +156,7 @@ extension ProcessTests {
         }
 
         @Test func malformedRequestsNeverCrashTheGateway() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let oversized = try await HTTP.request(
                     .POST, "\(gateway.url)/endpoints/demo/invocations", headers: [("Content-Type", "text/csv")],
                     body: Array(repeating: UInt8(ascii: "1"), count: 6 * 1024 * 1024 + 1))

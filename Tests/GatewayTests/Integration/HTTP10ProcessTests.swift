@@ -9,16 +9,8 @@ extension ProcessTests {
         private static let keptAlive = invocation.replacingOccurrences(
             of: "Host: gateway\r\n", with: "Host: gateway\r\nConnection: keep-alive\r\n")
 
-        private static func withDemo(_ body: (GatewayProcess) async throws -> Void) async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
-                try await body(gateway)
-            }
-        }
-
         @Test func withoutKeepAliveEachAnswerClosesTheConnection() async throws {
-            try await Self.withDemo { gateway in
+            try await withDemoGateway { gateway in
                 for request in [Self.invocation, "GET /ping HTTP/1.0\r\n\r\n"] {
                     let connection = try RawConnection(port: gateway.port)
                     try connection.send(request)
@@ -31,7 +23,7 @@ extension ProcessTests {
         }
 
         @Test func keepAliveKeepsTheConnectionForTheNextRequests() async throws {
-            try await Self.withDemo { gateway in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 let http11 = "GET /ping HTTP/1.1\r\nHost: gateway\r\n\r\n"
                 try connection.send(
@@ -49,7 +41,7 @@ extension ProcessTests {
         }
 
         @Test func aStreamedAnswerEndsWithTheConnectionInsteadOfChunks() async throws {
-            try await Self.withDemo { gateway in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(
                     Self.keptAlive.replacingOccurrences(of: "/invocations ", with: "/invocations-response-stream "))
@@ -63,7 +55,7 @@ extension ProcessTests {
         }
 
         @Test func anExpectationIsIgnored() async throws {
-            try await Self.withDemo { gateway in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(
                     Self.invocation.replacingOccurrences(

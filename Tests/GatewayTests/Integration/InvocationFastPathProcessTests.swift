@@ -44,9 +44,7 @@ extension ProcessTests {
         }
 
         @Test func connectionCloseOnAnInvocationClosesAfterItsAnswer() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 let request = RawConnection.invocation.replacingOccurrences(
                     of: "Host: gateway\r\n", with: "Host: gateway\r\nConnection: close\r\n")
@@ -136,9 +134,7 @@ extension ProcessTests {
         }
 
         @Test func aBadChunkInTheBodyIsAValidationError() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(Self.chunked(["1,2,3"], lastChunk: "zz\r\n"))
                 let (text, closed) = try await connection.receiveAll(within: .seconds(30))

@@ -17,9 +17,7 @@ extension ProcessTests {
             ),
         ])
         func isAnAWSStyleValidationErrorAndClosesTheConnection(request: String, problem: String) async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let connection = try RawConnection(port: gateway.port)
                 try connection.send(request)
                 let (answer, closed) = try await connection.receiveAll(within: .seconds(30))

@@ -31,9 +31,7 @@ extension ProcessTests {
         }
 
         @Test func modelAnswerAndSageMakerHeaders() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let csv = try await gateway.invoke(body: "0,0,0\n1,1,1")
                 #expect(csv.status == 200)
                 #expect(csv.text == "0.500000\n0.731059")

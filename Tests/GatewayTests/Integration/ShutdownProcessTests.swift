@@ -47,9 +47,7 @@ extension ProcessTests {
         }
 
         @Test func sigintAlsoShutsDownCleanly() async throws {
-            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
-                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
-            } _: { gateway, _ in
+            try await withDemoGateway { gateway in
                 let response = try await gateway.invoke()
                 #expect(response.status == 200)
                 gateway.send(SIGINT)

@@ -44,6 +44,15 @@ func withGateway(
     await backends.stop()
 }
 
+/// Runs `body` against a gateway with one endpoint `demo` whose only variant, `VariantA`, is one model backend.
+func withDemoGateway(server: String = "", _ body: (GatewayProcess) async throws -> Void) async throws {
+    try await withGateway(backends: [BackendSpec(name: "a")], server: server) { backends in
+        TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
+    } _: { gateway, _ in
+        try await body(gateway)
+    }
+}
+
 /// TOML builders for process tests.
 enum TOML {
     /// `[[endpoint]]` with `name` and extra keys (`timeout = "1s"`, sub-tables after them).
