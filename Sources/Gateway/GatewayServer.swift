@@ -50,13 +50,14 @@ public struct GatewayServer: Sendable {
     {
         let server = runtime.configuration.server
         let captureWriter = CaptureWriter(logger: logger)
-        let pipeline = InvocationPipeline(runtime: runtime, client: client, captureWriter: captureWriter)
+        let pipeline = InvocationPipeline(
+            runtime: runtime, client: client, captureWriter: captureWriter, logger: logger)
         let ports = ListeningPorts(onListening: onListening)
         let clientRouter = ClientAPI.router(pipeline: pipeline, readiness: readiness)
         let adminRouter = AdminAPI.router(runtime: runtime, readiness: readiness)
         let asyncWorkers = try AsyncWorkerPool.setUp(
             runtime: runtime, pipeline: pipeline, client: clientRouter, admin: adminRouter, logger: logger)
-        let invocations = InvocationResponder(pipeline: pipeline, logger: logger)
+        let renderer = InvocationRenderer(runtime: runtime)
         let clientIdleTimeout = server.clientIdleTimeout
         // The connection state handler before the fast path sees the requests and answers of both paths, so it is
         // the one that applies the idle timeout and drain; Hummingbird's own, after it, sees only the router's.
@@ -67,7 +68,7 @@ public struct GatewayServer: Sendable {
                     additionalChannelHandlers: [
                         MalformedRequestHandler(), ExpectContinueHandler(),
                         HTTPConnectionStateHandler(idleTimeout: clientIdleTimeout, logger: logger),
-                        InvocationChannelHandler(responder: invocations),
+                        InvocationChannelHandler(pipeline: pipeline, renderer: renderer),
                     ])),
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },

@@ -1,11 +1,18 @@
 import NIOCore
 
 extension Enricher {
-    func enrichCSV(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
+    /// The records of a CSV body and, per record, where its rules' lookups are in the plan's `wanted`.
+    struct CSVPlan {
+        var records: [CSV.Record]
+        /// Per record: the index of each rule's lookup (nil for blank records).
+        var slots: [[Int]?]
+    }
+
+    /// Reads the entity keys of every record; records with the same keys share their lookups.
+    func planCSV(_ request: EnrichmentRequest) throws(FeatureStoreError) -> Plan {
         let text = String(buffer: request.body)
         let records = CSV.records(text[...])
         let needsFields = rules.contains { $0.keys.contains { if case .csvColumn = $0 { true } else { false } } }
-        // Per record: the index of each rule's lookup in `wanted` (nil for blank records).
         var slots: [[Int]?] = []
         var wanted: [(view: String, entity: String?)] = []
         var positions: [String: Int] = [:]
@@ -35,10 +42,14 @@ extension Enricher {
             }
             slots.append(indices)
         }
-        let lookups = try await lookUp(wanted)
+        return Plan(body: .csv(CSVPlan(records: records, slots: slots)), wanted: wanted)
+    }
+
+    /// Appends each record's features to it, in rule order.
+    func applyCSV(_ plan: CSVPlan, lookups: [FeatureLookup], to request: EnrichmentRequest) -> EnrichmentResult {
         var output = ByteBufferAllocator().buffer(capacity: request.body.readableBytes * 2)
         var firstRow: [FeatureLookup]?
-        for (record, indices) in zip(records, slots) {
+        for (record, indices) in zip(plan.records, plan.slots) {
             output.writeSubstring(record.content)
             if let indices {
                 let rowLookups = indices.map { lookups[$0] }

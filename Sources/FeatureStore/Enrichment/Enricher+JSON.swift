@@ -1,7 +1,8 @@
 import NIOCore
 
 extension Enricher {
-    func enrichJSON(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
+    /// Validates a JSON body and reads its entity keys; a blank body counts as `{}`.
+    func planJSON(_ request: EnrichmentRequest) throws(FeatureStoreError) -> Plan {
         var body = request.body
         if body.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             body = ByteBuffer(staticString: "{}")
@@ -19,7 +20,12 @@ extension Enricher {
             }
             return wanted
         }
-        let lookups = try await lookUp(wanted)
+        return Plan(body: .json(body), wanted: wanted)
+    }
+
+    /// Splices each rule's features into the body at its `into` path.
+    func applyJSON(_ lookups: [FeatureLookup], to body: ByteBuffer) throws(FeatureStoreError) -> EnrichmentResult {
+        var body = body
         for (rule, lookup) in zip(rules, lookups) {
             body = try Self.insert(lookup, at: rule.into, into: body)
         }

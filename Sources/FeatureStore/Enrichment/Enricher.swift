@@ -64,11 +64,60 @@ public struct Enricher: Sendable {
 
     /// Enriches one request.
     public func enrich(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
-        guard !rules.isEmpty else { return EnrichmentResult(body: request.body, features: [:], lookups: []) }
+        let plan = try plan(request)
+        return try apply(plan, lookups: try await lookUp(plan.wanted), to: request)
+    }
+
+    /// Enriches one request when every feature it needs can be served at once (fresh in the cache, or a view's
+    /// defaults); nil when one has to be read from Redis (``enrich(_:)``).
+    public func enrichFromCache(_ request: EnrichmentRequest) throws(FeatureStoreError) -> EnrichmentResult? {
+        let plan = try plan(request)
+        guard let lookups = try service.cachedLookups(plan.wanted) else { return nil }
+        return try apply(plan, lookups: lookups, to: request)
+    }
+
+    /// What a request needs looked up, and how the lookups go into its body.
+    struct Plan {
+        enum Body {
+            /// No rules: nothing is looked up or changed.
+            case unchanged
+            case json(ByteBuffer)
+            case csv(CSVPlan)
+            case other
+        }
+
+        var body: Body
+        var wanted: [(view: String, entity: String?)]
+    }
+
+    /// Reads the entity keys of `request`.
+    func plan(_ request: EnrichmentRequest) throws(FeatureStoreError) -> Plan {
+        guard !rules.isEmpty else { return Plan(body: .unchanged, wanted: []) }
         switch BodyKind(contentType: request.contentType, body: request.body) {
-        case .json: return try await enrichJSON(request)
-        case .csv: return try await enrichCSV(request)
-        case .other: return try await enrichOther(request)
+        case .json: return try planJSON(request)
+        case .csv: return try planCSV(request)
+        case .other:
+            var wanted: [(view: String, entity: String?)] = []
+            for rule in rules {
+                wanted.append((rule.view, try entity(rule, request: request, json: nil, row: nil, line: nil)))
+            }
+            return Plan(body: .other, wanted: wanted)
+        }
+    }
+
+    /// Puts the `lookups` of `plan.wanted` into the request.
+    func apply(
+        _ plan: Plan, lookups: [FeatureLookup], to request: EnrichmentRequest
+    ) throws(FeatureStoreError) -> EnrichmentResult {
+        switch plan.body {
+        case .unchanged:
+            return EnrichmentResult(body: request.body, features: [:], lookups: [])
+        case .json(let body):
+            return try applyJSON(lookups, to: body)
+        case .csv(let csv):
+            return applyCSV(csv, lookups: lookups, to: request)
+        case .other:
+            return EnrichmentResult(body: request.body, features: Self.templateFeatures(lookups), lookups: lookups)
         }
     }
 
@@ -107,15 +156,6 @@ public struct Enricher: Sendable {
             }
             return false
         }
-    }
-
-    private func enrichOther(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
-        var wanted: [(String, String?)] = []
-        for rule in rules {
-            wanted.append((rule.view, try entity(rule, request: request, json: nil, row: nil, line: nil)))
-        }
-        let lookups = try await lookUp(wanted)
-        return EnrichmentResult(body: request.body, features: Self.templateFeatures(lookups), lookups: lookups)
     }
 
     /// The entity value of `rule` in a request (composite parts joined), or `nil` when missing and the view has

@@ -102,6 +102,39 @@ public final class FeatureService: Sendable {
         }
     }
 
+    /// The lookups of `wanted` (in order) when every one can be served at once: from a fresh cache entry, or the
+    /// view's defaults for a nil entity. They are counted as ``lookup(view:entity:)`` counts them. Nil, counting
+    /// nothing, when one of them has to be read from Redis: an invocation then waits for ``lookup(view:entity:)``,
+    /// and serves on its event loop otherwise.
+    public func cachedLookups(
+        _ wanted: [(view: String, entity: String?)]
+    ) throws(FeatureStoreError) -> [FeatureLookup]? {
+        let now = clock.now()
+        var records: [FeatureRecord?] = []
+        records.reserveCapacity(wanted.count)
+        for (name, entity) in wanted {
+            guard let view = viewsByName[name] else { throw .unknownView(name) }
+            guard let entity else {
+                records.append(nil)
+                continue
+            }
+            let cached = cache.withLock { $0.get(CacheKey(view: view.index, entity: entity)) }
+            guard let cached, now < cached.fetchedAt + view.configuration.cacheTTL else { return nil }
+            records.append(cached.record)
+        }
+        var lookups: [FeatureLookup] = []
+        lookups.reserveCapacity(wanted.count)
+        for ((name, entity), record) in zip(wanted, records) {
+            guard let entity, let record, let view = viewsByName[name] else {
+                lookups.append(try defaults(view: name))
+                continue
+            }
+            view.metrics.cacheHits.increment()
+            lookups.append(resolve(record, view: view, entity: entity, source: .cache))
+        }
+        return lookups
+    }
+
     /// The features of a composite entity given its parts in declared order.
     public func lookup(view name: String, entityParts: [String]) async throws(FeatureStoreError) -> FeatureLookup {
         try await lookup(view: name, entity: FeatureViewConfiguration.entity(joining: entityParts))

@@ -57,7 +57,8 @@ struct AsyncInvocations: Sendable {
         guard let endpoint = snapshot.endpoints[endpointName] else {
             throw GatewayError.unknownEndpoint(endpointName, account: snapshot.configuration.server.accountID)
         }
-        let authentication = try await InvocationPipeline.authenticate(request, endpoint: endpoint.configuration, runtime: runtime)
+        let authentication = try await InvocationPipeline.authenticate(
+            request.head, endpoint: endpoint.configuration, runtime: runtime)
         let headers = request.headers
         let id = try Self.inferenceID(headers[.inferenceID])
         if let attributes = headers[.customAttributes], attributes.count > 1024 {

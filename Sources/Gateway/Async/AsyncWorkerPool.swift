@@ -88,51 +88,55 @@ struct AsyncWorkerPool: Service {
             await finish(&job, state: .expired, error: .validation("The request TTL passed before the invocation could run."), logger: jobLogger)
             return
         }
-        do {
-            let result = try await invoke(job, logger: jobLogger)
-            job.variant = result.variant.name
-            try Data(result.body.readableBytesView).write(to: URL(fileURLWithPath: job.outputPath), options: .atomic)
-            await finish(&job, state: .succeeded, error: nil, logger: jobLogger)
-        } catch is CancellationError {
+        let outcome = await invoke(job)
+        if case .failure = outcome, Task.isCancelled {
             job.state = .queued
             job.attempts -= 1
             await save(job, logger: jobLogger)
-        } catch {
-            let failure: GatewayError
-            if let variantFailure = error as? VariantFailure {
-                job.variant = variantFailure.variant.name
-                failure = variantFailure.error
-            } else if let gatewayError = error as? GatewayError {
-                failure = gatewayError
-            } else {
+            return
+        }
+        let failure: GatewayError
+        switch outcome {
+        case .success(let result):
+            job.variant = result.variant.name
+            do {
+                try Data(result.body.readableBytesView).write(
+                    to: URL(fileURLWithPath: job.outputPath), options: .atomic)
+                await finish(&job, state: .succeeded, error: nil, logger: jobLogger)
+                return
+            } catch {
                 failure = .internalFailure("The async invocation failed: \(error)")
             }
-            switch policy.decide(after: failure, attempts: job.attempts) {
-            case .retry(let delay):
-                job.state = .queued
-                job.error = failure.message
-                job.notBefore = Date().timeIntervalSince1970 + Double(delay.nanosecondCount) / 1e9
-                AsyncMetrics.retried(endpoint: job.endpoint)
-                jobLogger.info("Async invocation will be retried", metadata: ["error": "\(failure.message)", "attempts": "\(job.attempts)"])
-                await save(job, logger: jobLogger)
-            case .fail:
-                await finish(&job, state: .failed, error: failure, logger: jobLogger)
-            }
+        case .failure(let invocationFailure):
+            if let variant = invocationFailure.variant { job.variant = variant }
+            failure = invocationFailure.error
+        }
+        switch policy.decide(after: failure, attempts: job.attempts) {
+        case .retry(let delay):
+            job.state = .queued
+            job.error = failure.message
+            job.notBefore = Date().timeIntervalSince1970 + Double(delay.nanosecondCount) / 1e9
+            AsyncMetrics.retried(endpoint: job.endpoint)
+            jobLogger.info(
+                "Async invocation will be retried",
+                metadata: ["error": "\(failure.message)", "attempts": "\(job.attempts)"])
+            await save(job, logger: jobLogger)
+        case .fail:
+            await finish(&job, state: .failed, error: failure, logger: jobLogger)
         }
     }
 
-    /// One pass down the invocation pipeline for `job`.
-    private func invoke(_ job: AsyncJob, logger: Logger) async throws -> InvocationResult {
-        let snapshot = pipeline.runtime.current
-        guard let endpoint = snapshot.endpoints[job.endpoint] else {
-            throw GatewayError.validation("Endpoint \(job.endpoint) is no longer configured.")
-        }
+    /// One pass down the invocation pipeline for `job`: every stage after authentication, which was done when the
+    /// job was accepted, with the queue's input limit and the job's timeout.
+    private func invoke(_ job: AsyncJob) async -> InvocationOutcome {
         let body: ByteBuffer
         if let path = job.inputPath {
             do {
                 body = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw GatewayError.validation("The input \(path) could not be read: \(error.localizedDescription)")
+                return .failure(
+                    InvocationFailure(
+                        error: .validation("The input \(path) could not be read: \(error.localizedDescription)")))
             }
         } else {
             body = ByteBuffer(bytes: job.inputBody ?? Data())
@@ -143,27 +147,16 @@ struct AsyncWorkerPool: Service {
         if let value = job.customAttributes { fields[.customAttributes] = value }
         if let value = job.targetVariant { fields[.targetVariant] = value }
         fields[.inferenceID] = job.id
-        let request = Request(
-            head: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/endpoints/\(job.endpoint)/async-invocations", headerFields: fields),
-            body: RequestBody(buffer: body))
-        var server = snapshot.configuration.server
-        server.maxBodyBytes = configuration.maxInputBytes
-        let start = ContinuousClock.now
-        do {
-            var invocation = try await pipeline.readInvocation(request, endpoint: endpoint, server: server, requestID: job.id)
-            try await pipeline.enrich(&invocation, request: request)
-            let variant = try pipeline.chooseVariant(for: invocation)
-            let result = try await pipeline.call(
-                variant, with: invocation, logger: logger, timeout: .milliseconds(Int64(job.invocationTimeout * 1000)))
-            variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
-            return result
-        } catch let failure as VariantFailure {
-            failure.variant.metrics.recordFailure(failure.error)
-            throw failure
-        } catch let error as GatewayError {
-            endpoint.unroutedMetrics.record(status: Int(error.status.code))
-            throw error
-        }
+        let request = InvocationRequest(
+            head: HTTPRequest(
+                method: .post, scheme: nil, authority: nil, path: "/endpoints/\(job.endpoint)/async-invocations",
+                headerFields: fields),
+            endpointName: job.endpoint, body: .complete(body), remoteAddress: nil, requestID: job.id,
+            receivedAt: .now)
+        let options = InvocationOptions(
+            maxBodyBytes: configuration.maxInputBytes, timeout: .milliseconds(Int64(job.invocationTimeout * 1000)),
+            authenticated: true)
+        return await pipeline.invoke(request, options: options)
     }
 
     private func finish(_ job: inout AsyncJob, state: AsyncJob.State, error: GatewayError?, logger: Logger) async {

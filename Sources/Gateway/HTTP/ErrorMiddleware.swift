@@ -15,13 +15,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as GatewayError {
-            if error.status.code >= 500 {
-                context.logger.warning(
-                    "Request failed", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
-            } else {
-                context.logger.debug(
-                    "Request rejected", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
-            }
+            InvocationRenderer.log(error, logger: context.logger)
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             response = try GatewayError.unknownOperation("\(request.method)", request.uri.path)

@@ -7,25 +7,32 @@ import NIOHTTPTypes
 /// The invocation fast path (ADR 0009): serves `POST /endpoints/{name}/invocations` on the client listener's
 /// channels, in front of Hummingbird's request handling, and passes every other request on to the router.
 ///
-/// It reads the invocation's body, runs ``InvocationResponder`` in a task and writes its answer, without the async
-/// channel streams, router and responder that Hummingbird puts on every request. The connection's ordering rules are
-/// ``InvocationConnectionState``'s. Idle timeout and drain are the job of the `HTTPConnectionStateHandler` placed
-/// before it, which sees the requests and answers of both paths.
+/// It reads the invocation's body, hands it to ``InvocationPipeline/invoke(_:on:completion:)`` as an
+/// ``InvocationRequest`` on the channel's event loop, and writes the answer ``InvocationRenderer`` makes of the
+/// outcome, without the async channel streams, router and responder that Hummingbird puts on every request. The
+/// connection's ordering rules are ``InvocationConnectionState``'s. Idle timeout and drain are the job of the
+/// `HTTPConnectionStateHandler` placed before it, which sees the requests and answers of both paths.
 final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private let responder: InvocationResponder
+    private let pipeline: InvocationPipeline
+    private let renderer: InvocationRenderer
     private var state = InvocationConnectionState()
+    /// The route of a request head if this handler serves it, with the body limit in force.
+    private let route: (HTTPRequest) -> InvocationRoute?
 
-    init(responder: InvocationResponder) {
-        self.responder = responder
+    init(pipeline: InvocationPipeline, renderer: InvocationRenderer) {
+        self.pipeline = pipeline
+        self.renderer = renderer
+        let runtime = pipeline.runtime
+        self.route = { InvocationRoute($0, maxBodyBytes: runtime.maxBodyBytes) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        perform(state.read(.part(unwrapInboundIn(data)), route: responder.route), context: context)
+        perform(state.read(.part(unwrapInboundIn(data)), route: route), context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -33,7 +40,7 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
             context.fireErrorCaught(error)
             return
         }
-        perform(state.read(.failure(error), route: responder.route), context: context)
+        perform(state.read(.failure(error), route: route), context: context)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -61,7 +68,7 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     /// Acts on the held events that can go now, in order.
     private func releaseHeld(context: ChannelHandlerContext) {
         var forwarded = false
-        while let action = state.releaseNext(route: responder.route) {
+        while let action = state.releaseNext(route: route) {
             if case .forward = action { forwarded = true }
             perform(action, context: context)
         }
@@ -79,56 +86,21 @@ final class InvocationChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     private func serve(
         _ head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, context: ChannelHandlerContext
     ) {
-        guard case .complete(let buffer) = body else {
-            serveInTask(head, route: route, body: body, context: context)
-            return
-        }
-        let requestID = RequestID().description
-        let direct = responder.respondDirectly(
-            to: head, route: route, body: buffer, requestID: requestID, on: context.eventLoop
-        ) { outcome in
-            switch outcome {
-            case .success(let answer):
-                self.write(answer, for: head, body: body, context: context)
-            case .failure(.failed(let error)):
-                self.serveInTask(head, route: route, body: body, requestID: requestID, failure: error, context: context)
-            case .failure(.notSent):
-                self.serveInTask(head, route: route, body: body, requestID: requestID, context: context)
-            }
-        }
-        if !direct { serveInTask(head, route: route, body: body, requestID: requestID, context: context) }
-    }
-
-    /// Serves the invocation in a task, through the whole pipeline (or, with `failure`, answers that error).
-    private func serveInTask(
-        _ head: HTTPRequest, route: InvocationRoute, body: InvocationRequestBody, requestID: String? = nil,
-        failure: GatewayError? = nil, context: ChannelHandlerContext
-    ) {
-        let responder = self.responder
-        let channel = context.channel
-        let answer = context.eventLoop.makePromise(of: InvocationResponder.Answer?.self)
-        answer.completeWithTask {
-            await responder.respond(
-                to: head, route: route, body: body, channel: channel, requestID: requestID, failure: failure)
-        }
-        answer.futureResult.assumeIsolated().whenSuccess { answer in
-            guard let answer else {
-                context.close(promise: nil)
-                return
-            }
-            self.write(answer, for: head, body: body, context: context)
+        let request = InvocationRequest(
+            head: head, endpointName: route.endpointName, body: body, remoteAddress: context.channel.remoteAddress,
+            requestID: RequestID().description, receivedAt: .now)
+        pipeline.invoke(request, on: context.eventLoop) { outcome in
+            let answer = self.renderer.render(outcome, for: request, logger: self.pipeline.logger(for: request))
+            self.write(answer, closing: Self.closesAfterAnswer(head, body: body), context: context)
         }
     }
 
     /// Writes an invocation's answer, then closes the connection or goes on with the requests held behind it.
-    private func write(
-        _ answer: InvocationResponder.Answer, for head: HTTPRequest, body: InvocationRequestBody,
-        context: ChannelHandlerContext
-    ) {
+    private func write(_ answer: InvocationAnswer, closing: Bool, context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
         if answer.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(answer.body)), promise: nil) }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if Self.closesAfterAnswer(head, body: body) {
+        if closing {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }

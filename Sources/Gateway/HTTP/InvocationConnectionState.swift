@@ -153,11 +153,3 @@ struct InvocationRoute: Equatable {
         self.maxBodyBytes = maxBodyBytes
     }
 }
-
-/// The body of an invocation read by the fast path.
-enum InvocationRequestBody {
-    /// The body as read, at most one byte over the limit.
-    case complete(ByteBuffer)
-    /// Reading it failed with this error.
-    case failed(any Error)
-}

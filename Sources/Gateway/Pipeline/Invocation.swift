@@ -1,5 +1,5 @@
 import GatewayAuth
-import Hummingbird
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
@@ -34,11 +34,11 @@ struct Invocation: Sendable {
     var backendHeaders: HTTPHeaders {
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
-        if let contentType { headers.add(name: "Content-Type", value: contentType) }
-        if let accept { headers.add(name: "Accept", value: accept) }
-        if let customAttributes { headers.add(name: "X-Amzn-SageMaker-Custom-Attributes", value: customAttributes) }
-        if let targetModel { headers.add(name: "X-Amzn-SageMaker-Target-Model", value: targetModel) }
-        if let inferenceID { headers.add(name: "X-Amzn-SageMaker-Inference-Id", value: inferenceID) }
+        if let contentType { headers.add(name: HTTPField.Name.contentType.rawName, value: contentType) }
+        if let accept { headers.add(name: HTTPField.Name.accept.rawName, value: accept) }
+        if let customAttributes { headers.add(name: HTTPField.Name.customAttributes.rawName, value: customAttributes) }
+        if let targetModel { headers.add(name: HTTPField.Name.targetModel.rawName, value: targetModel) }
+        if let inferenceID { headers.add(name: HTTPField.Name.inferenceID.rawName, value: inferenceID) }
         return headers
     }
 }

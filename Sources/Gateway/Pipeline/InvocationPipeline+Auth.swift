@@ -1,7 +1,6 @@
-import HTTPTypes
 import Foundation
 import GatewayAuth
-import Hummingbird
+import HTTPTypes
 import Metrics
 import NIOCore
 
@@ -11,60 +10,100 @@ extension HTTPField.Name {
 }
 
 extension InvocationPipeline {
-    /// The authentication stage, before the body is read: checks an API key (and admits it under its rate limit and
-    /// quota) or parses a SigV4 signature, which ``PendingAuthentication/complete(body:)`` verifies once the body
-    /// is read. A request without the credentials its endpoint's `auth` requires is refused here.
-    func authenticate(_ request: Request, endpoint: EndpointRuntime) async throws(GatewayError) -> PendingAuthentication {
-        try await Self.authenticate(request, endpoint: endpoint.configuration, runtime: runtime)
+    /// The authentication stage, before the body is read, when it can finish at once: checks an API key and admits
+    /// it under its rate limit and quota, or parses a SigV4 signature, which ``PendingAuthentication/complete(body:)``
+    /// verifies once the body is read. A request without the credentials its endpoint's `auth` requires is refused
+    /// here. Nil when admitting the key has to wait for its rate-limit store.
+    func authenticateNow(_ run: InvocationRun) throws(GatewayError) -> PendingAuthentication? {
+        let checked = try Self.checkCredentials(run.request.head, endpoint: run.endpoint.configuration, runtime: runtime)
+        guard case .admitting(let principal) = checked else { return checked.pending }
+        return try runtime.keys.rateLimiter.admitNow(principal).map {
+            PendingAuthentication(state: .authenticated(principal))
+        }
     }
 
-    /// The authentication stage for `endpoint` of `runtime`'s configuration (also used by async invocations).
+    /// The authentication stage, waiting for the rate-limit store as it must.
+    func authenticate(_ run: InvocationRun) async throws(GatewayError) -> PendingAuthentication {
+        try await Self.authenticate(run.request.head, endpoint: run.endpoint.configuration, runtime: runtime)
+    }
+
+    /// The authentication stage for `endpoint` of `runtime`'s configuration (also used when async invocations are
+    /// accepted).
     static func authenticate(
-        _ request: Request, endpoint: EndpointConfiguration, runtime: GatewayRuntime
+        _ head: HTTPRequest, endpoint: EndpointConfiguration, runtime: GatewayRuntime
     ) async throws(GatewayError) -> PendingAuthentication {
+        let checked = try checkCredentials(head, endpoint: endpoint, runtime: runtime)
+        guard case .admitting(let principal) = checked else { return checked.pending }
+        do throws(AuthError) {
+            try await runtime.keys.rateLimiter.admit(principal)
+        } catch {
+            throw GatewayError(error)
+        }
+        return PendingAuthentication(state: .authenticated(principal))
+    }
+
+    /// What the credentials of a request come to before its body is read.
+    private enum CheckedCredentials {
+        /// Nothing more to check before the body.
+        case checked(PendingAuthentication)
+        /// A valid API key, to be admitted under its limits.
+        case admitting(Principal)
+
+        var pending: PendingAuthentication {
+            switch self {
+            case .checked(let pending): pending
+            case .admitting(let principal): PendingAuthentication(state: .authenticated(principal))
+            }
+        }
+    }
+
+    /// Checks the credentials `endpoint` requires in `head`: the API key against the key store, the form of a SigV4
+    /// signature.
+    private static func checkCredentials(
+        _ head: HTTPRequest, endpoint: EndpointConfiguration, runtime: GatewayRuntime
+    ) throws(GatewayError) -> CheckedCredentials {
         let mode = endpoint.auth
-        guard mode != .none else { return PendingAuthentication(state: .open) }
-        let headers = request.headers
-        let (path, query) = rawTarget(request)
+        guard mode != .none else { return .checked(PendingAuthentication(state: .open)) }
+        let headers = head.headerFields
+        let (path, query) = head.rawTarget
         let credentials = PresentedCredentials(
             xAPIKey: headers.value(.apiKey), authorization: headers.value(.authorization), query: query)
         let configuration = runtime.configuration.auth
         switch credentials {
         case .none:
-            throw refuse(.missingAuthenticationToken, "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription).")
+            throw refuse(
+                .missingAuthenticationToken,
+                "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription).")
         case .apiKey(let key):
             guard mode == .apiKey || mode == .any else {
-                throw refuse(.missingAuthenticationToken, "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription); API keys are not accepted.")
+                throw refuse(
+                    .missingAuthenticationToken,
+                    "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription); "
+                        + "API keys are not accepted.")
             }
-            let keys = runtime.keys
-            let authenticator = try keys.authenticator(configuration)
+            let authenticator = try runtime.keys.authenticator(configuration)
             do throws(AuthError) {
-                let principal = try authenticator.authenticate(apiKey: key, endpoint: endpoint.name)
-                try await keys.rateLimiter.admit(principal)
-                return PendingAuthentication(state: .authenticated(principal))
+                return .admitting(try authenticator.authenticate(apiKey: key, endpoint: endpoint.name))
             } catch {
                 throw GatewayError(error)
             }
         case .sigV4:
             guard mode == .sigv4 || mode == .any else {
-                throw refuse(.missingAuthenticationToken, "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription); SigV4 signatures are not accepted.")
+                throw refuse(
+                    .missingAuthenticationToken,
+                    "Missing Authentication Token: endpoint \(endpoint.name) needs \(mode.credentialsDescription); "
+                        + "SigV4 signatures are not accepted.")
             }
             var fields: [(name: String, value: String)] = []
             fields.reserveCapacity(headers.count + 1)
-            if let authority = request.head.authority { fields.append((name: "host", value: authority)) }
+            if let authority = head.authority { fields.append((name: "host", value: authority)) }
             for field in headers { fields.append((name: field.name.rawName, value: field.value)) }
             let signed = SigV4Request(
-                method: request.method.rawValue, path: path, query: query, headers: fields, bodySHA256: "")
-            return PendingAuthentication(
-                state: .signature(signed, endpoint: endpoint.name, configuration: configuration, keys: runtime.keys))
+                method: head.method.rawValue, path: path, query: query, headers: fields, bodySHA256: "")
+            return .checked(
+                PendingAuthentication(
+                    state: .signature(signed, endpoint: endpoint.name, configuration: configuration, keys: runtime.keys)))
         }
-    }
-
-    /// The path and query exactly as on the wire (still percent-encoded), as SigV4 signs them.
-    static func rawTarget(_ request: Request) -> (path: String, query: String) {
-        let target = request.head.path ?? "/"
-        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, "") }
-        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
     }
 
     /// A refusal decided by the gateway itself (the endpoint does not accept the credentials presented), counted
@@ -86,28 +125,71 @@ struct PendingAuthentication: Sendable {
         case signature(SigV4Request, endpoint: String, configuration: AuthConfiguration, keys: KeyRegistry)
     }
 
+    /// What completing the authentication came to when it could not wait.
+    enum Completion {
+        /// Who the request is authenticated as, nil for an endpoint without authentication.
+        case done(Principal?)
+        /// Admitting the signature's key has to wait for its rate-limit store.
+        case mustWait
+    }
+
     let state: State
 
-    /// Verifies a pending signature over `body` and admits the key under its limits.
+    /// Verifies a pending signature over `body` and admits its key under its limits when that can be done at once.
+    func completeNow(body: ByteBuffer) throws(GatewayError) -> Completion {
+        guard case .signature(let request, let endpoint, let configuration, let keys) = state else {
+            return .done(principalBeforeBody)
+        }
+        let principal = try Self.verify(request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
+        return try keys.rateLimiter.admitNow(principal) == nil ? .mustWait : .done(principal)
+    }
+
+    /// Verifies a pending signature over `body` and admits its key under its limits.
     ///
     /// - Returns: who the request is authenticated as, nil for an endpoint without authentication.
     func complete(body: ByteBuffer) async throws(GatewayError) -> Principal? {
-        switch state {
-        case .open:
-            return nil
-        case .authenticated(let principal):
-            return principal
-        case .signature(var request, let endpoint, let configuration, let keys):
-            request.bodySHA256 = SigV4Request.sha256Hex(body.readableBytesView)
-            let authenticator = try keys.authenticator(configuration)
-            do throws(AuthError) {
-                let principal = try authenticator.authenticateSigV4(
-                    request: request, endpoint: endpoint, verifier: configuration.verifier)
-                try await keys.rateLimiter.admit(principal)
-                return principal
-            } catch {
-                throw GatewayError(error)
-            }
+        guard case .signature(let request, let endpoint, let configuration, let keys) = state else {
+            return principalBeforeBody
+        }
+        let principal = try Self.verify(request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
+        do throws(AuthError) {
+            try await keys.rateLimiter.admit(principal)
+        } catch {
+            throw GatewayError(error)
+        }
+        return principal
+    }
+
+    /// Who the request is authenticated as when that was settled before the body was read.
+    private var principalBeforeBody: Principal? {
+        if case .authenticated(let principal) = state { return principal }
+        return nil
+    }
+
+    private static func verify(
+        _ request: SigV4Request, body: ByteBuffer, endpoint: String, configuration: AuthConfiguration,
+        keys: KeyRegistry
+    ) throws(GatewayError) -> Principal {
+        var request = request
+        request.bodySHA256 = SigV4Request.sha256Hex(body.readableBytesView)
+        let authenticator = try keys.authenticator(configuration)
+        do throws(AuthError) {
+            return try authenticator.authenticateSigV4(
+                request: request, endpoint: endpoint, verifier: configuration.verifier)
+        } catch {
+            throw GatewayError(error)
+        }
+    }
+}
+
+extension RateLimiter {
+    /// Admits `principal` at once when its rate-limit store can decide without waiting: `()` when admitted, nil
+    /// when the decision has to wait (``admit(_:now:)``); throws when throttled.
+    func admitNow(_ principal: Principal) throws(GatewayError) -> Void? {
+        do throws(AuthError) {
+            return try admitImmediately(principal)
+        } catch {
+            throw GatewayError(error)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GatewayAuth
-import Hummingbird
+import HTTPTypes
 import MappingTemplates
 import NIOCore
 
@@ -21,7 +21,7 @@ extension InvocationPipeline {
     /// - Returns: what the response stage needs, or nil when no response template applies to this request (the
     ///   response stage is then skipped).
     func applyRequestTemplate(
-        _ invocation: inout Invocation, variant: VariantRuntime, request: Request, context: GatewayRequestContext
+        _ invocation: inout Invocation, variant: VariantRuntime, run: InvocationRun
     ) throws(GatewayError) -> TemplateRendering? {
         let endpoint = invocation.endpoint
         guard
@@ -47,12 +47,12 @@ extension InvocationPipeline {
         let parameters = reads.contains(.parameters)
         let input = TemplateInput(
             pathParameters: parameters ? ["name": endpoint.name] : [:],
-            queryParameters: parameters ? Self.queryParameters(request) : [:],
-            headers: parameters ? Self.headers(request) : [:],
+            queryParameters: parameters ? Self.queryParameters(run.request) : [:],
+            headers: parameters ? Self.headers(run.request.head) : [:],
             stageVariables: scope.stageVariables,
             context: reads.contains(.context)
                 ? Self.templateContext(
-                    request: request, context: context, endpoint: endpoint.name, variant: variant.name,
+                    request: run.request, endpoint: endpoint.name, variant: variant.name,
                     requestID: invocation.requestID, accountID: runtime.configuration.server.accountID,
                     principal: invocation.principal)
                 : .map(TemplateMap()),
@@ -101,21 +101,21 @@ extension InvocationPipeline {
     }
 
     /// Query parameters; a repeated name keeps its last value, as API Gateway's single-value maps do.
-    static func queryParameters(_ request: Request) -> [String: String] {
+    static func queryParameters(_ request: InvocationRequest) -> [String: String] {
         var parameters: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters {
-            parameters[String(name)] = String(value)
+        for (name, value) in request.queryParameters {
+            parameters[name] = value
         }
         return parameters
     }
 
     /// Request headers by the name the client wrote, `Host` included (HTTP/1.1 carries it as a header; HTTPTypes
     /// moves it to the request's authority); a repeated name keeps its last value.
-    static func headers(_ request: Request) -> [String: String] {
+    static func headers(_ head: HTTPRequest) -> [String: String] {
         var headers: [String: String] = [:]
-        headers.reserveCapacity(request.headers.count + 1)
-        if let host = request.head.authority { headers["Host"] = host }
-        for field in request.headers {
+        headers.reserveCapacity(head.headerFields.count + 1)
+        if let host = head.authority { headers["Host"] = host }
+        for field in head.headerFields {
             headers[field.name.rawName] = field.value
         }
         return headers
@@ -124,13 +124,13 @@ extension InvocationPipeline {
     /// `$context`, filled as API Gateway does from the gateway's request, plus `endpoint` and `variant`; an
     /// authenticated caller adds `identity.apiKeyId` (and `identity.accessKey` for SigV4).
     static func templateContext(
-        request: Request, context: GatewayRequestContext, endpoint: String, variant: String, requestID: String,
+        request: InvocationRequest, endpoint: String, variant: String, requestID: String,
         accountID: String, principal: Principal? = nil
     ) -> TemplateValue {
         let now = Date()
         var identity: TemplateMap = [
-            "sourceIp": .string(context.remoteAddress?.ipAddress ?? ""),
-            "userAgent": .string(request.headers.value(.userAgent) ?? ""),
+            "sourceIp": .string(request.remoteAddress?.ipAddress ?? ""),
+            "userAgent": .string(request.head.headerFields.value(.userAgent) ?? ""),
         ]
         if let principal {
             identity["apiKeyId"] = .string(principal.keyID)
@@ -142,9 +142,9 @@ extension InvocationPipeline {
             "domainName": .string(request.head.authority ?? ""),
             "endpoint": .string(endpoint),
             "extendedRequestId": .string(requestID),
-            "httpMethod": .string(request.method.rawValue),
+            "httpMethod": .string(request.head.method.rawValue),
             "identity": .map(identity),
-            "path": .string(request.uri.path),
+            "path": .string(request.path),
             "protocol": "HTTP/1.1",
             "requestId": .string(requestID),
             "requestTime": .string(RequestTime.format(now)),

@@ -1,13 +1,18 @@
 import DataCapture
 import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
 
-/// The request path of `POST /endpoints/{name}/invocations`, as one pipeline:
+/// The request path of every invocation, as one pipeline of stages (``InvocationStage``):
 ///
-/// read and validate → route to a production variant → call a backend (retries, circuit breaking) → copy to shadow
-/// variants → answer with the SageMaker response headers. Every failure becomes a ``GatewayError``.
+/// authenticate → read and validate → verify the signature → enrich with features → route to a production variant
+/// → request template → call a backend (retries, circuit breaking) → capture, response template, shadow copies.
+/// Every entry point hands it an ``InvocationRequest`` and gets an ``InvocationOutcome``; every failure becomes a
+/// ``GatewayError``.
+///
+/// The stages run on the caller's event loop for as long as each can finish at once (``step(_:of:)``), and the
+/// invocation moves into a task only from the first stage that must wait (``stepWaiting(_:of:)``): a Redis miss, a
+/// rate-limit store that is not in memory, a backend with no idle connection on that event loop (ADR 0011).
 struct InvocationPipeline: Sendable {
     /// Shadow copies allowed in flight per shadow variant; further copies are skipped and counted.
     static let maxShadowInFlight = 256
@@ -18,19 +23,168 @@ struct InvocationPipeline: Sendable {
     var captureWriter: CaptureWriter?
     /// Model placement and loads of multi-model variants.
     let models = MultiModelRegistry()
+    /// The logger every request's logger starts from.
+    var logger = Logger(label: "mlgateway")
 
-    /// Serves one invocation of `endpointName`.
-    func invoke(_ request: Request, endpointName: String, context: GatewayRequestContext) async throws -> Response {
-        let start = ContinuousClock.now
-        let (endpoint, server) = try endpoint(named: endpointName)
-        let logger = context.logger
-        return try await countingFailures(of: endpoint) {
-            var invocation = try await admit(request, endpoint: endpoint, server: server, context: context)
-            let variant = try chooseVariant(for: invocation)
-            let templates = try applyRequestTemplate(&invocation, variant: variant, request: request, context: context)
-            var result = try await call(variant, with: invocation, logger: logger)
-            try answer(&result, to: invocation, rendering: templates, start: start, logger: logger)
-            return Self.response(for: result)
+    /// The logger of `request`, with its id as `hb.request.id`.
+    func logger(for request: InvocationRequest) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "hb.request.id"] = .string(request.requestID)
+        return logger
+    }
+
+    /// Serves one invocation in the calling task.
+    func invoke(_ request: InvocationRequest, options: InvocationOptions = .init()) async -> InvocationOutcome {
+        let run: InvocationRun
+        do throws(GatewayError) {
+            run = try self.run(of: request, options: options)
+        } catch {
+            return .failure(InvocationFailure(error: error))
+        }
+        return await finish(run, from: options.firstStage)
+    }
+
+    /// Serves one invocation on `eventLoop` without a task for as long as no stage has to wait; `completion` runs on
+    /// `eventLoop` once, with the outcome.
+    func invoke(
+        _ request: InvocationRequest, on eventLoop: any EventLoop,
+        completion: @escaping (InvocationOutcome) -> Void
+    ) {
+        let run: InvocationRun
+        do throws(GatewayError) {
+            run = try self.run(of: request, options: .init())
+        } catch {
+            return completion(.failure(InvocationFailure(error: error)))
+        }
+        var stage = InvocationStage.authenticate
+        do {
+            while true {
+                if case .answered(let result) = stage { return completion(.success(result)) }
+                if case .call(let invocation, let variant, let templates) = stage,
+                    callOnEventLoop(variant, with: invocation, templates: templates, run: run, on: eventLoop,
+                        completion: completion)
+                {
+                    return
+                }
+                guard let next = try step(stage, of: run) else { break }
+                stage = next
+            }
+        } catch {
+            return completion(.failure(recordFailure(error, of: run)))
+        }
+        continueInTask(run, from: stage, on: eventLoop, completion: completion)
+    }
+
+    /// Goes on with `run` from `stage` in a task; `completion` runs on `eventLoop`.
+    func continueInTask(
+        _ run: InvocationRun, from stage: InvocationStage, on eventLoop: any EventLoop,
+        completion: @escaping (InvocationOutcome) -> Void
+    ) {
+        let promise = eventLoop.makePromise(of: InvocationOutcome.self)
+        promise.completeWithTask { await finish(run, from: stage) }
+        promise.futureResult.assumeIsolated().whenSuccess(completion)
+    }
+
+    /// Runs the stages of `run` from `stage` to the answer, waiting where a stage must.
+    func finish(_ run: InvocationRun, from stage: InvocationStage) async -> InvocationOutcome {
+        do {
+            return .success(try await advance(run, from: stage) { if case .answered(let result) = $0 { result } else { nil } })
+        } catch {
+            return .failure(recordFailure(error, of: run))
+        }
+    }
+
+    /// Runs the stages of `run` from `stage`, waiting where a stage must, until `reached` takes the stage reached:
+    /// the answer, or where an entry point takes over (the response stream calls the model itself).
+    func advance<Reached>(
+        _ run: InvocationRun, from stage: InvocationStage, until reached: (InvocationStage) -> Reached?
+    ) async throws -> Reached {
+        var stage = stage
+        while true {
+            if let value = reached(stage) { return value }
+            if let next = try step(stage, of: run) {
+                stage = next
+            } else {
+                stage = try await stepWaiting(stage, of: run)
+            }
+        }
+    }
+
+    /// The constants of one invocation: the request, and the endpoint in force when it started.
+    func run(of request: InvocationRequest, options: InvocationOptions) throws(GatewayError) -> InvocationRun {
+        let (endpoint, server) = try endpoint(named: request.endpointName)
+        return InvocationRun(
+            request: request, endpoint: endpoint, maxBodyBytes: options.maxBodyBytes ?? server.maxBodyBytes,
+            timeout: options.timeout ?? endpoint.configuration.backend.timeout, pipeline: self)
+    }
+
+    /// Carries out `stage` if it can finish at once: the next stage, or nil when this one must wait
+    /// (``stepWaiting(_:of:)``).
+    func step(_ stage: InvocationStage, of run: InvocationRun) throws -> InvocationStage? {
+        switch stage {
+        case .authenticate:
+            return try authenticateNow(run).map(InvocationStage.read)
+        case .read(let authentication):
+            let invocation = try readInvocation(run)
+            return .verify(authentication, invocation)
+        case .verify(let authentication, var invocation):
+            guard case .done(let principal) = try authentication.completeNow(body: invocation.body) else {
+                return nil
+            }
+            invocation.principal = principal
+            return .enrich(invocation)
+        case .enrich(var invocation):
+            guard try enrichNow(&invocation, run: run) else { return nil }
+            return .route(invocation)
+        case .route(let invocation):
+            return .transform(invocation, try chooseVariant(for: invocation))
+        case .transform(var invocation, let variant):
+            let templates = try applyRequestTemplate(&invocation, variant: variant, run: run)
+            return .call(invocation, variant, templates)
+        case .call:
+            return nil
+        case .respond(let invocation, var result, let templates):
+            try answer(&result, to: invocation, rendering: templates, run: run)
+            return .answered(result)
+        case .answered:
+            return stage
+        }
+    }
+
+    /// Carries out `stage`, waiting as it must; the next stage.
+    func stepWaiting(_ stage: InvocationStage, of run: InvocationRun) async throws -> InvocationStage {
+        switch stage {
+        case .authenticate:
+            return .read(try await authenticate(run))
+        case .verify(let authentication, var invocation):
+            invocation.principal = try await authentication.complete(body: invocation.body)
+            return .enrich(invocation)
+        case .enrich(var invocation):
+            try await enrich(&invocation, run: run)
+            return .route(invocation)
+        case .call(let invocation, let variant, let templates):
+            let result = try await call(variant, with: invocation, logger: run.logger, timeout: run.timeout)
+            return .respond(invocation, result, templates)
+        case .read, .route, .transform, .respond, .answered:
+            return try step(stage, of: run) ?? stage
+        }
+    }
+
+    /// Counts a failure against the variant it is attributed to (a ``VariantFailure``) or else against the
+    /// endpoint, and returns it as the client's error.
+    func recordFailure(_ error: any Error, of run: InvocationRun) -> InvocationFailure {
+        switch error {
+        case let failure as VariantFailure:
+            failure.variant.metrics.recordFailure(failure.error)
+            return InvocationFailure(error: failure.error, variant: failure.variant.name)
+        case let error as GatewayError:
+            run.endpoint.unroutedMetrics.record(status: Int(error.status.code))
+            return InvocationFailure(error: error)
+        default:
+            run.logger.error("Unexpected failure", metadata: ["error": "\(error)"])
+            let failure = GatewayError.internalFailure("The gateway failed to process the request.")
+            run.endpoint.unroutedMetrics.record(status: Int(failure.status.code))
+            return InvocationFailure(error: failure)
         }
     }
 
@@ -38,11 +192,11 @@ struct InvocationPipeline: Sendable {
     /// ``answered(_:to:start:logger:)``.
     func answer(
         _ result: inout InvocationResult, to invocation: Invocation, rendering templates: TemplateRendering?,
-        start: ContinuousClock.Instant, logger: @autoclosure () -> Logger
+        run: InvocationRun
     ) throws(GatewayError) {
         capture(invocation, answer: result)
         try applyResponseTemplate(&result, rendering: templates)
-        answered(result, to: invocation, start: start, logger: logger())
+        answered(result, to: invocation, start: run.request.receivedAt, logger: run.logger)
     }
 
     /// The last stages of an answered invocation: shadow copies, and the variant's success in its metrics.
@@ -65,49 +219,23 @@ struct InvocationPipeline: Sendable {
         return (endpoint, snapshot.configuration.server)
     }
 
-    /// The common start of a synchronous invocation: authenticate, read the body and headers, complete the
-    /// authentication with the body (SigV4 payload hash), enrich with features.
-    func admit(
-        _ request: Request, endpoint: EndpointRuntime, server: ServerConfiguration, context: GatewayRequestContext
-    ) async throws -> Invocation {
-        let authentication = try await authenticate(request, endpoint: endpoint)
-        var invocation = try await readInvocation(request, endpoint: endpoint, server: server, requestID: context.requestID)
-        invocation.principal = try await authentication.complete(body: invocation.body)
-        try await enrich(&invocation, request: request)
-        return invocation
-    }
-
-    /// Runs `body`, counting a failure against the variant it is attributed to (a ``VariantFailure``) or else
-    /// against the endpoint, and rethrowing it as its ``GatewayError``.
-    func countingFailures<Result>(
-        of endpoint: EndpointRuntime, _ body: () async throws -> Result
-    ) async throws -> Result {
-        do {
-            return try await body()
-        } catch let failure as VariantFailure {
-            failure.variant.metrics.recordFailure(failure.error)
-            throw failure.error
-        } catch let error as GatewayError {
-            endpoint.unroutedMetrics.record(status: Int(error.status.code))
-            throw error
-        }
-    }
-
-    /// Reads the body within the size limit and the SageMaker request headers.
-    func readInvocation(
-        _ request: Request, endpoint: EndpointRuntime, server: ServerConfiguration, requestID: String
-    ) async throws(GatewayError) -> Invocation {
-        let limit = server.maxBodyBytes
-        try Self.checkHeaders(request.headers, limit: limit)
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
+    /// Checks the SageMaker headers and the body's size, and makes the invocation.
+    func readInvocation(_ run: InvocationRun) throws(GatewayError) -> Invocation {
+        let limit = run.maxBodyBytes
+        let headers = run.request.head.headerFields
+        try Self.checkHeaders(headers, limit: limit)
+        switch run.request.body {
+        case .complete(let body):
+            guard body.readableBytes <= limit else {
+                throw .validation("Request body exceeds the limit of \(limit) bytes.")
+            }
+            return try Self.invocation(
+                headers: headers, body: body, endpoint: run.endpoint, requestID: run.request.requestID)
+        case .failed(let error) where error is NIOTooManyBytesError:
             throw .validation("Request body exceeds the limit of \(limit) bytes.")
-        } catch {
+        case .failed(let error):
             throw .validation("Request body could not be read: \(error)")
         }
-        return try Self.invocation(headers: request.headers, body: body, endpoint: endpoint, requestID: requestID)
     }
 
     /// Refuses a request whose SageMaker headers are invalid or declare a body over `limit` bytes.
@@ -240,8 +368,8 @@ struct InvocationPipeline: Sendable {
         }
         return InvocationResult(
             variant: variant, status: response.status, body: response.body,
-            contentType: response.headers.first(name: "content-type"),
-            customAttributes: response.headers.first(name: "x-amzn-sagemaker-custom-attributes"),
+            contentType: response.headers.first(name: HTTPField.Name.contentType.canonicalName),
+            customAttributes: response.headers.first(name: HTTPField.Name.customAttributes.canonicalName),
             modelLatency: latency)
     }
 
@@ -323,11 +451,6 @@ struct InvocationPipeline: Sendable {
                 }
             }
         }
-    }
-
-    /// The client's answer for a model result.
-    static func response(for result: InvocationResult) -> Response {
-        Response(status: .ok, headers: responseHeaders(for: result), body: .init(byteBuffer: result.body))
     }
 
     /// The headers of the client's answer for a model result, with room for `extra` more.

@@ -6,6 +6,15 @@ import Synchronization
 public protocol RateLimitStore: Sendable {
     /// Atomically admits one request for `key` under `policy` at `now`.
     func admit(key: String, policy: RateLimitPolicy, now: Date) async -> RateLimitDecision
+
+    /// Admits one request for `key` when that can be decided without waiting (counters in this process), so that
+    /// an invocation need not leave its event loop for it; nil when it needs ``admit(key:policy:now:)``.
+    func admitImmediately(key: String, policy: RateLimitPolicy, now: Date) -> RateLimitDecision?
+}
+
+extension RateLimitStore {
+    /// A store that has to wait (one in another process) decides nothing at once.
+    public func admitImmediately(key: String, policy: RateLimitPolicy, now: Date) -> RateLimitDecision? { nil }
 }
 
 /// Counters in this process's memory, one ``RateLimitState`` per key behind a mutex.
@@ -17,6 +26,15 @@ public final class InMemoryRateLimitStore: RateLimitStore {
 
     /// Admits one request for `key`, creating or updating its counters for `policy`.
     public func admit(key: String, policy: RateLimitPolicy, now: Date) async -> RateLimitDecision {
+        admitNow(key: key, policy: policy, now: now)
+    }
+
+    /// Decides at once: the counters are in memory.
+    public func admitImmediately(key: String, policy: RateLimitPolicy, now: Date) -> RateLimitDecision? {
+        admitNow(key: key, policy: policy, now: now)
+    }
+
+    private func admitNow(key: String, policy: RateLimitPolicy, now: Date) -> RateLimitDecision {
         states.withLock { states in
             var state = states[key] ?? RateLimitState(policy: policy, now: now)
             state.update(policy: policy, now: now)

@@ -48,26 +48,24 @@ struct AuthErrorMappingTests {
 
 @Suite("Raw request target")
 struct RawRequestTargetTests {
-    private func request(_ path: String) -> Request {
-        Request(
-            head: HTTPRequest(method: .post, scheme: "http", authority: "gw:8080", path: path),
-            body: RequestBody(buffer: .init()))
+    private func request(_ path: String) -> HTTPRequest {
+        HTTPRequest(method: .post, scheme: "http", authority: "gw:8080", path: path)
     }
 
     @Test func splitsPathAndQueryAsReceived() {
-        let target = InvocationPipeline.rawTarget(request("/endpoints/a%20b/invocations?x=1%2F2&y"))
+        let target = request("/endpoints/a%20b/invocations?x=1%2F2&y").rawTarget
         #expect(target.path == "/endpoints/a%20b/invocations")
         #expect(target.query == "x=1%2F2&y")
     }
 
     @Test func noQuery() {
-        let target = InvocationPipeline.rawTarget(request("/endpoints/demo/invocations"))
+        let target = request("/endpoints/demo/invocations").rawTarget
         #expect(target.path == "/endpoints/demo/invocations")
         #expect(target.query == "")
     }
 
     @Test func emptyQueryAfterQuestionMark() {
-        let target = InvocationPipeline.rawTarget(request("/endpoints/demo/invocations?"))
+        let target = request("/endpoints/demo/invocations?").rawTarget
         #expect(target.path == "/endpoints/demo/invocations")
         #expect(target.query == "")
     }

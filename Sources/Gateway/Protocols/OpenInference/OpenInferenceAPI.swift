@@ -6,7 +6,29 @@ import NIOCore
 /// `POST /v2/models/{endpoint}/infer`, which takes the same pipeline as `POST /endpoints/{endpoint}/invocations`
 /// (a model name is an endpoint name). Errors are answered in the protocol's form, `{"error": "…"}`.
 enum OpenInferenceAPI {
-    /// Registers the `/v2` routes on the client router.
+    /// Registers `POST /v2/models/{endpoint}/infer`, whose answers ``InvocationRenderer`` makes, with the
+    /// protocol's error body.
+    static func addInferRoute(
+        to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, renderer: InvocationRenderer
+    ) {
+        router.post("v2/models/:model/infer") { request, context in
+            let name = try context.parameters.require("model")
+            var head = request.head
+            if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
+            let invocation = await ClientAPI.invocationRequest(
+                request, endpointName: name, limit: pipeline.runtime.maxBodyBytes, context: context, head: head)
+            let outcome: InvocationOutcome
+            if pipeline.runtime.current.endpoints[name] == nil {
+                outcome = .failure(InvocationFailure(error: modelNotFoundError(name)))
+            } else {
+                outcome = await pipeline.invoke(invocation)
+            }
+            return ClientAPI.response(
+                renderer.render(outcome, for: invocation, errorBody: .openInference, logger: context.logger))
+        }
+    }
+
+    /// Registers the other `/v2` routes on the client router.
     static func addRoutes(to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, readiness: Readiness) {
         router.get("v2/health/live") { _, _ in HealthAPI.json(status: .ok, #"{"live":true}"#) }
         router.get("v2/health/ready") { _, _ in
@@ -28,22 +50,16 @@ enum OpenInferenceAPI {
             return HealthAPI.json(
                 status: ready ? .ok : .serviceUnavailable, "{\"name\":\(JSONText.quoted(endpoint.name)),\"ready\":\(ready)}")
         }
-        router.post("v2/models/:model/infer") { request, context in
-            let name = try context.parameters.require("model")
-            guard pipeline.runtime.current.endpoints[name] != nil else { return Self.modelNotFound(name) }
-            var head = request.head
-            if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
-            do {
-                return try await pipeline.invoke(Request(head: head, body: request.body), endpointName: name, context: context)
-            } catch let error as GatewayError {
-                return Self.errorResponse(error)
-            }
-        }
     }
 
     /// 404 for a model (endpoint) that is not configured.
     static func modelNotFound(_ name: String) -> Response {
-        errorResponse(GatewayError(code: "ModelNotFound", status: .notFound, message: "Model \(name) not found."))
+        errorResponse(modelNotFoundError(name))
+    }
+
+    /// 404 `ModelNotFound`: no endpoint has the model's name.
+    static func modelNotFoundError(_ name: String) -> GatewayError {
+        GatewayError(code: "ModelNotFound", status: .notFound, message: "Model \(name) not found.")
     }
 
     /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.

@@ -3,6 +3,8 @@ import NIOCore
 
 /// A model answer whose body is still arriving, with the backend slot it holds until ``finish(success:)``.
 struct BackendStream: Sendable {
+    /// The endpoint called.
+    let endpoint: EndpointRuntime
     /// The production variant that serves.
     let variant: VariantRuntime
     /// The backend the answer comes from.

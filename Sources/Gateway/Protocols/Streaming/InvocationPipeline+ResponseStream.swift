@@ -15,25 +15,29 @@ extension InvocationPipeline {
     /// The `Content-Type` of an event-stream answer.
     static let eventStreamContentType = "application/vnd.amazon.eventstream"
 
-    /// Serves `POST /endpoints/{name}/invocations-response-stream` (InvokeEndpointWithResponseStream).
+    /// Serves `POST /endpoints/{name}/invocations-response-stream` (InvokeEndpointWithResponseStream) up to the
+    /// model's answer.
     ///
-    /// The request takes the same path as an invocation (read, enrich, choose a variant, call a backend of it); the
-    /// model's answer is forwarded as it arrives, each received piece as one `PayloadPart` event. A failure before
-    /// the model answers is an ordinary AWS error answer; once streaming has begun, a broken or timed-out model
-    /// stream ends with a `ModelStreamError` event.
-    func invokeWithResponseStream(
-        _ request: Request, endpointName: String, context: GatewayRequestContext
-    ) async throws -> Response {
-        let start = ContinuousClock.now
-        let (endpoint, server) = try endpoint(named: endpointName)
-        let logger = context.logger
-        return try await countingFailures(of: endpoint) {
-            var invocation = try await admit(request, endpoint: endpoint, server: server, context: context)
-            if let accept = request.headers[.sageMakerAccept] { invocation.accept = accept }
-            let variant = try chooseVariant(for: invocation)
-            let stream = try await openStream(variant, with: invocation, logger: logger)
-            variant.metrics.overheadLatency.recordNanoseconds((stream.start - start).nanosecondCount)
-            return Self.streamingResponse(for: stream, endpoint: endpoint, logger: logger)
+    /// The request takes the stages of an invocation up to the choice of a variant (authenticate, read, enrich,
+    /// route); then a backend of the variant is called and its answer is handed over as it arrives
+    /// (``streamingResponse(for:endpoint:logger:)``). A failure before the model answers is an ordinary error.
+    func invokeWithResponseStream(_ request: InvocationRequest) async -> Result<BackendStream, InvocationFailure> {
+        let run: InvocationRun
+        do throws(GatewayError) {
+            run = try self.run(of: request, options: .init())
+        } catch {
+            return .failure(InvocationFailure(error: error))
+        }
+        do {
+            var (invocation, variant) = try await advance(run, from: .authenticate) { stage in
+                if case .transform(let invocation, let variant) = stage { (invocation, variant) } else { nil }
+            }
+            if let accept = request.head.headerFields[.sageMakerAccept] { invocation.accept = accept }
+            let stream = try await openStream(variant, with: invocation, logger: run.logger)
+            variant.metrics.overheadLatency.recordNanoseconds((stream.start - request.receivedAt).nanosecondCount)
+            return .success(stream)
+        } catch {
+            return .failure(recordFailure(error, of: run))
         }
     }
 
@@ -53,7 +57,7 @@ extension InvocationPipeline {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 return BackendStream(
-                    variant: variant, backend: backend, response: response, start: start, settings: settings)
+                    endpoint: endpoint, variant: variant, backend: backend, response: response, start: start, settings: settings)
             } catch {
                 backend.release(success: false, now: .now, settings: settings)
                 throw error
@@ -70,19 +74,25 @@ extension InvocationPipeline {
         return stream
     }
 
-    /// The 200 event-stream answer that forwards `stream`'s body as `PayloadPart` events.
-    static func streamingResponse(for stream: BackendStream, endpoint: EndpointRuntime, logger: Logger) -> Response {
+    /// The 200 event-stream answer to `request` that forwards `stream`'s body as `PayloadPart` events; its
+    /// access-log line is written once the stream has ended, so that its duration covers the whole stream.
+    static func streamingResponse(
+        for stream: BackendStream, request: InvocationRequest, renderer: InvocationRenderer, logger: Logger
+    ) -> Response {
+        let endpoint = stream.endpoint
         var headers = HTTPFields()
-        headers.reserveCapacity(4)
+        headers.reserveCapacity(5)
         headers[.contentType] = eventStreamContentType
         headers[.invokedProductionVariant] = stream.variant.name
-        if let contentType = stream.response.headers.first(name: "content-type") {
+        if let contentType = stream.response.headers.first(name: HTTPField.Name.contentType.canonicalName) {
             headers[.sageMakerContentType] = contentType
         }
-        if let attributes = stream.response.headers.first(name: "x-amzn-sagemaker-custom-attributes") {
+        if let attributes = stream.response.headers.first(name: HTTPField.Name.customAttributes.canonicalName) {
             headers[.customAttributes] = attributes
         }
-        let body = ResponseBody { writer in
+        headers[.amznRequestID] = request.requestID
+        let body = ResponseBody { [headers] writer in
+            defer { renderer.logAccess(of: request, status: .ok, headers: headers, logger: logger) }
             let encoder = EventStreamEncoder()
             var iterator = stream.response.body.makeAsyncIterator()
             var failure: ResponseStreamEvent?
