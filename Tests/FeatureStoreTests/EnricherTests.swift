@@ -29,6 +29,32 @@ import TestSupport
         }
     }
 
+    @Test func servesFromTheCacheWithoutWaitingOnceEveryFeatureIsThere() async throws {
+        try await withRedis { server in
+            let views = [userView(), FeatureViewConfiguration(name: "item", features: ["price"])]
+            let enricher = try await makeEnricher(
+                server,
+                rules: [
+                    EnrichmentRule(view: "user", key: "$.user_id", into: "$.user"),
+                    EnrichmentRule(view: "item", key: "header:X-Item", into: "$.item"),
+                ],
+                views: views)
+            try await enricher.service.redis.command(["HSET", "mlgw:item:9", "price", "3"])
+            var request = json(#"{"user_id": "42"}"#)
+            request.headers = [(name: "x-item", value: "9")]
+            #expect(try enricher.enrichFromCache(request) == nil)
+            let read = try await enricher.enrich(request)
+            let cached = try #require(try enricher.enrichFromCache(request))
+            #expect(String(buffer: cached.body) == String(buffer: read.body))
+            #expect(cached.features == read.features)
+            #expect(cached.lookups.map(\.source) == [.cache, .cache])
+            var other = json(#"{"user_id": "7"}"#)
+            other.headers = request.headers
+            #expect(try enricher.enrichFromCache(other) == nil)
+            await enricher.service.shutdown()
+        }
+    }
+
     @Test func acceptsNumericKeysAndNestedPaths() async throws {
         try await withRedis { server in
             let enricher = try await makeEnricher(

@@ -175,6 +175,30 @@ import Testing
         try await limiter.admit(principal("b", rate: limit), now: start)
     }
 
+    @Test func anInMemoryStoreDecidesWithoutWaiting() throws {
+        let limiter = RateLimiter()
+        let key = principal("now", rate: RateLimit(perSecond: 1, burst: 1))
+        #expect(try limiter.admitImmediately(key, now: start) != nil)
+        do throws(AuthError) {
+            _ = try limiter.admitImmediately(key, now: start)
+            Issue.record("expected throttling")
+        } catch {
+            #expect(error.code == .throttling)
+            #expect(error.retryAfter == 1)
+        }
+    }
+
+    @Test func aStoreInAnotherProcessLeavesTheDecisionToTheWaitingCall() async throws {
+        struct RemoteStore: RateLimitStore {
+            func admit(key: String, policy: RateLimitPolicy, now: Date) async -> RateLimitDecision { .allowed }
+        }
+        let limiter = RateLimiter(store: RemoteStore())
+        let key = principal("remote", rate: RateLimit(perSecond: 1, burst: 1))
+        #expect(try limiter.admitImmediately(key, now: start) == nil)
+        try await limiter.admit(key, now: start)
+        #expect(try limiter.admitImmediately(principal("free"), now: start) != nil)
+    }
+
     @Test func unlimitedKeysAreNeverThrottled() async throws {
         let limiter = RateLimiter()
         for _ in 0..<1_000 { try await limiter.admit(principal("free"), now: start) }
