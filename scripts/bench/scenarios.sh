@@ -15,7 +15,7 @@
 # Variables provided by bench.sh: repo (the repository root), BIN (build products), BACKEND_PORT, GATEWAY_PORT,
 # ADMIN_PORT, WORK_DIR.
 
-BENCH_SCENARIOS=(pass_through auth_template json_templates enrich_hot enrich_miss capture)
+BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss capture)
 
 # scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
 # DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
@@ -71,6 +71,45 @@ scenario_pass_through_title() { echo "pass-through"; }
 
 scenario_pass_through_config() {
   { gateway_server_toml; gateway_endpoint_toml; gateway_variant_toml; } >"$1/gateway.conf"
+}
+
+# --- the full path: API key, cached enrichment, request and response templates, capture at 100% (issue 18) -----
+
+scenario_full_path_title() { echo "full path"; }
+
+scenario_full_path_config() {
+  local dir=$1
+  printf '%s' '$input.body' >"$dir/request.vtl"
+  {
+    gateway_server_toml
+    enrichment_store_toml 100000
+    gateway_endpoint_toml 'auth = "api_key"' 'stage_variables = { model = "bench" }'
+    gateway_variant_toml
+    enrichment_rule_toml
+    cat <<EOF
+[[endpoint.request_template]]
+content_type = "text/csv"
+file = "request.vtl"
+
+[[endpoint.response_template]]
+content_type = "application/json"
+file = "$repo/templates/csv-to-json.vtl"
+
+[endpoint.capture]
+enabled = true
+sampling_percentage = 100
+destination = "capture"
+capture = ["input", "output"]
+csv_content_types = ["text/csv"]
+EOF
+  } >"$dir/gateway.conf"
+  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
+}
+
+scenario_full_path_prepare() {
+  enrichment_prepare "$1" "$BENCH_HOT_ENTITIES" || return 1
+  scenario_auth_template_prepare "$1" || return 1
+  SCENARIO_HEADERS="$SCENARIO_HEADERS|Accept: application/json"
 }
 
 # --- API key auth + a request mapping template (issues 4 and 5) ----------------------------------------------
@@ -136,7 +175,18 @@ enrichment_config() {
   local dir=$1 cache_entries=$2
   {
     gateway_server_toml
-    cat <<EOF
+    enrichment_store_toml "$cache_entries"
+    gateway_endpoint_toml
+    gateway_variant_toml
+    enrichment_rule_toml
+  } >"$dir/gateway.conf"
+  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
+}
+
+# The feature store and its view `user`; $1 is the cache size.
+enrichment_store_toml() {
+  local cache_entries=$1
+  cat <<EOF
 [feature_store]
 redis = "redis://127.0.0.1:$REDIS_PORT/0"
 key_prefix = "mlgw"
@@ -151,15 +201,16 @@ max_age = "1d"
 warmup = { keys_file = "hot_users.txt", deadline = "60s" }
 
 EOF
-    gateway_endpoint_toml
-    gateway_variant_toml
-    cat <<EOF
+}
+
+# The endpoint's rule: the user id is the first CSV column.
+enrichment_rule_toml() {
+  cat <<EOF
 [[endpoint.enrich]]
 view = "user"
 key = "csv:0"
+
 EOF
-  } >"$dir/gateway.conf"
-  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
 }
 
 # Loads $2 users into Redis through the gateway's loader and makes wrk pick ids among them.

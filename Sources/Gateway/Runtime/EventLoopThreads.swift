@@ -1,7 +1,6 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Sizes and installs the process's SwiftNIO event loop group.
 public enum EventLoopThreads {
@@ -19,54 +18,15 @@ public enum EventLoopThreads {
     }
 
     /// Sizes the shared event loop group to `threads` (default: ``availableCores()``) and makes its event loops
-    /// Swift concurrency's global executor, so request handlers, backend calls and Redis replies run on the event
-    /// loops without hopping between thread pools. Call once, before anything uses SwiftNIO or Swift concurrency.
+    /// Swift concurrency's global executor with SwiftNIO's supported installer, so that the invocations that must
+    /// wait (a Redis miss, a backend without an idle connection) continue on the event loops without hopping to
+    /// another thread pool (ADR 0008). Call once, before anything uses SwiftNIO or Swift concurrency.
     ///
-    /// Returns false, leaving Swift's default executor in place, when the runtime offers no global executor hook, a
-    /// hook is already installed, or this was called before.
+    /// Returns false, leaving Swift's default executor in place, when SwiftNIO could not install it (the runtime has
+    /// no hook for it, or the global executor was used already).
     @discardableResult
     public static func install(threads: Int?) -> Bool {
         NIOSingletons.groupLoopCountSuggestion = threads ?? availableCores()
-        return GlobalExecutorHook.install()
-    }
-}
-
-/// Runs Swift concurrency's global jobs on the SwiftNIO singleton event loops, as jobs of the *generic* executor.
-///
-/// SwiftNIO's own takeover (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`)
-/// runs every global job isolated to its event loop's serial executor. The runtime then sees every entry into a
-/// nonisolated async function (which formally runs on the generic executor) as a change of executor and re-enqueues
-/// the task: one extra event loop turn per hop, many per request. Running the jobs as the generic executor, as the
-/// default Dispatch pool does, lets those hops continue inline on the same thread.
-enum GlobalExecutorHook {
-    /// The hook's type in the Swift runtime: `swift_task_enqueueGlobal_hook(job, original)`.
-    private typealias EnqueueGlobal = @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
-
-    private static let installed = Atomic<Bool>(false)
-
-    /// The generic executor (no serial executor; what the runtime's own global pool runs jobs with).
-    private static let generic: UnownedSerialExecutor = {
-        precondition(MemoryLayout<UnownedSerialExecutor>.size == 2 * MemoryLayout<UInt>.size)
-        return unsafeBitCast((UInt(0), UInt(0)), to: UnownedSerialExecutor.self)
-    }()
-
-    /// Installs the hook once; false when the runtime has no hook or another one is already installed.
-    static func install() -> Bool {
-        guard installed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
-            return false
-        }
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "swift_task_enqueueGlobal_hook") else { return false }
-        let slot = symbol.assumingMemoryBound(to: UnsafeRawPointer?.self)
-        guard slot.pointee == nil else { return false }
-        _ = generic
-        let hook: EnqueueGlobal = { job, _ in
-            MultiThreadedEventLoopGroup.singleton.any().execute {
-                job.runSynchronously(on: GlobalExecutorHook.generic)
-            }
-        }
-        withUnsafeBytes(of: hook) { bytes in
-            slot.pointee = bytes.load(as: UnsafeRawPointer.self)
-        }
-        return true
+        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }
