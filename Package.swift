@@ -58,11 +58,21 @@ let package = Package(
             ]
         ),
         .target(name: "DriftMonitor"),
+        .target(
+            name: "ModelClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(name: "TestSupport"),
         .target(
             name: "Gateway",
             dependencies: [
-                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture",
+                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -103,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport",
+                "Gateway", "ModelClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

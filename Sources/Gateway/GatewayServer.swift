@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ModelClient
 import NIOCore
 import ServiceLifecycle
 import UnixSignals

@@ -1,4 +1,5 @@
 import Logging
+import ModelClient
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle

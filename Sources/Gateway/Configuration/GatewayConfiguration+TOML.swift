@@ -1,6 +1,7 @@
 import DataCapture
 import FeatureStore
 import Foundation
+import ModelClient
 import TOMLKit
 
 extension GatewayConfiguration {

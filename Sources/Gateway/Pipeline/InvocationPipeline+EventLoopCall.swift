@@ -1,3 +1,4 @@
+import ModelClient
 import NIOCore
 
 extension InvocationPipeline {

@@ -1,6 +1,7 @@
 import DataCapture
 import HTTPTypes
 import Logging
+import ModelClient
 import NIOCore
 
 /// The request path of every invocation, as one pipeline of stages (``InvocationStage``):

@@ -1,5 +1,6 @@
 import FeatureStore
 import Foundation
+import ModelClient
 import Synchronization
 
 /// A variant as requests see it: its configuration, backends and metrics.

@@ -1,6 +1,7 @@
 import FeatureStore
 import Foundation
 import Logging
+import ModelClient
 import Synchronization
 
 /// Holds the configuration in force and swaps it atomically on reload.

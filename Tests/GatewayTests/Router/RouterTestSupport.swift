@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+@testable import ModelClient
 import NIOCore
 import TestSupport
 @testable import Gateway

@@ -1,3 +1,4 @@
+@testable import ModelClient
 import NIOCore
 import NIOHTTP1
 import Testing

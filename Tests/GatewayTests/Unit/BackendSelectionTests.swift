@@ -1,4 +1,5 @@
 import Foundation
+@testable import ModelClient
 import Testing
 @testable import Gateway
 

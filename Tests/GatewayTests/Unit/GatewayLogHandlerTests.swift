@@ -1,4 +1,5 @@
 import Logging
+@testable import ModelClient
 import Synchronization
 import Testing
 @testable import Gateway

@@ -2,6 +2,7 @@ import DataCapture
 import Foundation
 import Hummingbird
 import Logging
+import ModelClient
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ModelClient
 import NIOCore
 
 /// A model answer whose body is still arriving, with the backend slot it holds until ``finish(success:)``.

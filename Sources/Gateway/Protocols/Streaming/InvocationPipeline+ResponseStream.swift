@@ -2,6 +2,7 @@ import HTTPTypes
 import AsyncHTTPClient
 import Hummingbird
 import Logging
+import ModelClient
 import NIOCore
 
 extension HTTPField.Name {

@@ -1,7 +1,7 @@
 /// Least-outstanding-requests choice among a variant's backends.
-enum BackendSelection {
+package enum BackendSelection {
     /// The available backend with the fewest requests in flight, skipping `excluded`; ties go to a random one.
-    static func leastOutstanding(
+    package static func leastOutstanding(
         _ backends: [Backend], excluding excluded: [Backend], now: ContinuousClock.Instant,
         using generator: inout some RandomNumberGenerator
     ) -> Backend? {

@@ -10,9 +10,9 @@ import Synchronization
 /// on idle ones (``maxIdle``); a connection idle for longer than the endpoint's `idle_timeout` is closed instead of
 /// reused, before the server's own keep-alive timeout can close it under a request. Requests are never retried
 /// here: the pipeline retries connection failures on another backend.
-final class BackendConnectionPool: Sendable {
+package final class BackendConnectionPool: Sendable {
     /// Idle connections kept per backend.
-    static let maxIdle = 512
+    package static let maxIdle = 512
 
     fileprivate struct Connection: Sendable {
         let channel: any Channel
@@ -29,8 +29,8 @@ final class BackendConnectionPool: Sendable {
         var isClosed = false
     }
 
-    let host: String
-    let port: Int
+    package let host: String
+    package let port: Int
     private let pathPrefix: String
     private let hostHeader: String
     private let group: any EventLoopGroup
@@ -38,7 +38,7 @@ final class BackendConnectionPool: Sendable {
     private static let exchangeIDs = Atomic<UInt64>(0)
 
     /// A pool for the server at `host`:`port`, whose request paths start with `pathPrefix` (empty or `/base`).
-    init(
+    package init(
         host: String, port: Int, pathPrefix: String = "", group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.host = host
@@ -51,7 +51,7 @@ final class BackendConnectionPool: Sendable {
 
     /// Sends `request` to `path` and collects the answer (at most `maxBodyBytes`), on a connection idle for at
     /// most `idleTimeout` or a new one.
-    func send(
+    package func send(
         _ request: BackendRequest, path: String, connectTimeout: Duration, idleTimeout: Duration, maxBodyBytes: Int
     ) async throws(BackendCallError) -> BackendResponse {
         let connection: Connection
@@ -92,25 +92,25 @@ final class BackendConnectionPool: Sendable {
     }
 
     /// A kept-alive connection on the caller's event loop, taken for one ``send(_:path:on:completion:)``.
-    struct Lease {
+    package struct Lease {
         fileprivate let connection: Connection
     }
 
     /// Takes the most recently used idle connection that belongs to `eventLoop` (see ``takeIdle(idleTimeout:)`` for
     /// which are usable); nil when there is none.
-    func leaseIdle(idleTimeout: Duration, on eventLoop: any EventLoop) -> Lease? {
+    package func leaseIdle(idleTimeout: Duration, on eventLoop: any EventLoop) -> Lease? {
         let limit = TimeAmount.nanoseconds(Int64(clamping: idleTimeout.nanosecondCount))
         return takeIdle(idleTimeout: limit, where: { $0.channel.eventLoop === eventLoop }).map(Lease.init)
     }
 
     /// Puts back a lease that was not used.
-    func putBack(_ lease: Lease) {
+    package func putBack(_ lease: Lease) {
         release(lease.connection)
     }
 
     /// Sends `request` to `path` on a leased connection, from its event loop; `completion` runs there with the
     /// answer (at most the connection's response limit) or a ``BackendCallError``.
-    func send(
+    package func send(
         _ request: BackendRequest, path: String, on lease: Lease,
         completion: @escaping (Result<BackendResponse, BackendCallError>) -> Void
     ) {
@@ -142,7 +142,7 @@ final class BackendConnectionPool: Sendable {
     }
 
     /// Closes every idle connection; connections in use close when their exchange ends.
-    func close() {
+    package func close() {
         let idle = state.withLock { state in
             state.isClosed = true
             defer { state.idle.removeAll() }

@@ -56,7 +56,7 @@ public final class BackendClient: Sendable {
 
     /// Sends `request` to `path` of `backend` and returns as soon as the answer's head arrives; the body is read
     /// as it streams in. The request's timeout bounds the whole answer, body included.
-    func open(
+    package func open(
         _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
     ) async throws(BackendCallError) -> HTTPClientResponse {
         var httpRequest = HTTPClientRequest(url: backend.baseURL + path)
@@ -74,7 +74,7 @@ public final class BackendClient: Sendable {
     }
 
     /// Sends `request` to `path` of `backend` and collects the answer.
-    func send(
+    package func send(
         _ request: BackendRequest, to backend: Backend, path: String, settings: BackendSettings, logger: Logger
     ) async throws(BackendCallError) -> BackendResponse {
         if let connections = backend.connections {
@@ -102,25 +102,40 @@ public final class BackendClient: Sendable {
 }
 
 /// A call to a model server.
-struct BackendRequest: Sendable {
-    var method: HTTPMethod = .POST
-    var headers: HTTPHeaders = [:]
-    var body: ByteBuffer?
-    var timeout: Duration
+package struct BackendRequest: Sendable {
+    package var method: HTTPMethod = .POST
+    package var headers: HTTPHeaders = [:]
+    package var body: ByteBuffer?
+    package var timeout: Duration
+
+    package init(
+        method: HTTPMethod = .POST, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, timeout: Duration
+    ) {
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
 }
 
 /// A model server's answer.
-struct BackendResponse: Sendable, Equatable {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: ByteBuffer
+package struct BackendResponse: Sendable, Equatable {
+    package var status: Int
+    package var headers: HTTPHeaders
+    package var body: ByteBuffer
 
-    var isSuccess: Bool { (200..<300).contains(status) }
+    package init(status: Int, headers: HTTPHeaders, body: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    package var isSuccess: Bool { (200..<300).contains(status) }
 }
 
 /// Why a backend call failed, classified for retries and error answers.
-struct BackendCallError: Error, Sendable, Equatable {
-    enum Kind: Sendable, Equatable {
+package struct BackendCallError: Error, Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// No connection could be made; the request was not sent, so another backend may be tried.
         case connectFailed
         /// The answer did not arrive in time.
@@ -131,15 +146,15 @@ struct BackendCallError: Error, Sendable, Equatable {
         case failed
     }
 
-    var kind: Kind
-    var detail: String
+    package var kind: Kind
+    package var detail: String
 
-    init(kind: Kind, detail: String) {
+    package init(kind: Kind, detail: String) {
         self.kind = kind
         self.detail = detail
     }
 
-    init(classifying error: any Error) {
+    package init(classifying error: any Error) {
         switch error {
         case let error as HTTPClientError where error == .connectTimeout:
             self.init(kind: .connectFailed, detail: "connect timeout")

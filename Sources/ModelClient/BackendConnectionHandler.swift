@@ -5,10 +5,10 @@ import NIOHTTP1
 /// collects the answer, enforces the deadline, and tells its pool whether the connection can be used again.
 ///
 /// Every method runs on the channel's event loop.
-final class BackendConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = Never
-    typealias OutboundOut = HTTPClientRequestPart
+package final class BackendConnectionHandler: ChannelDuplexHandler {
+    package typealias InboundIn = HTTPClientResponsePart
+    package typealias OutboundIn = Never
+    package typealias OutboundOut = HTTPClientRequestPart
 
     private var exchange: BackendExchange
     private var caller: BackendCaller?
@@ -24,23 +24,23 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
     /// Called on the event loop when an exchange ends with the connection reusable.
     private let onIdle: (BackendConnectionHandler, Channel) -> Void
 
-    init(maxBodyBytes: Int, onIdle: @escaping (BackendConnectionHandler, Channel) -> Void) {
+    package init(maxBodyBytes: Int, onIdle: @escaping (BackendConnectionHandler, Channel) -> Void) {
         self.exchange = BackendExchange(maxBodyBytes: maxBodyBytes)
         self.onIdle = onIdle
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         timer?.task.cancel()
         timer = nil
     }
 
     /// Sends `head` and `body` as exchange `id`; `caller` gets the answer or a ``BackendCallError``.
-    func send(
+    package func send(
         id: UInt64, head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount,
         caller: BackendCaller
     ) {
@@ -82,12 +82,12 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Ends exchange `id` if it is still in flight, because its caller was cancelled.
-    func cancel(id: UInt64) {
+    package func cancel(id: UInt64) {
         guard id == exchangeID else { return }
         perform(exchange.cancelled())
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): perform(exchange.receivedHead(head))
         case .body(let part): perform(exchange.receivedBody(part))
@@ -95,12 +95,12 @@ final class BackendConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         perform(exchange.connectionEnded(nil))
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         perform(exchange.connectionEnded(error))
     }
 

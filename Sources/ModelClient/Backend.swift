@@ -8,10 +8,10 @@ public final class Backend: Sendable {
     /// Base URL of the model server.
     public let url: URL
     /// `url` without a trailing slash, for building request URLs.
-    let baseURL: String
+    package let baseURL: String
     /// Keep-alive connections for invocations, when the server speaks plain HTTP (HTTPS goes through
     /// AsyncHTTPClient).
-    let connections: BackendConnectionPool?
+    package let connections: BackendConnectionPool?
     private let outstandingCount = Atomic<Int>(0)
     private let state = Mutex(State())
 
@@ -50,7 +50,7 @@ public final class Backend: Sendable {
     }
 
     /// Takes a slot for a request if healthy and the circuit allows it.
-    func acquire(now: ContinuousClock.Instant) -> Bool {
+    package func acquire(now: ContinuousClock.Instant) -> Bool {
         let allowed = state.withLock { $0.health.isHealthy && $0.breaker.acquire(now: now) }
         if allowed { outstandingCount.add(1, ordering: .relaxed) }
         return allowed
@@ -58,7 +58,7 @@ public final class Backend: Sendable {
 
     /// Releases a slot and records the outcome; returns true when this failure opened the circuit.
     @discardableResult
-    func release(success: Bool, now: ContinuousClock.Instant, settings: BackendSettings) -> Bool {
+    package func release(success: Bool, now: ContinuousClock.Instant, settings: BackendSettings) -> Bool {
         outstandingCount.subtract(1, ordering: .relaxed)
         return state.withLock { state in
             if success {
@@ -70,7 +70,7 @@ public final class Backend: Sendable {
     }
 
     /// Records a health check; returns true when the health changed.
-    func recordHealthCheck(success: Bool, settings: BackendSettings) -> Bool {
+    package func recordHealthCheck(success: Bool, settings: BackendSettings) -> Bool {
         state.withLock {
             $0.health.record(
                 success: success, healthyThreshold: settings.healthyThreshold, unhealthyThreshold: settings.unhealthyThreshold)
@@ -79,11 +79,13 @@ public final class Backend: Sendable {
 }
 
 /// Hands out one ``Backend`` per URL, so reloads keep backend state.
-final class BackendRegistry: Sendable {
+package final class BackendRegistry: Sendable {
     private let backends = Mutex<[String: Backend]>([:])
 
+    package init() {}
+
     /// The backend for `url`, created on first use.
-    func backend(for url: URL) -> Backend {
+    package func backend(for url: URL) -> Backend {
         backends.withLock { backends in
             if let existing = backends[url.absoluteString] { return existing }
             let backend = Backend(url: url)
@@ -93,7 +95,7 @@ final class BackendRegistry: Sendable {
     }
 
     /// Closes the idle keep-alive connections of every backend (at shutdown).
-    func closeConnections() {
+    package func closeConnections() {
         for backend in backends.withLock({ Array($0.values) }) { backend.connections?.close() }
     }
 }

@@ -4,9 +4,9 @@ import NIOHTTP1
 /// The state of one keep-alive connection to a model server, as a plain value: one request/response exchange at a
 /// time, the answer collected up to a size limit. The channel handler feeds it events and carries out what it says;
 /// it is unit-tested without sockets.
-struct BackendExchange: Sendable {
+package struct BackendExchange: Sendable {
     /// Where the connection is.
-    enum State: Sendable, Equatable {
+    package enum State: Sendable, Equatable {
         /// Waiting in the pool; nothing is expected from the server.
         case idle
         /// The request was written; waiting for the answer's head.
@@ -18,7 +18,7 @@ struct BackendExchange: Sendable {
     }
 
     /// What the handler should do after an event.
-    enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Nothing yet.
         case none
         /// Complete the exchange with this answer; `reusable` says whether the connection may go back to the pool.
@@ -32,21 +32,21 @@ struct BackendExchange: Sendable {
     private(set) var state = State.idle
     private var body: ByteBuffer?
     private var keepAlive = true
-    let maxBodyBytes: Int
+    package let maxBodyBytes: Int
 
-    init(maxBodyBytes: Int) {
+    package init(maxBodyBytes: Int) {
         self.maxBodyBytes = maxBodyBytes
     }
 
     /// A request is being written.
-    mutating func requestSent() {
+    package mutating func requestSent() {
         precondition(state == .idle, "a backend connection carries one exchange at a time")
         state = .awaitingHead
         body = nil
     }
 
     /// The answer's head arrived.
-    mutating func receivedHead(_ head: HTTPResponseHead) -> Action {
+    package mutating func receivedHead(_ head: HTTPResponseHead) -> Action {
         guard state == .awaitingHead else { return close() }
         if head.status == .continue { return .none }
         keepAlive = head.isKeepAlive
@@ -55,7 +55,7 @@ struct BackendExchange: Sendable {
     }
 
     /// A piece of the answer's body arrived.
-    mutating func receivedBody(_ part: ByteBuffer) -> Action {
+    package mutating func receivedBody(_ part: ByteBuffer) -> Action {
         guard case .receivingBody = state else { return close() }
         let size = (body?.readableBytes ?? 0) + part.readableBytes
         guard size <= maxBodyBytes else {
@@ -73,7 +73,7 @@ struct BackendExchange: Sendable {
     }
 
     /// The answer ended.
-    mutating func receivedEnd() -> Action {
+    package mutating func receivedEnd() -> Action {
         guard case .receivingBody(let status, let headers) = state else { return close() }
         let response = BackendResponse(status: status, headers: headers, body: body ?? ByteBuffer())
         body = nil
@@ -82,12 +82,12 @@ struct BackendExchange: Sendable {
     }
 
     /// The exchange ran out of time.
-    mutating func timedOut() -> Action {
+    package mutating func timedOut() -> Action {
         failInFlight(BackendCallError(kind: .timedOut, detail: "timed out"))
     }
 
     /// The caller gave up (its task was cancelled, e.g. when the drain timeout passed).
-    mutating func cancelled() -> Action {
+    package mutating func cancelled() -> Action {
         failInFlight(BackendCallError(kind: .failed, detail: "the call was cancelled"))
     }
 
@@ -103,7 +103,7 @@ struct BackendExchange: Sendable {
     }
 
     /// The connection closed or failed with `error` (nil: closed by the server).
-    mutating func connectionEnded(_ error: (any Error)?) -> Action {
+    package mutating func connectionEnded(_ error: (any Error)?) -> Action {
         let previous = state
         state = .closed
         switch previous {
