@@ -1,6 +1,6 @@
-import DataCapture
 import Foundation
 import Hummingbird
+import WireFormats
 
 /// The client-facing router: the SageMaker runtime API and health probes.
 enum ClientAPI {
