@@ -1,4 +1,5 @@
 import NIOCore
+import WireFormats
 
 extension Enricher {
     func enrichCSV(_ request: EnrichmentRequest) async throws(FeatureStoreError) -> EnrichmentResult {
