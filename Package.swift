@@ -29,10 +29,12 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        .target(name: "MappingTemplates"),
+        .target(name: "WireFormats"),
+        .target(name: "MappingTemplates", dependencies: ["WireFormats"]),
         .target(
             name: "GatewayAuth",
             dependencies: [
+                "WireFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "FeatureStore",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "WireFormats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -52,12 +54,13 @@ let package = Package(
         .target(
             name: "DataCapture",
             dependencies: [
+                "WireFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "DriftMonitor"),
+        .target(name: "DriftMonitor", dependencies: ["WireFormats"]),
         .target(
             name: "ModelClient",
             dependencies: [
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient",
+                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "WireFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -94,6 +97,7 @@ let package = Package(
             name: "mlgateway",
             dependencies: [
                 "Gateway", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates", "DataCapture",
+                "WireFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,10 +109,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "WireFormatsTests", dependencies: ["WireFormats"]),
         .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates"]),
-        .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth"]),
-        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TestSupport"]),
-        .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture"]),
+        .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "WireFormats"]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TestSupport", "WireFormats"]),
+        .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),
         .testTarget(
             name: "GatewayTests",

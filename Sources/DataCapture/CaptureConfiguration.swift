@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// An endpoint's data-capture settings (`[endpoint.capture]` in the configuration file).
 public struct CaptureConfiguration: Sendable, Equatable {
@@ -58,8 +59,8 @@ public struct CaptureConfiguration: Sendable, Equatable {
         self.jsonContentTypes = jsonContentTypes
         self.maxFileBytes = maxFileBytes
         self.sampler = CaptureSampler(percentage: samplingPercentage)
-        self.csvMediaTypes = csvContentTypes.map(MediaType.normalized)
-        self.jsonMediaTypes = jsonContentTypes.map(MediaType.normalized)
+        self.csvMediaTypes = csvContentTypes.map { Array(MediaType.normalize($0).utf8) }
+        self.jsonMediaTypes = jsonContentTypes.map { Array(MediaType.normalize($0).utf8) }
     }
 
     /// Whether this invocation should be captured: enabled, and chosen with probability `samplingPercentage`/100.

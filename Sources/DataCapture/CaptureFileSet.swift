@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import WireFormats
 
 /// The writer thread's open files: one per destination, endpoint and variant, each holding records of one UTC hour.
 ///

@@ -1,3 +1,5 @@
+import WireFormats
+
 extension CaptureRecord {
     /// Appends this record as one JSON line (with its trailing newline) in SageMaker's data-capture format.
     ///
@@ -57,16 +59,32 @@ extension CaptureRecord {
         output.append(contentsOf: payloadClose)
     }
 
-    private static let captureDataOpen = Array(#"{"captureData":{"#.utf8)
-    private static let inputKey = Array(#""endpointInput":{"observedContentType":"#.utf8)
-    private static let outputKey = Array(#""endpointOutput":{"observedContentType":"#.utf8)
-    private static let inputMode = Array(#","mode":"INPUT","data":"#.utf8)
-    private static let outputMode = Array(#","mode":"OUTPUT","data":"#.utf8)
-    private static let encodingKey = Array(#","encoding":""#.utf8)
+    /// The fixed bytes between the values, built once from ``CaptureSchema``.
+    private static let captureDataOpen = Array("{\(name(CaptureSchema.captureData)){".utf8)
+    private static let inputKey = payloadOpen(CaptureSchema.endpointInput)
+    private static let outputKey = payloadOpen(CaptureSchema.endpointOutput)
+    private static let inputMode = modeAndData(CaptureSchema.inputMode)
+    private static let outputMode = modeAndData(CaptureSchema.outputMode)
+    private static let encodingKey = Array(",\(name(CaptureSchema.encoding))\"".utf8)
     private static let payloadClose = Array(#""}"#.utf8)
-    private static let eventMetadataOpen = Array(#"},"eventMetadata":{"eventId":"#.utf8)
-    private static let inferenceIDKey = Array(#","inferenceId":"#.utf8)
-    private static let inferenceTimeKey = Array(#","inferenceTime":""#.utf8)
-    private static let shadowOfKey = Array(#","shadowOf":"#.utf8)
-    private static let lineClose = Array("},\"eventVersion\":\"0\"}\n".utf8)
+    private static let eventMetadataOpen = Array(
+        "},\(name(CaptureSchema.eventMetadata)){\(name(CaptureSchema.eventId))".utf8)
+    private static let inferenceIDKey = Array(",\(name(CaptureSchema.inferenceId))".utf8)
+    private static let inferenceTimeKey = Array(",\(name(CaptureSchema.inferenceTime))\"".utf8)
+    private static let shadowOfKey = Array(",\(name(CaptureSchema.shadowOf))".utf8)
+    private static let lineClose = Array(
+        "},\(name(CaptureSchema.eventVersion))\(JSONText.quoted(CaptureSchema.currentEventVersion))}\n".utf8)
+
+    /// `"member":`
+    private static func name(_ member: String) -> String { JSONText.quoted(member) + ":" }
+
+    /// `"endpointInput":{"observedContentType":`
+    private static func payloadOpen(_ member: String) -> [UInt8] {
+        Array("\(name(member)){\(name(CaptureSchema.observedContentType))".utf8)
+    }
+
+    /// `,"mode":"INPUT","data":`
+    private static func modeAndData(_ mode: String) -> [UInt8] {
+        Array(",\(name(CaptureSchema.mode))\(JSONText.quoted(mode)),\(name(CaptureSchema.data))".utf8)
+    }
 }

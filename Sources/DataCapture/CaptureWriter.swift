@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import WireFormats
 
 /// Writes capture records to JSON Lines files from one dedicated writer thread.
 ///

@@ -1,8 +1,8 @@
-import DataCapture
 import ArgumentParser
 import FeatureStore
 import Foundation
 import Gateway
+import WireFormats
 
 /// `mlgateway features load|get`: write features into the online store and inspect one entity.
 struct FeaturesCommand: AsyncParsableCommand {

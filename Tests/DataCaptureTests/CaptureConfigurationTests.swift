@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WireFormats
 
 @testable import DataCapture
 
@@ -72,37 +73,5 @@ import Testing
             return await group.reduce(0, +)
         }
         #expect(abs(hits - 100_000) < 2_000)
-    }
-}
-
-@Suite struct EncodingPrimitiveTests {
-    @Test(arguments: [0, 1, 2, 3, 4, 5, 57, 256])
-    func base64MatchesFoundation(_ length: Int) {
-        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-        var output: [UInt8] = []
-        bytes.withUnsafeBufferPointer { Base64.append($0, to: &output) }
-        #expect(String(decoding: output, as: UTF8.self) == Data(bytes).base64EncodedString())
-    }
-
-    @Test(arguments: [
-        [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
-        [0x80], [0xE2, 0x82], [0xC3],
-    ] as [[UInt8]])
-    func illFormedUTF8IsRefused(_ bytes: [UInt8]) {
-        var output: [UInt8] = [1]
-        let accepted = bytes.withUnsafeBufferPointer { JSONText.appendString($0, to: &output) }
-        #expect(!accepted)
-        #expect(output == [1])
-    }
-
-    @Test func timeFieldsAreUTC() {
-        let time = UTCTime(Date(timeIntervalSince1970: 1_709_164_800.007))  // 2024-02-29T00:00:00.007Z
-        #expect([time.year, time.month, time.day, time.hour, time.minute, time.second] as [Int] == [2024, 2, 29, 0, 0, 0])
-        #expect(time.millisecond == 7)
-        #expect(time.hourPath == "2024/02/29/00")
-        #expect(time.fileTimePrefix == "00-00-007")
-        var text: [UInt8] = []
-        UTCTime(Date(timeIntervalSince1970: 1_795_428_672.999)).appendISO8601(to: &text)
-        #expect(String(decoding: text, as: UTF8.self) == "2026-11-23T10:11:12Z")
     }
 }

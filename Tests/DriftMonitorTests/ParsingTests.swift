@@ -25,35 +25,6 @@ import Testing
     }
 }
 
-@Suite struct CSVParserTests {
-    @Test func quotedFieldsCommasQuotesAndNewlines() {
-        let rows = CSVParser.rows(of: "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",,x\n\n")
-        #expect(rows == [["a", "b,c", "say \"hi\""], ["multi\nline", "", "x"]])
-    }
-
-    @Test func lastRowWithoutNewline() {
-        #expect(CSVParser.rows(of: "1,2\n3,4") == [["1", "2"], ["3", "4"]])
-    }
-
-    @Test func rowsSurviveAnyChunking() {
-        let text = Array("x,\"y\"\"z\",w\n1,\"2\n3\",4\n".utf8)
-        for split in 0...text.count {
-            var parser = CSVParser()
-            var rows: [[String]] = []
-            var lines: [Int] = []
-            let collect = { (row: [String], line: Int) in
-                rows.append(row)
-                lines.append(line)
-            }
-            text[0..<split].withUnsafeBufferPointer { parser.feed($0, onRow: collect) }
-            text[split...].withUnsafeBufferPointer { parser.feed($0, onRow: collect) }
-            parser.finish(onRow: collect)
-            #expect(rows == [["x", "y\"z", "w"], ["1", "2\n3", "4"]])
-            #expect(lines == [1, 2])
-        }
-    }
-}
-
 @Suite struct JSONParserTests {
     @Test func numbersKeepTheirText() throws {
         let value = try JSONParser.parse(#"{"a": 1, "b": 1.0, "c": -2e3, "d": [true, null, "x"]}"#)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WireFormats
 @testable import GatewayAuth
 
 /// Requests recorded from boto3 1.43 (`invoke_endpoint` against `endpoint_url=http://127.0.0.1:8080`): it sends
@@ -42,7 +43,7 @@ import Testing
 
     func verify(_ request: SigV4Request) throws {
         let authorization = try verifier.authorization(of: request)
-        let now = try #require(AmzDate.parse(authorization.amzDate))
+        let now = try #require(UTCTime.parseBasicISO8601(authorization.amzDate))
         try verifier.verify(request, authorization: authorization, secretAccessKey: Self.secret, now: now)
     }
 
@@ -64,7 +65,7 @@ import Testing
             ("Host", "127.0.0.1:8080"), ("Content-Type", "application/json"),
             ("X-Amzn-SageMaker-Custom-Attributes", "a  b"),
         ]
-        let signed = signer.sign(unsigned, date: try #require(AmzDate.parse("20261123T090558Z")))
+        let signed = signer.sign(unsigned, date: try #require(UTCTime.parseBasicISO8601("20261123T090558Z")))
         #expect(signed.firstValue(of: "authorization") == plain.firstValue(of: "authorization"))
     }
 }

@@ -60,15 +60,6 @@ import Testing
         #expect(!Hex.constantTimeEquals(Array("abc".utf8), Array("abcd".utf8)))
     }
 
-    @Test func amzDateRoundTrips() throws {
-        let date = try #require(AmzDate.parse("20150830T123600Z"))
-        #expect(date == ISO8601DateFormatter().date(from: "2015-08-30T12:36:00Z"))
-        #expect(AmzDate.format(date) == "20150830T123600Z")
-        #expect(AmzDate.format(Date(timeIntervalSince1970: 951_782_400)) == "20000229T000000Z")
-        #expect(AmzDate.parse("2015-08-30T12:36:00Z") == nil)
-        #expect(AmzDate.parse("20151330T123600Z") == nil)
-    }
-
     @Test func tamperedBodyIsRejected() throws {
         var request = signer.sign(invocation(), date: now)
         request.bodySHA256 = SigV4Request.sha256Hex(Array("{\"x\":2}".utf8))

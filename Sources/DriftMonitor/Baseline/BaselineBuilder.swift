@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// Builds a Model Monitor baseline (`statistics.json`, `constraints.json`) from a training dataset.
 public enum BaselineBuilder {

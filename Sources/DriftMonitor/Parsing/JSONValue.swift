@@ -1,3 +1,5 @@
+import WireFormats
+
 /// A parsed JSON value; numbers keep their source text so `1` and `1.0` stay distinguishable (Integral vs Fractional).
 enum JSONValue: Equatable, Sendable {
     case null
@@ -37,26 +39,10 @@ enum JSONValue: Equatable, Sendable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .number(let text): return text
-        case .string(let value): return JSONValue.quoted(value)
+        case .string(let value): return JSONText.quoted(value)
         case .array(let values): return "[" + values.map(\.jsonText).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.map { JSONValue.quoted($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+            return "{" + members.map { JSONText.quoted($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
         }
-    }
-
-    private static func quoted(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

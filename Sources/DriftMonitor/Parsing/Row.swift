@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// One record of tabular data: values by position (CSV, JSON arrays) or by name (JSON objects).
 enum Row: Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// What one capture line contributes to a monitoring run.
 enum CaptureLine: Equatable {
@@ -11,32 +12,33 @@ enum CaptureLine: Equatable {
 
     /// Interprets one line of a capture file.
     static func read(_ line: UnsafeBufferPointer<UInt8>, includeShadow: Bool, since: Date?, until: Date?) -> CaptureLine {
-        guard let record = try? JSONParser.parse(line), let captureData = record["captureData"],
+        guard let record = try? JSONParser.parse(line), let captureData = record[CaptureSchema.captureData],
             case .object = captureData
         else { return .corrupt }
-        let metadata = record["eventMetadata"]
-        if !includeShadow, metadata?["shadowOf"] != nil { return .skipped }
+        let metadata = record[CaptureSchema.eventMetadata]
+        if !includeShadow, metadata?[CaptureSchema.shadowOf] != nil { return .skipped }
         if since != nil || until != nil {
-            guard let text = metadata?["inferenceTime"]?.stringValue, let time = Timestamp.parse(text) else { return .skipped }
+            guard let text = metadata?[CaptureSchema.inferenceTime]?.stringValue, let time = Timestamp.parse(text)
+            else { return .skipped }
             if let since, time < since { return .skipped }
             if let until, time >= until { return .skipped }
         }
-        guard let input = captureData["endpointInput"] else { return .skipped }
-        guard let data = input["data"]?.stringValue, let encoding = input["encoding"]?.stringValue else { return .corrupt }
-        let contentType = input["observedContentType"]?.stringValue?.lowercased() ?? ""
+        guard let input = captureData[CaptureSchema.endpointInput] else { return .skipped }
+        guard let data = input[CaptureSchema.data]?.stringValue,
+            let encoding = input[CaptureSchema.encoding]?.stringValue.flatMap(CaptureEncoding.init(rawValue:))
+        else { return .corrupt }
+        let contentType = input[CaptureSchema.observedContentType]?.stringValue?.lowercased() ?? ""
         switch encoding {
-        case "CSV":
+        case .csv:
             return .rows(Row.rows(csv: data))
-        case "JSON":
+        case .json:
             return json(data)
-        case "BASE64":
+        case .base64:
             guard let bytes = Data(base64Encoded: data) else { return .corrupt }
             let text = String(decoding: bytes, as: UTF8.self)
             if contentType.contains("csv") { return .rows(Row.rows(csv: text)) }
             if contentType.contains("json") { return json(text) }
             return .skipped
-        default:
-            return .corrupt
         }
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import WireFormats
 
 extension Enricher {
     /// The records of a CSV body and, per record, where its rules' lookups are in the plan's `wanted`.

@@ -1,4 +1,5 @@
 import NIOCore
+import WireFormats
 
 extension Enricher {
     /// Validates a JSON body and reads its entity keys; a blank body counts as `{}`.
@@ -83,8 +84,8 @@ extension Enricher {
         while let name = remaining.first {
             remaining = remaining.dropFirst()
             var match: JSONScanner.Member?
-            let closing = try scanner.forEachMember(ofObjectAt: object) { member in
-                guard scanner.key(member, equals: name) else { return true }
+            let closing = try scanner.forEachMember(ofObjectAt: object) { member throws(JSONScanner.Invalid) in
+                guard try scanner.key(member, equals: name) else { return true }
                 match = member
                 return false
             }

@@ -1,4 +1,5 @@
 import NIOCore
+import WireFormats
 
 /// What the enricher needs from a request.
 public struct EnrichmentRequest: Sendable {

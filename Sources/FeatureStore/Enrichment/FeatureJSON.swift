@@ -1,4 +1,5 @@
 import NIOCore
+import WireFormats
 
 /// Writes feature values as JSON.
 ///
@@ -29,21 +30,10 @@ enum FeatureJSON {
 
     /// Appends `text` as a JSON string with the required escapes.
     static func writeString(_ text: String, to buffer: inout ByteBuffer) {
+        var text = text
         buffer.writeInteger(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0..<0x20:
-                buffer.writeStaticString("\\u00")
-                let hex = Array("0123456789abcdef".utf8)
-                buffer.writeInteger(hex[Int(byte >> 4)])
-                buffer.writeInteger(hex[Int(byte & 0x0F)])
-            default: buffer.writeInteger(byte)
-            }
+        text.withUTF8 { bytes in
+            JSONText.escape(bytes) { buffer.writeBytes($0) }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }

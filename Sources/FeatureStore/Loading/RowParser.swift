@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// One valid input row, ready to write.
 struct ParsedRow {
@@ -90,7 +91,7 @@ struct RowParser {
                         throw JSONScanner.Invalid(offset: root.upperBound, reason: "text after the JSON value")
                     }
                     try scanner.forEachMember(ofObjectAt: root.lowerBound) { member throws(JSONScanner.Invalid) in
-                        let name = scanner.decodeString(member.keyRange)
+                        let name = try scanner.decodeString(member.keyRange)
                         guard isWanted(name) else { return true }
                         do throws(JSONScanner.Invalid) {
                             members[name] = .some(try Self.storedText(of: member.value, in: scanner))

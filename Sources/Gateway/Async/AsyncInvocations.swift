@@ -1,9 +1,9 @@
-import DataCapture
 import HTTPTypes
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import WireFormats
 
 extension HTTPField.Name {
     /// `X-Amzn-SageMaker-InputLocation`: where an async invocation's input is.

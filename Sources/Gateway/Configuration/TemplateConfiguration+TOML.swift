@@ -1,5 +1,6 @@
 import Foundation
 import MappingTemplates
+import WireFormats
 
 extension TemplateConfiguration {
     /// Reads the template keys of an `[[endpoint]]` or `[[endpoint.variant]]` table: `passthrough_behavior`,

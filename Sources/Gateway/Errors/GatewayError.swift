@@ -1,7 +1,7 @@
-import DataCapture
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import WireFormats
 
 /// An AWS-style error answer: a status, an error type sent as `x-amzn-ErrorType`, and a JSON body whose `message`
 /// names the problem. botocore turns it into a `ClientError` with that code and message.

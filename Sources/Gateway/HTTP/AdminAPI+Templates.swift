@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MappingTemplates
 import NIOCore
+import WireFormats
 
 extension AdminAPI {
     /// Adds the mapping template operations to the admin group (behind the admin token):

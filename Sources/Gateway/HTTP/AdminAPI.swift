@@ -1,7 +1,7 @@
-import DataCapture
 import Crypto
 import Foundation
 import Hummingbird
+import WireFormats
 
 /// The admin router: `/metrics`, health probes and the `/admin/…` operations behind the admin token.
 enum AdminAPI {

@@ -1,7 +1,7 @@
-import DataCapture
 import Foundation
 import Hummingbird
 import NIOCore
+import WireFormats
 
 /// The client-facing router: the SageMaker runtime API and health probes.
 enum ClientAPI {

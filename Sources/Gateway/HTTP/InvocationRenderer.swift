@@ -1,7 +1,7 @@
-import DataCapture
 import HTTPTypes
 import Logging
 import NIOCore
+import WireFormats
 
 /// An invocation's answer, ready to be written.
 struct InvocationAnswer: Sendable {

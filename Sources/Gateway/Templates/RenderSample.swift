@@ -1,5 +1,5 @@
-import DataCapture
 import MappingTemplates
+import WireFormats
 
 /// A sample request for a test render, read from JSON: `body`, `content_type`, `headers`, `query`, `path`,
 /// `stage_variables`, `context` (the `$context` object), `features` (view → feature → value), and optionally

@@ -1,3 +1,5 @@
+import WireFormats
+
 extension TemplateKey {
     /// Parses the parts of an admin URL or CLI arguments into a key and checks it against the configuration: the
     /// endpoint must exist and the variant, if any, must be one of its production variants.

@@ -1,5 +1,6 @@
 import HTTPTypes
 import MappingTemplates
+import WireFormats
 
 /// The templates that apply to one endpoint variant, merged from the configuration and the store.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GatewayAuth
 import MappingTemplates
+import WireFormats
 
 /// Versioned mapping templates in SQLite (`state_dir/mlgateway.sqlite`, WAL mode), shared by the gateway and the
 /// CLI.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Synchronization
+import WireFormats
 
 /// Checks API keys and SigV4 signatures against an in-memory snapshot of the ``KeyStore``.
 ///
@@ -119,7 +120,7 @@ public final class Authenticator: Sendable {
         case .revoked:
             throw .accessDenied("The key '\(info.id)' has been revoked.")
         case .expired:
-            throw .accessDenied("The key '\(info.id)' expired at \(AmzDate.format(info.expiresAt ?? now)).")
+            throw .accessDenied("The key '\(info.id)' expired at \(UTCTime(info.expiresAt ?? now).basicISO8601).")
         case .active:
             break
         }

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// A token-bucket rate limit: `perSecond` requests per second on average, up to `burst` at once.
 public struct RateLimit: Sendable, Hashable, Codable {
@@ -46,10 +47,10 @@ public enum QuotaPeriod: String, Sendable, Hashable, Codable, CaseIterable {
         case .day:
             return Date(timeIntervalSince1970: TimeInterval((days + 1) * 86_400))
         case .month:
-            let (year, month, _) = UTCDate.civilFromDays(days)
+            let (year, month, _) = UTCTime.civilFromDays(days)
             let next = month == 12
-                ? UTCDate.daysFromCivil(year: year + 1, month: 1, day: 1)
-                : UTCDate.daysFromCivil(year: year, month: month + 1, day: 1)
+                ? UTCTime.daysFromCivil(year: year + 1, month: 1, day: 1)
+                : UTCTime.daysFromCivil(year: year, month: month + 1, day: 1)
             return Date(timeIntervalSince1970: TimeInterval(next * 86_400))
         }
     }
@@ -94,8 +95,8 @@ public enum KeyExpiry {
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), (1...31).contains(day)
         {
-            let days = UTCDate.daysFromCivil(year: year, month: month, day: day)
-            let (checkYear, checkMonth, checkDay) = UTCDate.civilFromDays(days)
+            let days = UTCTime.daysFromCivil(year: year, month: month, day: day)
+            let (checkYear, checkMonth, checkDay) = UTCTime.civilFromDays(days)
             if (checkYear, checkMonth, checkDay) == (year, month, day) {
                 return Date(timeIntervalSince1970: TimeInterval(days * 86_400))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// Signs requests with SigV4 header authentication, the way AWS SDKs do (for tests and tools talking to a gateway).
 public struct SigV4Signer: Sendable {
@@ -28,7 +29,7 @@ public struct SigV4Signer: Sendable {
     /// `request` with `X-Amz-Date`, the session token if any, and an `Authorization` header signing every header.
     public func sign(_ request: SigV4Request, date: Date) -> SigV4Request {
         var signed = request
-        let amzDate = AmzDate.format(date)
+        let amzDate = UTCTime(date).basicISO8601
         signed.headers.removeAll { ["authorization", "x-amz-date"].contains($0.name.lowercased()) }
         signed.headers.append((name: "X-Amz-Date", value: amzDate))
         if let sessionToken {

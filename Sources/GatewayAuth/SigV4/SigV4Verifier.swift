@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// Verifies AWS Signature Version 4 (`AWS4-HMAC-SHA256`) exactly as AWS services other than S3 do.
 ///
@@ -118,7 +119,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     private func checkTime(_ authorization: SigV4Authorization, now: Date) throws(AuthError) {
-        guard let date = AmzDate.parse(authorization.amzDate) else {
+        guard let date = UTCTime.parseBasicISO8601(authorization.amzDate) else {
             throw .incompleteSignature("X-Amz-Date must be in the ISO8601 basic format yyyyMMdd'T'HHmmss'Z'.")
         }
         guard authorization.amzDate.hasPrefix(authorization.scopeDate) else {
@@ -130,18 +131,18 @@ public struct SigV4Verifier: Sendable {
         let latest = now.addingTimeInterval(clockSkew)
         if date > latest {
             throw .invalidSignature(
-                "Signature not yet current: \(authorization.amzDate) is still later than \(AmzDate.format(latest)) (\(AmzDate.format(now)) + \(minutes) min.)")
+                "Signature not yet current: \(authorization.amzDate) is still later than \(UTCTime(latest).basicISO8601) (\(UTCTime(now).basicISO8601) + \(minutes) min.)")
         }
         switch authorization.location {
         case .header:
             if date < earliest {
                 throw .invalidSignature(
-                    "Signature expired: \(authorization.amzDate) is now earlier than \(AmzDate.format(earliest)) (\(AmzDate.format(now)) - \(minutes) min.)")
+                    "Signature expired: \(authorization.amzDate) is now earlier than \(UTCTime(earliest).basicISO8601) (\(UTCTime(now).basicISO8601) - \(minutes) min.)")
             }
         case .query(let expires):
             if date.addingTimeInterval(TimeInterval(expires)) < now {
                 throw .invalidSignature(
-                    "Signature expired: the presigned request was valid for \(expires) seconds after \(authorization.amzDate); it is now \(AmzDate.format(now)).")
+                    "Signature expired: the presigned request was valid for \(expires) seconds after \(authorization.amzDate); it is now \(UTCTime(now).basicISO8601).")
             }
         }
     }

@@ -1,13 +1,17 @@
+import WireFormats
+
 /// A small JSON parser producing runtime values: objects become ordered maps, arrays json-smart lists.
 ///
-/// It reads a contiguous UTF-8 buffer without bounds checks beyond its own, and collects the members of
-/// objects and arrays on scratch stacks so that each map or list is allocated once with its final size.
+/// Tokens are read by the shared ``JSONScanner`` with json-smart's leniency (leading zeros, control characters
+/// in strings); the members of objects and arrays are collected on scratch stacks so that each map or list is
+/// allocated once with its final size.
 struct JSONReader {
     struct Failure: Error {
         var message: String
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
+    private let scanner: JSONScanner
     var pos = 0
     var depth = 0
     private var keyStack: [String] = []
@@ -15,6 +19,7 @@ struct JSONReader {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        self.scanner = JSONScanner(bytes: UnsafeRawBufferPointer(bytes))
     }
 
     /// Parses one JSON value surrounded by optional whitespace.
@@ -59,12 +64,7 @@ struct JSONReader {
     }
 
     mutating func skipWhitespace() {
-        while pos < bytes.count {
-            switch bytes[pos] {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): pos += 1
-            default: return
-            }
-        }
+        pos = scanner.skipWhitespace(pos)
     }
 
     mutating func readValue() throws(Failure) -> Value {
@@ -82,14 +82,17 @@ struct JSONReader {
     }
 
     mutating func readLiteral(_ word: StaticString, _ value: Value) throws(Failure) -> Value {
-        let count = word.utf8CodeUnitCount
-        guard pos + count <= bytes.count else { throw Failure(message: "unexpected character at position \(pos)") }
-        let start = word.utf8Start
-        for i in 0..<count where bytes[pos + i] != start[i] {
-            throw Failure(message: "unexpected character at position \(pos)")
-        }
-        pos += count
+        pos = try lexed { () throws(JSONScanner.Invalid) in try scanner.literalEnd(word, at: pos) }
         return value
+    }
+
+    /// The result of a scanner call, its error as this reader's failure.
+    private func lexed<T>(_ lex: () throws(JSONScanner.Invalid) -> T) throws(Failure) -> T {
+        do {
+            return try lex()
+        } catch {
+            throw Failure(message: "\(error.reason) at position \(error.offset)")
+        }
     }
 
     mutating func enter() throws(Failure) {
@@ -166,26 +169,11 @@ struct JSONReader {
 
     mutating func readNumber() throws(Failure) -> Value {
         let start = pos
-        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-        let digits = pos
-        while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-        guard pos > digits else { throw Failure(message: "invalid number at position \(start)") }
-        var isInteger = true
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
-            isInteger = false
-            pos += 1
-            let fraction = pos
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-            guard pos > fraction else { throw Failure(message: "invalid number at position \(start)") }
+        let (end, isInteger) = try lexed { () throws(JSONScanner.Invalid) in
+            try scanner.numberEnd(start, allowingLeadingZeros: true)
         }
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
-            isInteger = false
-            pos += 1
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-            let exponent = pos
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-            guard pos > exponent else { throw Failure(message: "invalid number at position \(start)") }
-        }
+        pos = end
+        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
         if isInteger, pos - start <= 18 {
             var value = 0
             var i = digits
@@ -202,98 +190,8 @@ struct JSONReader {
     }
 
     mutating func readString() throws(Failure) -> String {
-        pos += 1
-        let start = pos
-        while pos < bytes.count {
-            let c = bytes[pos]
-            if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-                pos += 1
-                return s
-            }
-            if c == UInt8(ascii: "\\") { break }
-            pos += 1
-        }
-        var out = Array(bytes[start..<pos])
-        while pos < bytes.count {
-            let c = bytes[pos]
-            if c == UInt8(ascii: "\"") {
-                pos += 1
-                return String(decoding: out, as: UTF8.self)
-            }
-            if c != UInt8(ascii: "\\") {
-                out.append(c)
-                pos += 1
-                continue
-            }
-            pos += 1
-            guard pos < bytes.count else { break }
-            let e = bytes[pos]
-            pos += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): out.append(8)
-            case UInt8(ascii: "f"): out.append(12)
-            case UInt8(ascii: "n"): out.append(10)
-            case UInt8(ascii: "r"): out.append(13)
-            case UInt8(ascii: "t"): out.append(9)
-            case UInt8(ascii: "u"):
-                var scalar = try readHex4()
-                if (0xD800..<0xDC00).contains(scalar), pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"),
-                    bytes[pos + 1] == UInt8(ascii: "u")
-                {
-                    pos += 2
-                    let low = try readHex4()
-                    if (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else {
-                        Self.appendUTF8(0xFFFD, to: &out)
-                        scalar = low
-                    }
-                }
-                Self.appendUTF8(Unicode.Scalar(scalar) == nil ? 0xFFFD : scalar, to: &out)
-            default:
-                throw Failure(message: "invalid escape at position \(pos - 1)")
-            }
-        }
-        throw Failure(message: "unterminated string")
-    }
-
-    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        if v < 0x80 {
-            out.append(UInt8(v))
-        } else if v < 0x800 {
-            out.append(UInt8(0xC0 | v >> 6))
-            out.append(UInt8(0x80 | v & 0x3F))
-        } else if v < 0x10000 {
-            out.append(UInt8(0xE0 | v >> 12))
-            out.append(UInt8(0x80 | v >> 6 & 0x3F))
-            out.append(UInt8(0x80 | v & 0x3F))
-        } else {
-            out.append(UInt8(0xF0 | v >> 18))
-            out.append(UInt8(0x80 | v >> 12 & 0x3F))
-            out.append(UInt8(0x80 | v >> 6 & 0x3F))
-            out.append(UInt8(0x80 | v & 0x3F))
-        }
-    }
-
-    mutating func readHex4() throws(Failure) -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw Failure(message: "invalid \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[pos]
-            let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw Failure(message: "invalid \\u escape")
-            }
-            value = value * 16 + digit
-            pos += 1
-        }
+        let (value, end) = try lexed { () throws(JSONScanner.Invalid) in try scanner.string(at: pos, strict: false) }
+        pos = end
         return value
     }
 }

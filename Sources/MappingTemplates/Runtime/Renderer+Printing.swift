@@ -1,3 +1,5 @@
+import WireFormats
+
 extension Renderer {
     /// Prints a reference's value into the output; null and undefined print nothing.
     mutating func print(_ value: Value, at offset: Int) throws(TemplateError) {
@@ -92,7 +94,7 @@ extension Renderer {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d): out.append(contentsOf: (d.isFinite ? JavaFormat.double(d) : "null").utf8)
-        case .string(let s): JSONEscaping.writeString(s, into: &out)
+        case .string(let s): JSONText.appendString(s, escaping: .jsonSmart, to: &out)
         case .list(let list):
             out.append(UInt8(ascii: "["))
             for (i, item) in list.items.enumerated() {
@@ -104,13 +106,13 @@ extension Renderer {
             out.append(UInt8(ascii: "{"))
             for (i, key) in map.keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONEscaping.writeString(key, into: &out)
+                JSONText.appendString(key, escaping: .jsonSmart, to: &out)
                 out.append(UInt8(ascii: ":"))
                 try writeJSON(map.value(at: i), into: &out, depth: depth + 1, at: offset)
             }
             out.append(UInt8(ascii: "}"))
         case .entry, .block, .loop, .input, .util:
-            JSONEscaping.writeString(try javaString(value, at: offset), into: &out)
+            JSONText.appendString(try javaString(value, at: offset), escaping: .jsonSmart, to: &out)
         }
         if out.count > limits.maxOutputBytes {
             throw template.locator.error(.limit, at: offset, "value text exceeds \(limits.maxOutputBytes) bytes")
@@ -132,51 +134,5 @@ extension Renderer {
         case .block: return "#define block"
         case .entry: return "Map.Entry"
         }
-    }
-}
-
-/// json-smart's string escaping (`JSONStyle.NO_COMPRESS`): `"` `\` `/` and control characters, plus
-/// U+007F–U+009F and U+2000–U+20FF as `\uXXXX`.
-enum JSONEscaping {
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        let plain = s.withUTF8 { bytes in
-            for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C || byte == 0x2F {
-                if byte >= 0x80, byte != 0xC2, byte != 0xE2 { continue }
-                return false
-            }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append(contentsOf: "\\\"".utf8)
-            case "\\": out.append(contentsOf: "\\\\".utf8)
-            case "/": out.append(contentsOf: "\\/".utf8)
-            case "\u{08}": out.append(contentsOf: "\\b".utf8)
-            case "\u{0C}": out.append(contentsOf: "\\f".utf8)
-            case "\n": out.append(contentsOf: "\\n".utf8)
-            case "\r": out.append(contentsOf: "\\r".utf8)
-            case "\t": out.append(contentsOf: "\\t".utf8)
-            default:
-                let v = scalar.value
-                if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0x2000 && v <= 0x20FF) {
-                    out.append(contentsOf: ("\\u" + hex4(v)).utf8)
-                } else {
-                    out.append(contentsOf: String(scalar).utf8)
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -18,7 +18,7 @@ enum UtilFunctions {
             case 0x0D: out += "\\r"
             default:
                 if unit < 0x20 || unit > 0x7F {
-                    out += "\\u" + JSONEscaping.hex4(UInt32(unit))
+                    out += "\\u" + hex4(unit)
                 } else {
                     out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
                 }
@@ -48,6 +48,11 @@ enum UtilFunctions {
     static func hex2(_ byte: UInt8) -> String {
         let digits = Array("0123456789ABCDEF".unicodeScalars)
         return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+    }
+
+    /// A UTF-16 unit as four upper-case hex digits.
+    static func hex4(_ unit: UInt16) -> String {
+        hex2(UInt8(unit >> 8)) + hex2(UInt8(unit & 0xFF))
     }
 
     /// `java.net.URLDecoder.decode(s, "UTF-8")`: `+` becomes space; nil on a malformed `%` escape.

@@ -139,18 +139,4 @@ struct TemplateScopeTests {
         endpoint.variants[0].templates.stageVariables = ["b": "variant"]
         #expect(Self.scope(endpoint).stageVariables == ["a": "endpoint", "b": "variant"])
     }
-
-    @Test func acceptRangesParse() {
-        #expect(MediaType.acceptRanges("text/csv;q=0.2, Application/JSON , */*;q=0.1") == ["application/json", "text/csv", "*/*"])
-        #expect(MediaType.acceptRanges(" , ").isEmpty)
-        #expect(MediaType.acceptRanges("\ttext/csv ; q = 0.5 ,text/plain;level=1;q=0") == ["text/csv"])
-    }
-
-    @Test func mediaTypesNormalize() {
-        #expect(MediaType.normalize("Text/CSV; charset=utf-8") == "text/csv")
-        #expect(MediaType.normalize(" \tapplication/json\t ") == "application/json")
-        #expect(MediaType.normalize("application/json") == "application/json")
-        #expect(MediaType.normalize(";x") == "")
-        #expect(MediaType.normalize("TEXT/Ünïcode") == "text/ünïcode")
-    }
 }

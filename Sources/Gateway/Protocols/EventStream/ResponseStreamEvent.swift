@@ -1,5 +1,5 @@
-import DataCapture
 import NIOCore
+import WireFormats
 
 /// The events of SageMaker's `InvokeEndpointWithResponseStream` answer (the `ResponseStream` event stream).
 ///

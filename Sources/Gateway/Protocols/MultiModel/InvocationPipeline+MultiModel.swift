@@ -1,10 +1,10 @@
-import DataCapture
 import Foundation
 import Hummingbird
 import Logging
 import ModelClient
 import NIOCore
 import NIOHTTP1
+import WireFormats
 
 extension InvocationPipeline {
     /// Calls a multi-model variant: the target model's backend is chosen by consistent hashing (the next backend on

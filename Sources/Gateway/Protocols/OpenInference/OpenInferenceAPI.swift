@@ -1,6 +1,6 @@
-import DataCapture
 import Hummingbird
 import NIOCore
+import WireFormats
 
 /// The Open Inference Protocol (KServe v2) front: health, model metadata and readiness, and
 /// `POST /v2/models/{endpoint}/infer`, which takes the same pipeline as `POST /endpoints/{endpoint}/invocations`

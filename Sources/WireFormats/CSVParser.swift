@@ -1,7 +1,8 @@
-/// A streaming RFC 4180 CSV parser: feed bytes in any chunks, get whole rows.
+/// A streaming RFC 4180 CSV parser: feed bytes in any chunks, get whole rows. The one CSV field syntax of the
+/// gateway: the drift monitor streams datasets through it, ``CSV/fields(_:)`` parses one record with it.
 ///
 /// Quoted fields may hold commas, doubled quotes and newlines; CRLF and LF both end rows; blank lines are skipped.
-struct CSVParser {
+public struct CSVParser {
     private var field: [UInt8] = []
     private var row: [String] = []
     private var inQuotes = false
@@ -14,11 +15,14 @@ struct CSVParser {
     /// The line on which the last quoted field started.
     private var quoteLine = 1
 
+    /// A parser at the start of its input.
+    public init() {}
+
     /// While the input read so far ends inside a quoted field: the line that field started on.
-    var openQuoteLine: Int? { inQuotes ? quoteLine : nil }
+    public var openQuoteLine: Int? { inQuotes ? quoteLine : nil }
 
     /// Feeds bytes; `onRow` is called for every row completed by them, with the line the row started on.
-    mutating func feed<E: Error>(
+    public mutating func feed<E: Error>(
         _ bytes: UnsafeBufferPointer<UInt8>, onRow: (_ row: [String], _ line: Int) throws(E) -> Void
     ) throws(E) {
         for byte in bytes {
@@ -60,14 +64,14 @@ struct CSVParser {
     }
 
     /// Ends the input: emits a last row that had no newline (a quoted field left open keeps the rest of the input).
-    mutating func finish<E: Error>(onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
+    public mutating func finish<E: Error>(onRow: (_ row: [String], _ line: Int) throws(E) -> Void) throws(E) {
         inQuotes = false
         afterQuote = false
         try endRow(onRow)
     }
 
     /// All rows of a complete text.
-    static func rows(of text: String) -> [[String]] {
+    public static func rows(of text: String) -> [[String]] {
         var parser = CSVParser()
         var rows: [[String]] = []
         var text = text

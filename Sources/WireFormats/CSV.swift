@@ -1,15 +1,16 @@
-/// Minimal RFC 4180 CSV handling: rows, fields and quoting.
-enum CSV {
+/// RFC 4180 CSV records as enrichment splices them: a body split into records that keep their line breaks, the
+/// fields of one record, and a value quoted as a field.
+public enum CSV {
     /// One record of a CSV text: its content (without the line break) and the line break that followed it.
-    struct Record {
-        var content: Substring
-        var lineBreak: Substring
+    public struct Record: Sendable {
+        public var content: Substring
+        public var lineBreak: Substring
         /// The 1-based line number where the record starts.
-        var line: Int
+        public var line: Int
     }
 
     /// Splits `text` into records at line breaks outside quotes.
-    static func records(_ text: Substring) -> [Record] {
+    public static func records(_ text: Substring) -> [Record] {
         var records: [Record] = []
         var line = 1
         var recordLine = 1
@@ -38,43 +39,19 @@ enum CSV {
         return records
     }
 
-    /// The fields of one record, unquoted; `nil` if a quote is not closed.
-    static func fields(_ record: Substring) -> [String]? {
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var index = record.startIndex
-        while index < record.endIndex {
-            let character = record[index]
-            let next = record.index(after: index)
-            if inQuotes {
-                if character == "\"" {
-                    if next < record.endIndex, record[next] == "\"" {
-                        field.append("\"")
-                        index = record.index(after: next)
-                        continue
-                    }
-                    inQuotes = false
-                } else {
-                    field.append(character)
-                }
-            } else if character == "\"" && field.isEmpty {
-                inQuotes = true
-            } else if character == "," {
-                fields.append(field)
-                field = ""
-            } else {
-                field.append(character)
-            }
-            index = next
-        }
-        guard !inQuotes else { return nil }
-        fields.append(field)
-        return fields
+    /// The fields of one record (no line break outside quotes), unquoted; `nil` if a quote is not closed.
+    public static func fields(_ record: Substring) -> [String]? {
+        var parser = CSVParser()
+        var fields: [String]?
+        var record = record
+        record.withUTF8 { parser.feed($0) { row, _ in fields = row } }
+        guard parser.openQuoteLine == nil else { return nil }
+        parser.finish { row, _ in fields = row }
+        return fields ?? [""]
     }
 
     /// `value` as a CSV field, quoted when it contains a comma, quote or line break.
-    static func field(_ value: String) -> String {
+    public static func field(_ value: String) -> String {
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
         return "\"" + value.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
