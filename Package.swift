@@ -73,9 +73,27 @@ let package = Package(
         ),
         .target(name: "TestSupport"),
         .target(
-            name: "Gateway",
+            name: "InvocationCore",
             dependencies: [
                 "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "WireFormats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "InvocationCore", "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "WireFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -96,7 +114,8 @@ let package = Package(
         .executableTarget(
             name: "mlgateway",
             dependencies: [
-                "Gateway", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates", "DataCapture",
+                "Gateway", "InvocationCore", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates",
+                "DataCapture",
                 "WireFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -118,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ModelClient", "TestSupport",
+                "Gateway", "InvocationCore", "ModelClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

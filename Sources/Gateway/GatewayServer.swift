@@ -3,6 +3,7 @@ import FeatureStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import InvocationCore
 import Logging
 import ModelClient
 import NIOCore

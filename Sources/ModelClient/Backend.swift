@@ -16,8 +16,8 @@ public final class Backend: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var breaker = CircuitBreaker()
-        var health = HealthStatus()
+        package var breaker = CircuitBreaker()
+        package var health = HealthStatus()
     }
 
     /// Creates a backend for `url`.

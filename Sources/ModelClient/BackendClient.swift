@@ -24,8 +24,8 @@ public final class BackendClient: Sendable {
 
     /// What distinguishes one AsyncHTTPClient pool from another.
     private struct PoolSettings: Hashable {
-        var connectTimeout: Duration
-        var idleTimeout: Duration
+        package var connectTimeout: Duration
+        package var idleTimeout: Duration
     }
 
     /// Creates a client on `eventLoopGroup`.

@@ -15,18 +15,18 @@ package final class BackendConnectionPool: Sendable {
     package static let maxIdle = 512
 
     fileprivate struct Connection: Sendable {
-        let channel: any Channel
-        let handler: NIOLoopBound<BackendConnectionHandler>
+        package let channel: any Channel
+        package let handler: NIOLoopBound<BackendConnectionHandler>
     }
 
     private struct IdleConnection: Sendable {
-        let connection: Connection
-        let since: NIODeadline
+        package let connection: Connection
+        package let since: NIODeadline
     }
 
     private struct State: Sendable {
-        var idle: [IdleConnection] = []
-        var isClosed = false
+        package var idle: [IdleConnection] = []
+        package var isClosed = false
     }
 
     package let host: String

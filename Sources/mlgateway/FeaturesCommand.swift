@@ -2,6 +2,7 @@ import ArgumentParser
 import FeatureStore
 import Foundation
 import Gateway
+import InvocationCore
 import WireFormats
 
 /// `mlgateway features load|get`: write features into the online store and inspect one entity.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gateway
 import GatewayAuth
+import InvocationCore
 
 /// `mlgateway keys …`: create, list, show, revoke and rotate API keys in the gateway's `state_dir`.
 ///

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InvocationCore
 
 /// The `mlgateway` command: the gateway server and its admin tools.
 @main

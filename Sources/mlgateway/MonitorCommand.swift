@@ -1,6 +1,7 @@
 import ArgumentParser
 import DriftMonitor
 import Foundation
+import InvocationCore
 
 /// `mlgateway monitor baseline|run`: Model Monitor baselines and drift checks over captured data.
 struct MonitorCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import InvocationCore
 import Logging
 
 /// `mlgateway serve --config gateway.conf`: runs the gateway until SIGTERM or SIGINT.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import InvocationCore
 import MappingTemplates
 
 /// `mlgateway templates …`: render and validate template files, and manage the templates stored in `state_dir`.

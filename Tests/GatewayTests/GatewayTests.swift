@@ -1,2 +1,3 @@
+@testable import InvocationCore
 import Testing
 @testable import Gateway

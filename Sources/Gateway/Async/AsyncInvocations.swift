@@ -1,6 +1,7 @@
 import HTTPTypes
 import Foundation
 import Hummingbird
+import InvocationCore
 import Logging
 import NIOCore
 import WireFormats
@@ -167,5 +168,33 @@ struct AsyncInvocations: Sendable {
             throw .validation("X-Amzn-SageMaker-\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
         return Double(value)
+    }
+}
+
+extension AsyncWorkerPool {
+    /// When `[async]` is configured: opens the queue in `state_dir/mlgateway.sqlite`, registers the client and admin
+    /// routes, and returns the pool to run as a service. Otherwise returns nil, and `async-invocations` answers 400
+    /// `ValidationError` saying that the operation is not enabled.
+    static func setUp(
+        runtime: GatewayRuntime, pipeline: InvocationPipeline, client: Router<GatewayRequestContext>,
+        admin: Router<GatewayRequestContext>, logger: Logger
+    ) throws -> AsyncWorkerPool? {
+        let configuration = runtime.configuration
+        guard let settings = configuration.asyncInvocations else {
+            client.post("endpoints/:name/async-invocations") { _, _ -> Response in
+                throw GatewayError.validation(
+                    "InvokeEndpointAsync is not enabled on this gateway; add an [async] table to its configuration.")
+            }
+            return nil
+        }
+        let stateDirectory = configuration.server.stateDirectory
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let store = try AsyncJobStore(path: stateDirectory.appendingPathComponent("mlgateway.sqlite").path)
+        var poolLogger = logger
+        poolLogger[metadataKey: "component"] = "async"
+        let pool = AsyncWorkerPool(configuration: settings, store: store, pipeline: pipeline, logger: poolLogger)
+        AsyncInvocations(configuration: settings, store: store, runtime: runtime, wake: pool.wake)
+            .addRoutes(client: client, admin: admin)
+        return pool
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import InvocationCore
 import Logging
 
 /// Logs one `info` line per answered request of the client API while `access_log` is on ("Request served"): method,

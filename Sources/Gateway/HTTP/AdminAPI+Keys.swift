@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAuth
 import Hummingbird
+import InvocationCore
 import NIOCore
 
 extension AdminAPI {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InvocationCore
 import MappingTemplates
 import NIOCore
 import WireFormats

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import InvocationCore
 import WireFormats
 
 /// The admin router: `/metrics`, health probes and the `/admin/…` operations behind the admin token.

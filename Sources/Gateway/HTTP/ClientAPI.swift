@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import InvocationCore
 import NIOCore
 import WireFormats
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import InvocationCore
 import Logging
 
 /// Adds `x-amzn-RequestId` to every answer and turns every failure into an AWS-style error answer.
@@ -16,19 +17,23 @@ struct ErrorMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as GatewayError {
             InvocationRenderer.log(error, logger: context.logger)
-            response = try error.response(from: request, context: context)
+            response = Self.response(for: error)
         } catch let error as HTTPError where error.status == .notFound {
-            response = try GatewayError.unknownOperation("\(request.method)", request.uri.path)
-                .response(from: request, context: context)
+            response = Self.response(for: .unknownOperation("\(request.method)", request.uri.path))
         } catch let error as HTTPError {
-            response = try GatewayError(code: "ValidationError", status: error.status, message: error.body ?? "\(error.status)")
-                .response(from: request, context: context)
+            response = Self.response(
+                for: GatewayError(code: "ValidationError", status: error.status, message: error.body ?? "\(error.status)"))
         } catch {
             context.logger.error("Unexpected failure", metadata: ["error": "\(error)"])
-            response = try GatewayError.internalFailure("The gateway failed to process the request.")
-                .response(from: request, context: context)
+            response = Self.response(for: .internalFailure("The gateway failed to process the request."))
         }
         response.headers[.amznRequestID] = context.requestID
         return response
+    }
+
+    /// The AWS-style answer for `error`.
+    static func response(for error: GatewayError) -> Response {
+        Response(
+            status: error.status, headers: error.responseHeaders, body: .init(byteBuffer: ByteBuffer(string: error.body)))
     }
 }

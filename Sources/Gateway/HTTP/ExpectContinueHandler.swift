@@ -1,4 +1,5 @@
 import HTTPTypes
+import InvocationCore
 import NIOCore
 import NIOHTTPTypes
 

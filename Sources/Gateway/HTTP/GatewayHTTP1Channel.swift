@@ -1,4 +1,5 @@
 import HummingbirdCore
+import InvocationCore
 import Logging
 import NIOCore
 import NIOHTTPTypesHTTP1

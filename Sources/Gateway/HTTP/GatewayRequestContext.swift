@@ -1,4 +1,5 @@
 import Hummingbird
+import InvocationCore
 import NIOCore
 
 /// The request context of both listeners: Hummingbird's core storage, the connection (for the peer address) and

@@ -1,4 +1,5 @@
 import Foundation
+import InvocationCore
 import Synchronization
 
 /// The `Date` header value of answers written outside Hummingbird's responder, in the IMF-fixdate form it writes

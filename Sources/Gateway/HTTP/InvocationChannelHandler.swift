@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import InvocationCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes

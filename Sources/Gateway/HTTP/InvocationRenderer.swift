@@ -1,4 +1,5 @@
 import HTTPTypes
+import InvocationCore
 import Logging
 import NIOCore
 import WireFormats

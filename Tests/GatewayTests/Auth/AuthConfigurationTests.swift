@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAuth
+@testable import InvocationCore
 import Testing
 @testable import Gateway
 

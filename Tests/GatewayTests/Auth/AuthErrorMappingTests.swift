@@ -1,6 +1,7 @@
 import GatewayAuth
 import HTTPTypes
 import Hummingbird
+@testable import InvocationCore
 import Testing
 @testable import Gateway
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+@testable import InvocationCore
 import NIOCore
 import Testing
 import TestSupport

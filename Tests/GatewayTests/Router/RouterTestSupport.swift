@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+@testable import InvocationCore
 import Logging
 @testable import ModelClient
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Gateway
+@testable import InvocationCore
 
 /// Builders for configurations used by unit tests.
 enum TestConfigurations {

@@ -1,3 +1,4 @@
+@testable import InvocationCore
 @testable import ModelClient
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import Foundation
+@testable import InvocationCore
 @testable import ModelClient
 import Testing
 @testable import Gateway

@@ -1,4 +1,5 @@
 import Foundation
+@testable import InvocationCore
 import Testing
 @testable import Gateway
 

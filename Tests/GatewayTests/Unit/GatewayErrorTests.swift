@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+@testable import InvocationCore
 import Testing
 @testable import Gateway
 

@@ -1,3 +1,4 @@
+@testable import InvocationCore
 import Logging
 @testable import ModelClient
 import Synchronization

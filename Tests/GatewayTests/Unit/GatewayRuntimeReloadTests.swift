@@ -1,4 +1,5 @@
 import Foundation
+@testable import InvocationCore
 import Logging
 import Testing
 @testable import Gateway

@@ -1,4 +1,5 @@
 import HTTPTypes
+@testable import InvocationCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes

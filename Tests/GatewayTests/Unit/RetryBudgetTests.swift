@@ -1,3 +1,4 @@
+@testable import InvocationCore
 @testable import ModelClient
 import Testing
 @testable import Gateway

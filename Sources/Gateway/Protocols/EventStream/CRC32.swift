@@ -1,3 +1,4 @@
+import InvocationCore
 import NIOCore
 
 /// CRC-32 (IEEE 802.3, reflected polynomial `0xEDB88320`), as the AWS event-stream format uses for its prelude and

@@ -1,3 +1,4 @@
+import InvocationCore
 import NIOCore
 
 /// Reads ``EventStreamMessage``s from bytes that arrive in arbitrary pieces, verifying both checksums.

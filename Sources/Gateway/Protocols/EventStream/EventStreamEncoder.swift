@@ -1,3 +1,4 @@
+import InvocationCore
 import NIOCore
 
 /// Writes ``EventStreamMessage``s in the AWS event-stream binary format.

@@ -1,3 +1,4 @@
+import InvocationCore
 import NIOCore
 
 /// One message of the AWS event-stream format (`application/vnd.amazon.eventstream`): headers and a payload.

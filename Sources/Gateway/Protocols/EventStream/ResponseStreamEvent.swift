@@ -1,3 +1,4 @@
+import InvocationCore
 import NIOCore
 import WireFormats
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import InvocationCore
 import NIOCore
 import WireFormats
 

@@ -1,0 +1,96 @@
+import Foundation
+import GatewayAuth
+import Logging
+import Synchronization
+
+/// The API keys in force: the ``KeyStore`` in `state_dir`, the in-memory ``Authenticator`` over it and the
+/// per-key ``RateLimiter``.
+///
+/// The database is opened on first use (at start when an endpoint needs credentials, else by the first admin call or
+/// request that needs it), so a gateway without authentication creates no key tables. Requests never read SQLite:
+/// ``run()`` keeps the authenticator's snapshot current.
+public final class KeyRegistry: Sendable {
+    /// The store and the authenticator over it.
+    package struct Opened: Sendable {
+        package let store: KeyStore
+        package let authenticator: Authenticator
+    }
+
+    /// Where `mlgateway.sqlite` lives.
+    public let stateDirectory: URL
+    /// Rate limits and quotas of every key (counters in this process's memory).
+    package let rateLimiter = RateLimiter()
+    package let logger: Logger
+    private let opened = Mutex<Opened?>(nil)
+    private let openings: AsyncStream<Authenticator>
+    private let announce: AsyncStream<Authenticator>.Continuation
+
+    /// Creates a registry for the database in `stateDirectory`.
+    public init(stateDirectory: URL, logger: Logger) {
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+        (openings, announce) = AsyncStream.makeStream(of: Authenticator.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The store and authenticator, opened on first use with the master key of `configuration`
+    /// (`MLGATEWAY_MASTER_KEY`, else `master_key_file`; see ``loadMasterKey(_:)``).
+    package func open(_ configuration: AuthConfiguration) throws(KeyStoreError) -> Opened {
+        try opened.withLock { (opened: inout Opened?) throws(KeyStoreError) -> Opened in
+            if let opened { return opened }
+            let masterKey = loadMasterKey(configuration)
+            let store = try KeyStore(stateDirectory: stateDirectory, masterKey: masterKey)
+            var authLogger = logger
+            authLogger[metadataKey: "component"] = "auth"
+            let new = Opened(store: store, authenticator: try Authenticator(store: store, logger: authLogger))
+            opened = new
+            announce.yield(new.authenticator)
+            announce.finish()
+            logger.info(
+                "API keys loaded",
+                metadata: ["database": "\(stateDirectory.appendingPathComponent(KeyStore.fileName).path)",
+                    "master_key": "\(masterKey == nil ? "absent" : "present")"])
+            return new
+        }
+    }
+
+    /// The master key, or nil when it is not configured or cannot be read: API keys work without it, SigV4 keys
+    /// then answer 500 `InternalFailure` until the gateway restarts with a readable one.
+    private func loadMasterKey(_ configuration: AuthConfiguration) -> MasterKey? {
+        do {
+            return try MasterKey.load(file: configuration.masterKeyFile?.path)
+        } catch {
+            logger.warning(
+                "SigV4 keys cannot be verified: the master key is unavailable (create it with: openssl rand -base64 32)",
+                metadata: ["error": "\(error.description)"])
+            return nil
+        }
+    }
+
+    /// The authenticator for a request, or 500 `InternalFailure` when the key database cannot be opened.
+    package func authenticator(_ configuration: AuthConfiguration) throws(GatewayError) -> Authenticator {
+        do {
+            return try open(configuration).authenticator
+        } catch {
+            logger.error("Cannot open the API key database", metadata: ["error": "\(error.description)"])
+            throw GatewayError.internalFailure("The gateway cannot check credentials: its key database is unavailable.")
+        }
+    }
+
+    /// Reloads the authenticator's snapshot now if the store changed (after a write through the admin API).
+    package func refresh() async {
+        guard let authenticator = opened.withLock({ $0?.authenticator }) else { return }
+        do {
+            try await authenticator.refreshIfChanged()
+        } catch {
+            logger.warning("Reloading API keys failed", metadata: ["error": "\(error.description)"])
+        }
+    }
+
+    /// Waits until the database is opened, then polls it for changes until cancelled.
+    package func run() async {
+        for await authenticator in openings {
+            await authenticator.run()
+            return
+        }
+    }
+}
