@@ -93,16 +93,13 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "InvocationCore", "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "WireFormats",
+                "InvocationCore", "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient",
+                "WireFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -115,8 +112,7 @@ let package = Package(
             name: "mlgateway",
             dependencies: [
                 "Gateway", "InvocationCore", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates",
-                "DataCapture",
-                "WireFormats",
+                "DataCapture", "WireFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -95,13 +95,8 @@ file = "request.vtl"
 content_type = "application/json"
 file = "$repo/templates/csv-to-json.vtl"
 
-[endpoint.capture]
-enabled = true
-sampling_percentage = 100
-destination = "capture"
-capture = ["input", "output"]
-csv_content_types = ["text/csv"]
 EOF
+    capture_toml
   } >"$dir/gateway.conf"
   seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
 }
@@ -243,7 +238,13 @@ scenario_capture_config() {
     gateway_server_toml
     gateway_endpoint_toml
     gateway_variant_toml
-    cat <<EOF
+    capture_toml
+  } >"$1/gateway.conf"
+}
+
+# The endpoint's data capture: every request and answer.
+capture_toml() {
+  cat <<EOF
 [endpoint.capture]
 enabled = true
 sampling_percentage = 100
@@ -251,5 +252,4 @@ destination = "capture"
 capture = ["input", "output"]
 csv_content_types = ["text/csv"]
 EOF
-  } >"$1/gateway.conf"
 }

@@ -106,7 +106,7 @@ struct AsyncInvocations: Sendable {
     func status(of id: String) async throws -> Response {
         guard let job = try await store.job(id: id) else {
             throw GatewayError(
-                code: "ResourceNotFound", status: .notFound, message: "No async invocation with InferenceId \(id).")
+                code: .resourceNotFound, status: .notFound, message: "No async invocation with InferenceId \(id).")
         }
         var fields = [
             "\"InferenceId\":\(JSONText.quoted(job.id))", "\"EndpointName\":\(JSONText.quoted(job.endpoint))",

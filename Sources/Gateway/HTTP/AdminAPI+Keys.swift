@@ -94,11 +94,11 @@ extension GatewayError {
     init(_ error: KeyStoreError) {
         switch error.kind {
         case .notFound:
-            self.init(code: "ResourceNotFound", status: .notFound, message: error.message)
+            self.init(code: .resourceNotFound, status: .notFound, message: error.message)
         case .invalidArgument, .masterKeyMissing:
-            self.init(code: "ValidationError", status: .badRequest, message: error.message)
+            self.init(code: .validation, status: .badRequest, message: error.message)
         case .masterKeyInvalid, .masterKeyMismatch, .database:
-            self.init(code: "InternalFailure", status: .internalServerError, message: error.message)
+            self.init(code: .internalFailure, status: .internalServerError, message: error.message)
         }
     }
 }

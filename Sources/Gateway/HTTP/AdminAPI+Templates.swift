@@ -279,9 +279,9 @@ struct TemplateAdminAPI: Sendable {
         case .invalid(let failure):
             return templateError(failure, name: name)
         case .conflict:
-            return GatewayError(code: "ConflictException", status: .conflict, message: error.description)
+            return GatewayError(code: .conflict, status: .conflict, message: error.description)
         case .notFound:
-            return GatewayError(code: "NotFoundException", status: .notFound, message: error.description)
+            return GatewayError(code: .notFound, status: .notFound, message: error.description)
         case .badKey, .rejected:
             return .validation(error.description)
         case .database:
@@ -292,7 +292,7 @@ struct TemplateAdminAPI: Sendable {
     /// 400 `ValidationError` naming the line and column, with `line`, `column` and `excerpt` fields.
     static func templateError(_ error: TemplateError, name: String) -> GatewayError {
         GatewayError(
-            code: "ValidationError", status: .badRequest, message: "\(name):\(error.description)",
+            code: .validation, status: .badRequest, message: "\(name):\(error.description)",
             fields: [("kind", error.kind.rawValue), ("excerpt", error.excerpt)],
             integerFields: [("line", error.line), ("column", error.column)])
     }

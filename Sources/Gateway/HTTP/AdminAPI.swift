@@ -23,7 +23,7 @@ enum AdminAPI {
                 let generation = try runtime.reload()
                 return HealthAPI.json(status: .ok, "{\"status\":\"reloaded\",\"generation\":\(generation)}")
             } catch let error as ConfigurationError {
-                throw GatewayError(code: "InvalidConfiguration", status: .badRequest, message: error.description)
+                throw GatewayError(code: .invalidConfiguration, status: .badRequest, message: error.description)
             }
         }
         admin.get("endpoints") { _, _ in
@@ -73,11 +73,11 @@ struct AdminTokenMiddleware: RouterMiddleware {
         }
         guard let presented else {
             throw GatewayError(
-                code: "MissingAuthenticationTokenException", status: .forbidden,
+                code: .missingAuthenticationToken, status: .forbidden,
                 message: "The admin API needs an Authorization: Bearer <admin token> header.")
         }
         guard Self.constantTimeEqual(presented, token) else {
-            throw GatewayError(code: "AccessDeniedException", status: .forbidden, message: "The admin token is not valid.")
+            throw GatewayError(code: .accessDenied, status: .forbidden, message: "The admin token is not valid.")
         }
         return try await next(request, context)
     }

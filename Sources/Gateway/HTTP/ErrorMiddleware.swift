@@ -22,7 +22,7 @@ struct ErrorMiddleware: RouterMiddleware {
             response = Self.response(for: .unknownOperation("\(request.method)", request.uri.path))
         } catch let error as HTTPError {
             response = Self.response(
-                for: GatewayError(code: "ValidationError", status: error.status, message: error.body ?? "\(error.status)"))
+                for: GatewayError(code: .validation, status: error.status, message: error.body ?? "\(error.status)"))
         } catch {
             context.logger.error("Unexpected failure", metadata: ["error": "\(error)"])
             response = Self.response(for: .internalFailure("The gateway failed to process the request."))

@@ -8,7 +8,22 @@ package extension GatewayError {
         var headers = HTTPFields()
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
         self.init(
-            code: error.code.rawValue, status: HTTPResponse.Status(code: error.httpStatus), message: error.message,
+            code: Code(error.code), status: HTTPResponse.Status(code: error.httpStatus), message: error.message,
             headers: headers)
+    }
+}
+
+extension GatewayError.Code {
+    /// The code of an authentication or admission failure.
+    init(_ code: AuthError.Code) {
+        switch code {
+        case .missingAuthenticationToken: self = .missingAuthenticationToken
+        case .unrecognizedClient: self = .unrecognizedClient
+        case .invalidSignature: self = .invalidSignature
+        case .incompleteSignature: self = .incompleteSignature
+        case .accessDenied: self = .accessDenied
+        case .throttling: self = .throttling
+        case .internalFailure: self = .internalFailure
+        }
     }
 }

@@ -5,8 +5,8 @@ import WireFormats
 /// An AWS-style error answer: a status, an error type sent as `x-amzn-ErrorType`, and a JSON body whose `message`
 /// names the problem. botocore turns it into a `ClientError` with that code and message.
 public struct GatewayError: Error, Sendable, Equatable {
-    /// AWS error code, such as `ValidationError` or `ModelError`.
-    public var code: String
+    /// AWS error code, such as `ValidationError` or `ModelError` (``Code``'s raw value, as sent).
+    public private(set) var code: String
     /// HTTP status.
     public var status: HTTPResponse.Status
     /// Human-readable description naming the problem.
@@ -20,10 +20,10 @@ public struct GatewayError: Error, Sendable, Equatable {
 
     /// Creates an error.
     public init(
-        code: String, status: HTTPResponse.Status, message: String,
+        code: Code, status: HTTPResponse.Status, message: String,
         fields: [(String, String)] = [], integerFields: [(String, Int)] = [], headers: HTTPFields = [:]
     ) {
-        self.code = code
+        self.code = code.rawValue
         self.status = status
         self.message = message
         self.fields = fields
@@ -53,9 +53,49 @@ public struct GatewayError: Error, Sendable, Equatable {
 }
 
 package extension GatewayError {
+    /// Every AWS error code the gateway answers with, as `x-amzn-ErrorType`.
+    public enum Code: String, Sendable, CaseIterable {
+        /// The request is wrong (400).
+        case validation = "ValidationError"
+        /// The model answered non-2xx, timed out or broke the connection (424).
+        case modelError = "ModelError"
+        /// No variant or backend can take the request (503).
+        case serviceUnavailable = "ServiceUnavailable"
+        /// A fault of the gateway (500).
+        case internalFailure = "InternalFailure"
+        /// No such route (404).
+        case unknownOperation = "UnknownOperationException"
+        /// No request template for the `Content-Type` and pass-through is not allowed (415).
+        case unsupportedMediaType = "UnsupportedMediaType"
+        /// Open Inference: no endpoint has the model's name (404).
+        case modelNotFound = "ModelNotFound"
+        /// A multi-model variant is still loading the model (429).
+        case modelNotReady = "ModelNotReadyException"
+        /// No such async invocation or API key (404).
+        case resourceNotFound = "ResourceNotFound"
+        /// A template version changed under the admin's edit (409).
+        case conflict = "ConflictException"
+        /// No such template (404).
+        case notFound = "NotFoundException"
+        /// A configuration reload was refused (400).
+        case invalidConfiguration = "InvalidConfiguration"
+        /// No credentials (403).
+        case missingAuthenticationToken = "MissingAuthenticationTokenException"
+        /// Unknown API key or access key ID (403).
+        case unrecognizedClient = "UnrecognizedClientException"
+        /// A SigV4 signature that does not match (403).
+        case invalidSignature = "InvalidSignatureException"
+        /// Malformed SigV4 credentials (400).
+        case incompleteSignature = "IncompleteSignatureException"
+        /// Revoked, expired or out-of-scope key, or a wrong admin token (403).
+        case accessDenied = "AccessDeniedException"
+        /// Over the key's rate limit or quota (429).
+        case throttling = "ThrottlingException"
+    }
+
     /// 400 `ValidationError`: the request is wrong.
     public static func validation(_ message: String) -> GatewayError {
-        GatewayError(code: "ValidationError", status: .badRequest, message: message)
+        GatewayError(code: .validation, status: .badRequest, message: message)
     }
 
     /// 400 `ValidationError` for an endpoint that is not configured, worded as SageMaker does.
@@ -67,7 +107,7 @@ package extension GatewayError {
     /// error" for a 5xx answer, a "client error" otherwise.
     public static func modelError(endpoint: String, variant: String, status: Int, body: String) -> GatewayError {
         GatewayError(
-            code: "ModelError", status: .init(code: 424),
+            code: .modelError, status: .init(code: 424),
             message: "Received \(status >= 500 ? "server" : "client") error (\(status)) from primary with message "
                 + "\"\(body)\". See the gateway logs for endpoint \(endpoint), variant \(variant).",
             fields: [("OriginalMessage", body), ("LogStreamArn", "mlgateway/endpoints/\(endpoint)/\(variant)")],
@@ -77,17 +117,17 @@ package extension GatewayError {
 
     /// 503 `ServiceUnavailable`: no backend can take the request now.
     public static func serviceUnavailable(_ message: String) -> GatewayError {
-        GatewayError(code: "ServiceUnavailable", status: .serviceUnavailable, message: message)
+        GatewayError(code: .serviceUnavailable, status: .serviceUnavailable, message: message)
     }
 
     /// 500 `InternalFailure`: a fault of the gateway itself.
     public static func internalFailure(_ message: String) -> GatewayError {
-        GatewayError(code: "InternalFailure", status: .internalServerError, message: message)
+        GatewayError(code: .internalFailure, status: .internalServerError, message: message)
     }
 
     /// 404 `UnknownOperationException`: no such route.
     public static func unknownOperation(_ method: String, _ path: String) -> GatewayError {
-        GatewayError(code: "UnknownOperationException", status: .notFound, message: "No operation matches \(method) \(path).")
+        GatewayError(code: .unknownOperation, status: .notFound, message: "No operation matches \(method) \(path).")
     }
 }
 

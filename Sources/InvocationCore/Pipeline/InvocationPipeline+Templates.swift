@@ -162,7 +162,7 @@ package extension GatewayError {
     /// sending the body unchanged.
     package static func unsupportedMediaType(endpoint: String, contentType: String, passthrough: PassthroughBehavior) -> GatewayError {
         GatewayError(
-            code: "UnsupportedMediaType", status: .unsupportedMediaType,
+            code: .unsupportedMediaType, status: .unsupportedMediaType,
             message: "Unsupported Media Type: endpoint \(endpoint) has no request template for \(contentType) (passthrough_behavior \(passthrough.rawValue)).")
     }
 }

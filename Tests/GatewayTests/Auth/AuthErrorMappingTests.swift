@@ -23,6 +23,11 @@ struct AuthErrorMappingTests {
         #expect(answer.headers[.retryAfter] == nil)
     }
 
+    @Test(arguments: AuthError.Code.allCases)
+    func everyAuthCodeKeepsItsWireValue(code: AuthError.Code) {
+        #expect(GatewayError.Code(code).rawValue == code.rawValue)
+    }
+
     @Test func throttlingCarriesRetryAfter() {
         let answer = GatewayError(AuthError.throttled("Rate exceeded for API key 'k'.", retryAfter: 7))
         #expect(answer.code == "ThrottlingException")

@@ -63,7 +63,7 @@ struct GatewayErrorTests {
 
     @Test func extraFieldsKeepTheirTypes() throws {
         let error = GatewayError(
-            code: "Custom", status: .tooManyRequests, message: "m", fields: [("A", "1")], integerFields: [("B", 2)])
+            code: .throttling, status: .tooManyRequests, message: "m", fields: [("A", "1")], integerFields: [("B", 2)])
         let body = try json(error)
         #expect(body["A"] as? String == "1")
         #expect(body["B"] as? Int == 2)

@@ -60,7 +60,7 @@ enum OpenInferenceAPI {
 
     /// 404 `ModelNotFound`: no endpoint has the model's name.
     static func modelNotFoundError(_ name: String) -> GatewayError {
-        GatewayError(code: "ModelNotFound", status: .notFound, message: "Model \(name) not found.")
+        GatewayError(code: .modelNotFound, status: .notFound, message: "Model \(name) not found.")
     }
 
     /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.

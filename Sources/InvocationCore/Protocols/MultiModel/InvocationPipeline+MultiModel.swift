@@ -121,7 +121,7 @@ package extension InvocationPipeline {
         }
         guard response.isSuccess || response.status == 409 else {
             throw GatewayError(
-                code: "ModelError", status: .init(code: 424),
+                code: .modelError, status: .init(code: 424),
                 message: "Loading model \(model) failed with status \(response.status): \(String(buffer: response.body))",
                 integerFields: [("OriginalStatusCode", response.status)])
         }
@@ -139,7 +139,7 @@ package extension GatewayError {
     /// 429 `ModelNotReadyException`: the target model is being loaded.
     package static func modelNotReady(model: String) -> GatewayError {
         GatewayError(
-            code: "ModelNotReadyException", status: .tooManyRequests,
+            code: .modelNotReady, status: .tooManyRequests,
             message: "Model \(model) is being loaded; retry the request shortly.", headers: [.retryAfter: "1"])
     }
 }
