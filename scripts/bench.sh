@@ -70,6 +70,16 @@ histogram_bound() {
     }' "$3" "$4"
 }
 
+# histogram_mean NAME MATCH BEFORE AFTER: the mean, in microseconds, of what histogram NAME recorded in between in
+# the label sets whose line contains MATCH (its _sum over its _count), or "-" when it recorded nothing.
+histogram_mean() {
+  awk -v sum="${1}_sum{" -v count="${1}_count{" -v match_="$2" '
+    index($0, match_) == 0 { next }
+    index($0, sum) == 1 { s += (FILENAME == ARGV[1] ? -1 : 1) * $NF }
+    index($0, count) == 1 { n += (FILENAME == ARGV[1] ? -1 : 1) * $NF }
+    END { if (n > 0) printf "%.1f", s / n * 1e6; else print "-" }' "$3" "$4"
+}
+
 # run_wrk LABEL URL DURATION RATE [PID...]: one wrk run on the load core; records its figures under LABEL, the
 # CPU time of the PIDs (the server under test) per request, and the backend's. RATE 0 means as fast as possible.
 run_wrk() {
@@ -167,9 +177,13 @@ measure() {
     median_rounds "nginx @$rate"
     OVERHEAD_P99[$label]=$(histogram_bound mlgateway_overhead_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
     MODEL_P99[$label]=$(histogram_bound mlgateway_model_latency_seconds 0.99 "$WORK_DIR"/metrics.{before,after})
+    RENDER_REQUEST[$label]=$(histogram_mean mlgateway_template_render_seconds 'direction="request"' \
+      "$WORK_DIR"/metrics.{before,after})
+    RENDER_RESPONSE[$label]=$(histogram_mean mlgateway_template_render_seconds 'direction="response"' \
+      "$WORK_DIR"/metrics.{before,after})
   fi
 }
-declare -A HALF_RATE WITHIN NGINX_WITHIN
+declare -A HALF_RATE WITHIN NGINX_WITHIN RENDER_REQUEST RENDER_RESPONSE
 
 # --- the run --------------------------------------------------------------------------------------------------
 
@@ -264,9 +278,11 @@ done
 echo
 echo "Half load as the gateway measured it (its histograms; p99 is the upper bound of the bucket that holds it):"
 echo "overhead = from the request's arrival in the pipeline to its answer, without the backend call"
-printf '  %-34s %16s %19s\n' target "overhead p99 ms" "model latency p99 ms"
+echo "render = mean time of one template render (request, response), where the scenario has templates"
+printf '  %-34s %16s %19s %19s\n' target "overhead p99 ms" "model latency p99 ms" "render us req/resp"
 for label in "${GATEWAY_LABELS[@]}"; do
-  printf '  %-34s %16s %19s\n' "$label" "<= ${OVERHEAD_P99[$label]:--}" "<= ${MODEL_P99[$label]:--}"
+  printf '  %-34s %16s %19s %19s\n' "$label" "<= ${OVERHEAD_P99[$label]:--}" "<= ${MODEL_P99[$label]:--}" \
+    "${RENDER_REQUEST[$label]:--} / ${RENDER_RESPONSE[$label]:--}"
 done
 echo
 echo "Ratios"

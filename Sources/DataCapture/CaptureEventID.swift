@@ -18,9 +18,11 @@ enum CaptureEventID {
         let high = SplitMix64.mix(keys.0 &+ s) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
         let low = SplitMix64.mix(keys.1 &+ s) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
         return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { bytes in
-            UUID(uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                ))
         }
     }
 }

@@ -28,7 +28,10 @@ struct CaptureFileSet {
         var buffer: [UInt8] = []
         var bufferedLines = 0
 
-        init(file: any CaptureFile, path: String, endpoint: String, variant: String, epochHour: Int64, metrics: CaptureMetrics) {
+        init(
+            file: any CaptureFile, path: String, endpoint: String, variant: String, epochHour: Int64,
+            metrics: CaptureMetrics
+        ) {
             self.file = file
             self.path = path
             self.endpoint = endpoint
@@ -59,9 +62,11 @@ struct CaptureFileSet {
         line.removeAll(keepingCapacity: true)
         record.appendJSONLine(configuration: entry.configuration, to: &line)
         let time = UTCTime(record.inferenceTime)
-        let key = Key(destination: entry.configuration.destinationPath, endpoint: record.endpoint, variant: record.variant)
+        let key = Key(
+            destination: entry.configuration.destinationPath, endpoint: record.endpoint, variant: record.variant)
         if let open = files[key],
-            open.epochHour != time.epochHour || (open.size > 0 && open.size + line.count > entry.configuration.maxFileBytes)
+            open.epochHour != time.epochHour
+                || (open.size > 0 && open.size + line.count > entry.configuration.maxFileBytes)
         {
             close(key)
         }
@@ -98,8 +103,10 @@ struct CaptureFileSet {
     }
 
     private mutating func openFile(_ key: Key, time: UTCTime) -> OpenFile? {
-        let directory = [key.destination, Self.pathComponent(key.endpoint), Self.pathComponent(key.variant), time.hourPath]
-            .joined(separator: "/")
+        let directory = [
+            key.destination, Self.pathComponent(key.endpoint), Self.pathComponent(key.variant), time.hourPath,
+        ]
+        .joined(separator: "/")
         let path = "\(directory)/\(time.fileTimePrefix)-\(UUID().uuidString.lowercased()).jsonl"
         do {
             try fileSystem.createDirectory(atPath: directory)
@@ -121,7 +128,8 @@ struct CaptureFileSet {
             try open.buffer.withUnsafeBytes { try open.file.append($0) }
         } catch {
             failed(endpoint: open.endpoint, variant: open.variant, path: open.path, error: error)
-            writer.dropped(endpoint: open.endpoint, variant: open.variant, reason: .writeError, count: open.bufferedLines)
+            writer.dropped(
+                endpoint: open.endpoint, variant: open.variant, reason: .writeError, count: open.bufferedLines)
             try? open.file.truncate(toSize: open.committedBytes)
             try? open.file.closeFile()
             files[key] = nil

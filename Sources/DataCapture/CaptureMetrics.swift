@@ -49,6 +49,7 @@ final class CaptureMetrics: Sendable {
 
     /// The I/O error counter of one endpoint and variant.
     func writeErrors(endpoint: String, variant: String) -> Counter {
-        Counter(label: "mlgateway_capture_write_errors_total", dimensions: [("endpoint", endpoint), ("variant", variant)])
+        Counter(
+            label: "mlgateway_capture_write_errors_total", dimensions: [("endpoint", endpoint), ("variant", variant)])
     }
 }

@@ -9,7 +9,8 @@ extension CaptureRecord {
         buffer.append(contentsOf: Self.captureDataOpen)
         var needsComma = false
         if configuration.captureInput, let input {
-            Self.appendPayload(input, key: Self.inputKey, mode: Self.inputMode, configuration: configuration, to: &buffer)
+            Self.appendPayload(
+                input, key: Self.inputKey, mode: Self.inputMode, configuration: configuration, to: &buffer)
             needsComma = true
         }
         if configuration.captureOutput, let capturedOutput = self.output {

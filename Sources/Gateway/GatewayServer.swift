@@ -34,10 +34,12 @@ public struct GatewayServer: Sendable {
             var featureLogger = logger
             featureLogger[metadataKey: "component"] = "features"
             do {
-                features = try FeatureService(configuration: store, views: configuration.featureViews, logger: featureLogger)
+                features = try FeatureService(
+                    configuration: store, views: configuration.featureViews, logger: featureLogger)
             } catch {
                 throw ConfigurationError(
-                    file: configuration.sourceFile?.path ?? "", line: nil, key: "feature_store", message: error.description)
+                    file: configuration.sourceFile?.path ?? "", line: nil, key: "feature_store",
+                    message: error.description)
             }
         }
         self.runtime = try GatewayRuntime(configuration: configuration, features: features, logger: logger)
@@ -171,7 +173,8 @@ struct ReloadOnHangup: Service {
             do {
                 try runtime.reload()
             } catch {
-                logger.error("Configuration reload rejected; the previous configuration stays in force",
+                logger.error(
+                    "Configuration reload rejected; the previous configuration stays in force",
                     metadata: ["error": "\(error.description)"])
             }
         }

@@ -51,7 +51,9 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request carries no credentials.
     public static let missingAuthenticationToken = AuthError(
         code: .missingAuthenticationToken,
-        message: "Missing Authentication Token: send an API key (x-api-key or Authorization: Bearer) or sign the request with SigV4.")
+        message:
+            "Missing Authentication Token: send an API key (x-api-key or Authorization: Bearer) or sign the request with SigV4."
+    )
 
     /// The API key or access key ID is not known (or its secret does not match).
     public static let unrecognizedAPIKey = AuthError(
@@ -69,7 +71,9 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The signature does not match.
     public static let signatureMismatch = AuthError(
         code: .invalidSignature,
-        message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
+        message:
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
+    )
 
     /// The signature is syntactically wrong or incomplete.
     public static func incompleteSignature(_ message: String) -> AuthError {

@@ -53,7 +53,9 @@ struct SourceLocator: Sendable {
             index += 1
         }
         var lineEnd = offset
-        while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n"), bytes[lineEnd] != UInt8(ascii: "\r") { lineEnd += 1 }
+        while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n"), bytes[lineEnd] != UInt8(ascii: "\r") {
+            lineEnd += 1
+        }
         let before = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
         let column = before.count + 1
         var excerpt = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)

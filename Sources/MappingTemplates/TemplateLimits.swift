@@ -10,7 +10,9 @@ public struct TemplateLimits: Sendable, Hashable {
     public var maxDepth: Int
 
     /// Creates limits.
-    public init(maxForeachIterations: Int = 1_000, maxOutputBytes: Int = 1 << 20, maxSteps: Int = 1_000_000, maxDepth: Int = 64) {
+    public init(
+        maxForeachIterations: Int = 1_000, maxOutputBytes: Int = 1 << 20, maxSteps: Int = 1_000_000, maxDepth: Int = 64
+    ) {
         self.maxForeachIterations = maxForeachIterations
         self.maxOutputBytes = maxOutputBytes
         self.maxSteps = maxSteps

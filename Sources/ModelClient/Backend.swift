@@ -65,7 +65,8 @@ public final class Backend: Sendable {
                 state.breaker.recordSuccess()
                 return false
             }
-            return state.breaker.recordFailure(now: now, threshold: settings.failureThreshold, openDuration: settings.openDuration)
+            return state.breaker.recordFailure(
+                now: now, threshold: settings.failureThreshold, openDuration: settings.openDuration)
         }
     }
 
@@ -73,7 +74,8 @@ public final class Backend: Sendable {
     package func recordHealthCheck(success: Bool, settings: BackendSettings) -> Bool {
         state.withLock {
             $0.health.record(
-                success: success, healthyThreshold: settings.healthyThreshold, unhealthyThreshold: settings.unhealthyThreshold)
+                success: success, healthyThreshold: settings.healthyThreshold,
+                unhealthyThreshold: settings.unhealthyThreshold)
         }
     }
 }

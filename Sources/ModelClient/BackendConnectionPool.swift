@@ -39,7 +39,8 @@ package final class BackendConnectionPool: Sendable {
 
     /// A pool for the server at `host`:`port`, whose request paths start with `pathPrefix` (empty or `/base`).
     package init(
-        host: String, port: Int, pathPrefix: String = "", group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        host: String, port: Int, pathPrefix: String = "",
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.host = host
         self.port = port

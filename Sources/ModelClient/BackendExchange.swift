@@ -121,7 +121,8 @@ package struct BackendExchange: Sendable {
         let wasBusy = state != .idle && state != .closed
         state = .closed
         return wasBusy
-            ? .fail(BackendCallError(kind: .failed, detail: "the model server sent an answer that does not fit HTTP/1.1"))
+            ? .fail(
+                BackendCallError(kind: .failed, detail: "the model server sent an answer that does not fit HTTP/1.1"))
             : .close
     }
 }

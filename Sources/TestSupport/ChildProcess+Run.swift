@@ -15,7 +15,8 @@ extension ChildProcess {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         currentDirectory: URL? = nil, timeout: Duration = .seconds(60)
     ) async throws -> Outcome {
-        let child = try ChildProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+        let child = try ChildProcess(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory)
         let status = await child.waitForExit(timeout: timeout)
         return Outcome(status: status, output: child.output)
     }

@@ -9,9 +9,10 @@ public final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Starts `executable` with `arguments`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        currentDirectory: URL? = nil) throws
-    {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("\(executable) is not an executable file (build the package first, or install it)")
         }
@@ -83,7 +84,9 @@ public enum BuiltProducts {
             return URL(fileURLWithPath: dir)
         }
         var root = URL(fileURLWithPath: file)
-        while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+        while root.path != "/"
+            && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+        {
             root.deleteLastPathComponent()
         }
         return root.appendingPathComponent(".build/debug")

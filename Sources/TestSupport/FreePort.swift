@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loopback TCP ports for test servers.
@@ -43,7 +43,9 @@ public enum FreePort {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else {
             let error = TestSupportError("bind() failed: errno \(errno)")
@@ -88,7 +90,9 @@ public enum FreePort {
     public static func waitUntilListening(_ port: Int, timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !isListening(port) {
-            guard ContinuousClock.now < deadline else { throw TestSupportError("nothing listens on port \(port) after \(timeout)") }
+            guard ContinuousClock.now < deadline else {
+                throw TestSupportError("nothing listens on port \(port) after \(timeout)")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

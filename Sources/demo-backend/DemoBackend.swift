@@ -24,7 +24,9 @@ struct DemoBackend: AsyncParsableCommand {
     var port = 8080
 
     @Option(
-        help: "model: a deterministic score per CSV row or JSON instance; echo: the request body back; stream: the body's words as chunks, --delay-ms apart; oip: Open Inference Protocol (/v2/models/{name}/infer).")
+        help:
+            "model: a deterministic score per CSV row or JSON instance; echo: the request body back; stream: the body's words as chunks, --delay-ms apart; oip: Open Inference Protocol (/v2/models/{name}/infer)."
+    )
     var mode: Mode = .model
 
     @Option(name: .customLong("delay-ms"), help: "Delay before each answer, in milliseconds.")
@@ -56,7 +58,9 @@ struct DemoBackend: AsyncParsableCommand {
         logger.logLevel = .warning
         let state = DemoState()
         let router = Router()
-        let settings = (mode: mode, delay: delayMilliseconds, failRate: failRate, name: name, failAfter: failAfterChunks)
+        let settings = (
+            mode: mode, delay: delayMilliseconds, failRate: failRate, name: name, failAfter: failAfterChunks
+        )
         router.get("ping") { _, _ in
             Response(status: state.pingStatus)
         }
@@ -97,7 +101,8 @@ struct DemoBackend: AsyncParsableCommand {
             case .oip:
                 let answer = DemoOpenInference.infer(body: body, model: "model")
                 headers[.contentType] = "application/json"
-                return Response(status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))
+                return Response(
+                    status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))
             }
         }
         router.post("invocations") { request, _ in

@@ -44,7 +44,8 @@ enum DemoModel {
             }
             return format(score(values))
         }
-        return Answer(status: .ok, contentType: "application/json", body: "{\"predictions\":[\(scores.joined(separator: ","))]}")
+        return Answer(
+            status: .ok, contentType: "application/json", body: "{\"predictions\":[\(scores.joined(separator: ","))]}")
     }
 
     static func score(_ values: [Double]) -> Double {

@@ -44,7 +44,9 @@ final class DemoMultiModel: Sendable {
         }
         router.get("models") { _, _ in
             let listed = self.models.withLock { models in
-                models.keys.sorted().map { "{\"modelName\":\"\($0)\",\"modelUrl\":\"\(models[$0]!.url)\",\"loads\":\(models[$0]!.loads)}" }
+                models.keys.sorted().map {
+                    "{\"modelName\":\"\($0)\",\"modelUrl\":\"\(models[$0]!.url)\",\"loads\":\(models[$0]!.loads)}"
+                }
             }
             return Self.json(.ok, "{\"models\":[\(listed.joined(separator: ","))]}")
         }
@@ -75,6 +77,7 @@ final class DemoMultiModel: Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: body)))
     }
 }

@@ -6,7 +6,8 @@ enum DemoOpenInference {
     /// Adds `/v2/health/live`, `/v2/health/ready`, `/v2/models/{name}`, `/v2/models/{name}/ready` and
     /// `POST /v2/models/{name}/infer`.
     static func addRoutes(
-        to router: Router<BasicRequestContext>, answer: @escaping @Sendable (Request, ByteBuffer) async throws -> Response
+        to router: Router<BasicRequestContext>,
+        answer: @escaping @Sendable (Request, ByteBuffer) async throws -> Response
     ) {
         router.get("v2/health/live") { _, _ in DemoMultiModel.json(.ok, #"{"live":true}"#) }
         router.get("v2/health/ready") { _, _ in DemoMultiModel.json(.ok, #"{"ready":true}"#) }
@@ -38,7 +39,9 @@ enum DemoOpenInference {
             let inputs = object["inputs"] as? [[String: Any]], let input = inputs.first,
             let shape = input["shape"] as? [Int], let data = input["data"] as? [Any]
         else {
-            return .init(status: .badRequest, contentType: "application/json", body: #"{"error":"expected {\"inputs\": [{\"shape\", \"data\"}]}"}"#)
+            return .init(
+                status: .badRequest, contentType: "application/json",
+                body: #"{"error":"expected {\"inputs\": [{\"shape\", \"data\"}]}"}"#)
         }
         let values = flatten(data)
         let columns = shape.count > 1 ? max(shape[1], 1) : max(values.count, 1)
@@ -48,7 +51,8 @@ enum DemoOpenInference {
             scores.append(DemoModel.format(DemoModel.score(Array(values[index..<min(index + columns, values.count)]))))
             index += columns
         }
-        let body = "{\"model_name\":\"\(model)\",\"outputs\":[{\"name\":\"predict\",\"shape\":[\(scores.count)],"
+        let body =
+            "{\"model_name\":\"\(model)\",\"outputs\":[{\"name\":\"predict\",\"shape\":[\(scores.count)],"
             + "\"datatype\":\"FP64\",\"data\":[\(scores.joined(separator: ","))]}]}"
         return .init(status: .ok, contentType: "application/json", body: body)
     }

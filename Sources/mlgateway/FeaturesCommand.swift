@@ -66,7 +66,9 @@ struct FeaturesCommand: AsyncParsableCommand {
             let target = try Target(options: options, view: view)
             var expiry: Duration?
             if let ttl {
-                guard let parsed = Duration(configText: ttl) else { throw ValidationError("--ttl \(ttl) is not a duration like 7d or 12h") }
+                guard let parsed = Duration(configText: ttl) else {
+                    throw ValidationError("--ttl \(ttl) is not a duration like 7d or 12h")
+                }
                 guard parsed >= .milliseconds(1) else {
                     throw ValidationError(
                         "--ttl must be at least 1ms (Redis deletes a key whose TTL is 0); omit it to keep entities")
@@ -80,7 +82,8 @@ struct FeaturesCommand: AsyncParsableCommand {
             do {
                 summary = try await loader.load(
                     path: file, view: target.view,
-                    options: .init(entityColumns: entityColumns, ttl: expiry, batchSize: batch, stopOnError: stopOnError),
+                    options: .init(
+                        entityColumns: entityColumns, ttl: expiry, batchSize: batch, stopOnError: stopOnError),
                     progress: { progress.show($0) })
             } catch {
                 await target.redis.shutdown()
@@ -91,7 +94,8 @@ struct FeaturesCommand: AsyncParsableCommand {
             await target.redis.shutdown()
             progress.finish()
             let rate = Int(summary.rowsPerSecond.rounded())
-            let seconds = Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
+            let seconds =
+                Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
             print(
                 "loaded \(summary.rowsWritten) of \(summary.rowsRead) rows into view \(view) in "
                     + String(format: "%.2f", seconds) + " s (\(rate) rows/s); \(summary.badRowCount) bad rows"
@@ -130,7 +134,9 @@ struct FeaturesCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let ordered = target.view.features + fields.keys.filter { !target.view.features.contains($0) }.sorted()
-            let members = ordered.compactMap { name in fields[name].map { "  \(JSONText.quoted(name)): \(JSONText.quoted($0))" } }
+            let members = ordered.compactMap { name in
+                fields[name].map { "  \(JSONText.quoted(name)): \(JSONText.quoted($0))" }
+            }
             print("{\n\(members.joined(separator: ",\n"))\n}")
         }
     }
@@ -145,7 +151,8 @@ final class ProgressPrinter: @unchecked Sendable {
 
     func show(_ progress: FeatureLoader.Progress) {
         lock.withLock {
-            let text = "\(progress.rowsWritten) rows written, \(Int(progress.rowsPerSecond.rounded())) rows/s, \(progress.badRows) bad"
+            let text =
+                "\(progress.rowsWritten) rows written, \(Int(progress.rowsPerSecond.rounded())) rows/s, \(progress.badRows) bad"
             if isTerminal {
                 let width = 24
                 let filled = min(width, progress.rowsWritten / 1000 % (width + 1))

@@ -70,14 +70,18 @@ struct CreateKey: ParsableCommand {
     @Option(help: "Quota: 1000000/month or 5000/day.")
     var quota: String?
 
-    @Flag(name: .customLong("sigv4"), help: "Also create an access key ID and secret access key for SigV4 (needs the master key).")
+    @Flag(
+        name: .customLong("sigv4"),
+        help: "Also create an access key ID and secret access key for SigV4 (needs the master key).")
     var sigV4 = false
 
     func run() throws {
         let opened = try store.open()
         let options = KeyOptions(
             name: name,
-            endpoints: endpoints?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
+            endpoints: endpoints?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            } ?? [],
             expires: expires, rate: rate, burst: burst, quota: quota, sigV4: sigV4)
         let created = try opened.run { () throws(KeyStoreError) in
             try options.create(in: opened.store, configuration: opened.configuration)
@@ -141,7 +145,8 @@ struct RevokeKey: ParsableCommand {
 /// `keys rotate ID`: new secrets for the same key ID and access key ID.
 struct RotateKey: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rotate", abstract: "Replace a key's secrets; the old ones stop working. Prints the new ones once.")
+        commandName: "rotate", abstract: "Replace a key's secrets; the old ones stop working. Prints the new ones once."
+    )
 
     @OptionGroup var store: KeyStoreOptions
 

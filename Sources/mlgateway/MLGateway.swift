@@ -7,5 +7,7 @@ struct MLGateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlgateway",
         abstract: "An ML inference gateway speaking the SageMaker runtime API.",
-        subcommands: [ServeCommand.self, TemplatesCommand.self, FeaturesCommand.self, KeysCommand.self, MonitorCommand.self])
+        subcommands: [
+            ServeCommand.self, TemplatesCommand.self, FeaturesCommand.self, KeysCommand.self, MonitorCommand.self,
+        ])
 }

@@ -41,8 +41,9 @@ struct MonitorCommand: ParsableCommand {
             } catch {
                 throw MonitorCommand.fail(error.message)
             }
-            print("baseline of \(dataset): \(summary.itemCount) rows, \(summary.features.count) features"
-                + (summary.corruptLines > 0 ? ", \(summary.corruptLines) malformed lines skipped" : ""))
+            print(
+                "baseline of \(dataset): \(summary.itemCount) rows, \(summary.features.count) features"
+                    + (summary.corruptLines > 0 ? ", \(summary.corruptLines) malformed lines skipped" : ""))
             let rows = summary.features.map { feature in
                 [feature.name, feature.inferredType.rawValue, String(format: "%.3f", feature.completeness)]
             }
@@ -88,7 +89,8 @@ struct MonitorCommand: ParsableCommand {
         func validate() throws {
             for (name, value) in [("--since", since), ("--until", until)] {
                 if let value, MonitorRunner.parseTimestamp(value) == nil {
-                    throw ValidationError("\(name) \(value) is not a time like 2026-11-23, 2026-11-23T10:00 or 2026-11-23T10:00:00Z")
+                    throw ValidationError(
+                        "\(name) \(value) is not a time like 2026-11-23, 2026-11-23T10:00 or 2026-11-23T10:00:00Z")
                 }
             }
         }
@@ -134,7 +136,8 @@ struct MonitorCommand: ParsableCommand {
                 lines.append("\(result.violations.count) violations (\(result.comparisonMethod.rawValue) comparison):")
                 for violation in result.violations {
                     lines.append(
-                        "  \(violation.constraintCheckType.rawValue) \(violation.featureName): \(violation.description)")
+                        "  \(violation.constraintCheckType.rawValue) \(violation.featureName): \(violation.description)"
+                    )
                 }
             }
             lines.append("report: \(result.reportURL.path)")
@@ -173,7 +176,8 @@ final class MonitorProgressDisplay {
         lastShown = now
         let share = progress.bytesTotal > 0 ? Double(progress.bytesDone) / Double(progress.bytesTotal) : 1
         let percent = Int((min(max(share, 0), 1) * 100).rounded(.down))
-        let text = "\(percent)% \(progress.filesDone)/\(progress.filesTotal) files, \(progress.records) records, "
+        let text =
+            "\(percent)% \(progress.filesDone)/\(progress.filesTotal) files, \(progress.records) records, "
             + "\(progress.corruptLines) corrupt lines"
         if isTerminal {
             let width = 30

@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run { client, admin in
             logger.info(
                 "Gateway listening",
-                metadata: ["client": "\(configuration.server.listen.host):\(client)",
-                    "admin": "\(configuration.server.adminListen.host):\(admin)"])
+                metadata: [
+                    "client": "\(configuration.server.listen.host):\(client)",
+                    "admin": "\(configuration.server.adminListen.host):\(admin)",
+                ])
         }
     }
 }

@@ -75,7 +75,8 @@ struct RenderTemplate: AsyncParsableCommand {
 
 /// `templates validate`: exits 0 when the file compiles, else prints `file:line:column: message` and exits 1.
 struct ValidateTemplate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a template file for syntax errors.")
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Check a template file for syntax errors.")
 
     @Argument(help: "The template file.")
     var templateFile: String
@@ -132,7 +133,9 @@ struct ListTemplates: AsyncParsableCommand {
             let latest = try await store.latestVersionNumbers()
             return TemplateCatalog.list(configuration: configuration, live: live, latestVersions: latest)
         }
-        var rows = [["ENDPOINT", "VARIANT", "DIRECTION", "CONTENT_TYPE", "ORIGIN", "VERSION", "AUTHOR", "UPDATED", "HASH"]]
+        var rows = [
+            ["ENDPOINT", "VARIANT", "DIRECTION", "CONTENT_TYPE", "ORIGIN", "VERSION", "AUTHOR", "UPDATED", "HASH"]
+        ]
         for summary in summaries {
             rows.append([
                 summary.endpoint, summary.variant.isEmpty ? "-" : summary.variant, summary.direction.rawValue,
@@ -147,7 +150,8 @@ struct ListTemplates: AsyncParsableCommand {
 
 /// `templates get`: prints the template in force (or `--version N`) exactly.
 struct GetTemplate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a template (the one in force, or a stored version).")
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Print a template (the one in force, or a stored version).")
 
     @OptionGroup var target: TemplateKeyOptions
 
@@ -173,7 +177,8 @@ struct GetTemplate: AsyncParsableCommand {
 
 /// `templates put`: validates a file and stores it as the next version.
 struct PutTemplate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "put", abstract: "Validate a template file and store it as a new version.")
+    static let configuration = CommandConfiguration(
+        commandName: "put", abstract: "Validate a template file and store it as a new version.")
 
     @OptionGroup var target: TemplateKeyOptions
 
@@ -183,7 +188,8 @@ struct PutTemplate: AsyncParsableCommand {
     @Option(help: "Author recorded with the version (default: $USER).")
     var author: String?
 
-    @Option(name: .customLong("expected-version"), help: "Fail unless the latest stored version is this one (0 = none).")
+    @Option(
+        name: .customLong("expected-version"), help: "Fail unless the latest stored version is this one (0 = none).")
     var expectedVersion: Int?
 
     @Option(name: .customLong("output-content-type"), help: "Request templates: the Content-Type the model receives.")
@@ -207,7 +213,8 @@ struct PutTemplate: AsyncParsableCommand {
 
 /// `templates history`: one line per stored version.
 struct TemplateHistory: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the stored versions of a template.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List the stored versions of a template.")
 
     @OptionGroup var target: TemplateKeyOptions
 
@@ -216,7 +223,8 @@ struct TemplateHistory: AsyncParsableCommand {
         let history = try await CLI.store { try await store.history(key) }
         var rows = [["VERSION", "ACTION", "AUTHOR", "TIME", "HASH"]]
         for version in history {
-            let action = version.restoredFrom.map { "\(version.action.rawValue) (from \($0))" } ?? version.action.rawValue
+            let action =
+                version.restoredFrom.map { "\(version.action.rawValue) (from \($0))" } ?? version.action.rawValue
             rows.append([
                 String(version.version), action, version.author, CLI.timestamp(version.createdAt), version.hash ?? "-",
             ])
@@ -227,7 +235,8 @@ struct TemplateHistory: AsyncParsableCommand {
 
 /// `templates diff`: a unified diff between two stored versions.
 struct DiffTemplate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show the differences between two stored versions.")
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Show the differences between two stored versions.")
 
     @OptionGroup var target: TemplateKeyOptions
 
@@ -241,7 +250,9 @@ struct DiffTemplate: AsyncParsableCommand {
         let (_, key, store) = try target.open()
         let history = try await CLI.store { try await store.history(key) }
         let newer = to ?? history.last?.version ?? 0
-        guard let old = history.first(where: { $0.version == from }), let new = history.first(where: { $0.version == newer }) else {
+        guard let old = history.first(where: { $0.version == from }),
+            let new = history.first(where: { $0.version == newer })
+        else {
             throw CLI.fail("error: \(key) has no version \(history.contains { $0.version == from } ? newer : from)")
         }
         FileHandle.standardOutput.write(Data(TemplateDiff.unified(old, new).utf8))
@@ -250,7 +261,8 @@ struct DiffTemplate: AsyncParsableCommand {
 
 /// `templates rollback`: stores a copy of an earlier version as the next version.
 struct RollbackTemplate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Restore an earlier version as a new version.")
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Restore an earlier version as a new version.")
 
     @OptionGroup var target: TemplateKeyOptions
 
@@ -287,7 +299,9 @@ struct DeleteTemplate: AsyncParsableCommand {
 
     func run() async throws {
         let (_, key, store) = try target.open()
-        let version = try await CLI.store { try await store.delete(key, actor: CLI.actor(author), expectedVersion: expectedVersion) }
+        let version = try await CLI.store {
+            try await store.delete(key, actor: CLI.actor(author), expectedVersion: expectedVersion)
+        }
         print("\(key): deleted (version \(version.version))")
     }
 }

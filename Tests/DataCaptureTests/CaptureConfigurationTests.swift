@@ -9,7 +9,9 @@ import WireFormats
 
     @Test(arguments: [-1.0, 100.5, .nan])
     func samplingOutsideZeroToHundredIsRejected(_ percentage: Double) {
-        #expect(throws: CaptureError.self) { try CaptureConfiguration(samplingPercentage: percentage, destination: root) }
+        #expect(throws: CaptureError.self) {
+            try CaptureConfiguration(samplingPercentage: percentage, destination: root)
+        }
     }
 
     @Test func capturingNothingIsRejected() {
@@ -23,18 +25,21 @@ import WireFormats
     }
 
     @Test(arguments: [
-        ("text/csv", CaptureEncoding.csv), ("TEXT/CSV", .csv), ("text/csv; charset=utf-8", .csv), (" text/csv ;x=1", .csv),
+        ("text/csv", CaptureEncoding.csv), ("TEXT/CSV", .csv), ("text/csv; charset=utf-8", .csv),
+        (" text/csv ;x=1", .csv),
         ("application/json", .json), ("application/json;charset=UTF-8", .json), ("application/jsonlines", .base64),
         ("text/csvx", .base64), ("", .base64), ("image/png", .base64),
     ])
-    func encodingIsChosenByMediaTypeIgnoringParametersAndCase(_ contentType: String, _ expected: CaptureEncoding) throws {
+    func encodingIsChosenByMediaTypeIgnoringParametersAndCase(_ contentType: String, _ expected: CaptureEncoding) throws
+    {
         let configuration = try CaptureConfiguration(destination: root)
         #expect(configuration.encoding(forContentType: contentType) == expected)
     }
 
     @Test func configuredListsMayCarryParameters() throws {
         let configuration = try CaptureConfiguration(
-            destination: root, csvContentTypes: ["Text/CSV; header=absent"], jsonContentTypes: ["application/jsonlines"])
+            destination: root, csvContentTypes: ["Text/CSV; header=absent"], jsonContentTypes: ["application/jsonlines"]
+        )
         #expect(configuration.encoding(forContentType: "text/csv") == .csv)
         #expect(configuration.encoding(forContentType: "application/jsonlines") == .json)
         #expect(configuration.encoding(forContentType: "application/json") == .base64)

@@ -28,7 +28,10 @@ import Testing
                 return try #require((captureData["endpointInput"] as? [String: String])?["data"])
             })
         #expect(inputs.count == 10_000)
-        #expect(writer.statistics == CaptureStatistics(accepted: 10_000, written: 10_000, bytes: lines.reduce(0) { $0 + $1.utf8.count + 1 }))
+        #expect(
+            writer.statistics
+                == CaptureStatistics(
+                    accepted: 10_000, written: 10_000, bytes: lines.reduce(0) { $0 + $1.utf8.count + 1 }))
     }
 
     @Test func concurrentSubmittersLoseNothing() async throws {
@@ -38,7 +41,9 @@ import Testing
             await withTaskGroup(of: Void.self) { group in
                 for task in 0..<4 {
                     group.addTask {
-                        for index in 0..<2_500 { writer.submit(csvRecord(task * 10_000 + index), configuration: configuration) }
+                        for index in 0..<2_500 {
+                            writer.submit(csvRecord(task * 10_000 + index), configuration: configuration)
+                        }
                     }
                 }
             }
@@ -51,7 +56,8 @@ import Testing
         let configuration = try makeConfiguration(root)
         let time = Date(timeIntervalSince1970: 1_795_428_672.345)  // 2026-11-23T10:11:12.345Z
         try await withRunningWriter(CaptureWriter()) { writer in
-            writer.submit(csvRecord(1, time: time, endpoint: "churn", variant: "AllTraffic"), configuration: configuration)
+            writer.submit(
+                csvRecord(1, time: time, endpoint: "churn", variant: "AllTraffic"), configuration: configuration)
             writer.submit(csvRecord(2, time: time, endpoint: "churn", variant: "shadow"), configuration: configuration)
         }
         let files = captureFiles(in: root)
@@ -71,7 +77,9 @@ import Testing
         let tenOClock = Date(timeIntervalSince1970: 1_795_428_000)  // 2026-11-23T10:00:00Z
         try await withRunningWriter(CaptureWriter()) { writer in
             for minute in stride(from: 0, to: 180, by: 20) {
-                writer.submit(csvRecord(minute, time: tenOClock.addingTimeInterval(Double(minute) * 60)), configuration: configuration)
+                writer.submit(
+                    csvRecord(minute, time: tenOClock.addingTimeInterval(Double(minute) * 60)),
+                    configuration: configuration)
             }
         }
         let files = captureFiles(in: root)
@@ -88,7 +96,8 @@ import Testing
         let files = captureFiles(in: root)
         #expect(files.count == 4)
         for file in files {
-            let size = try #require(try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(file).path)[.size] as? Int)
+            let size = try #require(
+                try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(file).path)[.size] as? Int)
             #expect(size <= lineLength * 3 + 1)
         }
         #expect(try captureLines(in: root).count == 10)
@@ -107,7 +116,8 @@ import Testing
         let configuration = try makeConfiguration(root)
         let now = Mutex(Date(timeIntervalSince1970: 1_795_428_000))
         let writer = CaptureWriter(
-            queueCapacity: 100, fileSystem: PosixCaptureFileSystem(), clock: { now.withLock { $0 } }, idleInterval: 0.01,
+            queueCapacity: 100, fileSystem: PosixCaptureFileSystem(), clock: { now.withLock { $0 } },
+            idleInterval: 0.01,
             logger: Logger(label: "test"))
         try await withRunningWriter(writer) { writer in
             writer.submit(csvRecord(1, time: Date(timeIntervalSince1970: 1_795_428_000)), configuration: configuration)
@@ -131,12 +141,16 @@ import Testing
             fileSystem.release.signal()
         }
         #expect(try captureLines(in: root).count == 11)
-        #expect(writer.statistics == CaptureStatistics(accepted: 11, dropped: 15, written: 11, bytes: writer.statistics.bytes))
+        #expect(
+            writer.statistics
+                == CaptureStatistics(accepted: 11, dropped: 15, written: 11, bytes: writer.statistics.bytes))
     }
 
     @Test func aFailedWriteLeavesNoPartialLineAndIsCounted() async throws {
         let configuration = try makeConfiguration(root)
-        let writer = CaptureWriter(queueCapacity: 100, fileSystem: FailingFileSystem(failAfter: 1), writeBufferBytes: 1, logger: Logger(label: "test"))
+        let writer = CaptureWriter(
+            queueCapacity: 100, fileSystem: FailingFileSystem(failAfter: 1), writeBufferBytes: 1,
+            logger: Logger(label: "test"))
         try await withRunningWriter(writer) { writer in
             for index in 0..<3 { writer.submit(csvRecord(index), configuration: configuration) }
         }

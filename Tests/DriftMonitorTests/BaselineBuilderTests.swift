@@ -18,7 +18,8 @@ import Testing
         let output = root.appendingPathComponent("baseline")
         let summary = try BaselineBuilder.build(dataset: dataset, output: output, droppedColumns: dropped)
         let statistics = try JSONFiles.read(StatisticsDocument.self, from: summary.statisticsURL, what: "statistics")
-        let constraints = try JSONFiles.read(ConstraintsDocument.self, from: summary.constraintsURL, what: "constraints")
+        let constraints = try JSONFiles.read(
+            ConstraintsDocument.self, from: summary.constraintsURL, what: "constraints")
         return (summary, statistics, constraints)
     }
 
@@ -39,7 +40,8 @@ import Testing
         #expect(age.distribution.kll.sketch.data == [[30, 40]])
         let country = try #require(statistics.features[2].stringStatistics)
         #expect(country.distinctCount == 2)
-        #expect(country.distribution.categorical.buckets == [.init(value: "FR", count: 2), .init(value: "DE", count: 1)])
+        #expect(
+            country.distribution.categorical.buckets == [.init(value: "FR", count: 2), .init(value: "DE", count: 1)])
 
         #expect(constraints.features.map(\.completeness) == [2.0 / 3, 1, 1, 0])
         #expect(constraints.features[0].numConstraints?.isNonNegative == true)
@@ -85,7 +87,8 @@ import Testing
 
     @Test func malformedCSVIsAnErrorNamingTheLine() {
         let file = "\(root.path)/train.csv"
-        #expect(throws: DriftMonitorError("dataset has a quoted field opened on line 2 that is never closed: \(file)")) {
+        #expect(throws: DriftMonitorError("dataset has a quoted field opened on line 2 that is never closed: \(file)"))
+        {
             try build("a,b,c\n1,\"2,3\n4,5,6\n")
         }
         #expect(throws: DriftMonitorError("dataset line 3 has 2 fields, the header has 3: \(file)")) {
@@ -94,7 +97,8 @@ import Testing
         #expect(throws: DriftMonitorError("dataset line 4 has 4 fields, the header has 3: \(file)")) {
             try build("a,b,c\n\"x\ny\",2,3\n6,7,8,9\n")
         }
-        #expect(throws: DriftMonitorError("dataset header repeats the column name \"a\" (positions 1 and 2): \(file)")) {
+        #expect(throws: DriftMonitorError("dataset header repeats the column name \"a\" (positions 1 and 2): \(file)"))
+        {
             try build("a,a,b\n1,2,3\n")
         }
     }

@@ -33,7 +33,10 @@ import Testing
 
     @Test func dataTypeCheck() throws {
         let workspace = try Workspace(trainingCSV: trainingCSV())
-        try writeCapture(try currentLines(rows: 200) + [try captureLine(data: "forty,0.1,FR"), try captureLine(data: "41.5,0.1,FR")], root: workspace.capture)
+        try writeCapture(
+            try currentLines(rows: 200) + [
+                try captureLine(data: "forty,0.1,FR"), try captureLine(data: "41.5,0.1,FR"),
+            ], root: workspace.capture)
         let result = try workspace.run()
         let violation = try #require(result.violations.first { $0.constraintCheckType == .dataTypeCheck })
         #expect(violation.featureName == "age")
@@ -59,12 +62,15 @@ import Testing
 
     @Test func categoricalDriftCheck() throws {
         let workspace = try Workspace(trainingCSV: trainingCSV())
-        let lines = try (0..<500).map { index in try captureLine(data: "40,0.\(index % 10),\(index % 2 == 0 ? "ES" : "DE")") }
+        let lines = try (0..<500).map { index in
+            try captureLine(data: "40,0.\(index % 10),\(index % 2 == 0 ? "ES" : "DE")")
+        }
         try writeCapture(lines, root: workspace.capture)
         let result = try workspace.run()
         let country = try #require(result.features.first { $0.name == "country" })
         #expect(country.drift)
-        #expect(result.violations.contains { $0.featureName == "country" && $0.constraintCheckType == .baselineDriftCheck })
+        #expect(
+            result.violations.contains { $0.featureName == "country" && $0.constraintCheckType == .baselineDriftCheck })
     }
 
     @Test func missingColumnCheck() throws {
@@ -73,7 +79,8 @@ import Testing
         let result = try workspace.run()
         let missing = result.violations.filter { $0.constraintCheckType == .missingColumnCheck }
         #expect(missing.map(\.featureName) == ["country"])
-        #expect(!result.violations.contains { $0.featureName == "country" && $0.constraintCheckType == .completenessCheck })
+        #expect(
+            !result.violations.contains { $0.featureName == "country" && $0.constraintCheckType == .completenessCheck })
     }
 
     @Test func extraColumnCheckForCSVAndJSON() throws {
@@ -90,11 +97,15 @@ import Testing
 
     @Test func jsonAndBase64InputsAreReadByFieldName() throws {
         let workspace = try Workspace(trainingCSV: trainingCSV())
-        let body = #"{"inputs": [{"age": 41, "score": 0.2, "country": "DE"}, {"age": 39, "score": -0.1, "country": "FR"}]}"#
+        let body =
+            #"{"inputs": [{"age": 41, "score": 0.2, "country": "DE"}, {"age": 39, "score": -0.1, "country": "FR"}]}"#
         let lines = [
-            try captureLine(data: Data(body.utf8).base64EncodedString(), contentType: "application/json", encoding: "BASE64"),
-            try captureLine(data: #"{"age": 35, "score": 1.5, "country": "ES"}"#, contentType: "application/json", encoding: "JSON"),
-            try captureLine(data: Data("50,0.3,FR".utf8).base64EncodedString(), contentType: "text/csv", encoding: "BASE64"),
+            try captureLine(
+                data: Data(body.utf8).base64EncodedString(), contentType: "application/json", encoding: "BASE64"),
+            try captureLine(
+                data: #"{"age": 35, "score": 1.5, "country": "ES"}"#, contentType: "application/json", encoding: "JSON"),
+            try captureLine(
+                data: Data("50,0.3,FR".utf8).base64EncodedString(), contentType: "text/csv", encoding: "BASE64"),
         ]
         try writeCapture(lines, root: workspace.capture)
         let result = try workspace.run()
@@ -120,7 +131,8 @@ import Testing
         let workspace = try Workspace(trainingCSV: trainingCSV())
         try writeCapture(try currentLines(rows: 100), root: workspace.capture)
         try writeCapture(
-            try (0..<30).map { _ in try captureLine(data: "40,0.1,FR", shadowOf: "AllTraffic") }, root: workspace.capture,
+            try (0..<30).map { _ in try captureLine(data: "40,0.1,FR", shadowOf: "AllTraffic") },
+            root: workspace.capture,
             variant: "challenger")
         let all = try workspace.run()
         #expect(all.records == 100)
@@ -133,7 +145,8 @@ import Testing
         let workspace = try Workspace(trainingCSV: trainingCSV())
         try writeCapture([try captureLine(data: "40,0.1,FR", time: "2026-11-23T10:15:00Z")], root: workspace.capture)
         try writeCapture(
-            [try captureLine(data: "40,0.1,FR", time: "2026-11-23T11:45:00Z")], root: workspace.capture, hour: "2026/11/23/11")
+            [try captureLine(data: "40,0.1,FR", time: "2026-11-23T11:45:00Z")], root: workspace.capture,
+            hour: "2026/11/23/11")
         try writeCapture([try captureLine(data: "40,0.1,FR")], root: workspace.capture, endpoint: "other")
         #expect(try workspace.run().records == 3)
         #expect(try workspace.runner(endpoint: "churn").run().records == 2)
@@ -143,7 +156,10 @@ import Testing
         #expect(windowed.files == 1)
         let until = try #require(MonitorRunner.parseTimestamp("2026-11-23T10:30:00Z"))
         #expect(try workspace.runner(endpoint: "churn", until: until).run().records == 1)
-        #expect(throws: DriftMonitorError("no captures of endpoint chrun in \(workspace.capture.path) (it has: churn, other)")) {
+        #expect(
+            throws: DriftMonitorError(
+                "no captures of endpoint chrun in \(workspace.capture.path) (it has: churn, other)")
+        ) {
             try workspace.runner(endpoint: "chrun").run()
         }
         #expect(throws: DriftMonitorError.self) { try workspace.runner(endpoint: "churn", variant: "Nope").run() }
@@ -185,7 +201,8 @@ import Testing
 
     @Test func reportIsSelfContained() throws {
         let workspace = try Workspace(trainingCSV: trainingCSV())
-        try writeCapture(try currentLines(rows: 300, shift: 1) + [try captureLine(data: "<script>,x,<b>")], root: workspace.capture)
+        try writeCapture(
+            try currentLines(rows: 300, shift: 1) + [try captureLine(data: "<script>,x,<b>")], root: workspace.capture)
         let result = try workspace.run()
         let html = try String(contentsOf: result.reportURL, encoding: .utf8)
         #expect(html.hasPrefix("<!doctype html>"))
@@ -248,8 +265,11 @@ import Testing
 
     @Test func numericFeatureWithoutSketch() throws {
         let url = workspace.baseline.appendingPathComponent("statistics.json")
-        try Data(#"{"version": 0, "dataset": {"item_count": 1}, "features": [{"name": "age", "inferred_type": "Integral"}]}"#.utf8)
-            .write(to: url)
+        try Data(
+            #"{"version": 0, "dataset": {"item_count": 1}, "features": [{"name": "age", "inferred_type": "Integral"}]}"#
+                .utf8
+        )
+        .write(to: url)
         try Data(#"{"version": 0, "features": [{"name": "age"}]}"#.utf8)
             .write(to: workspace.baseline.appendingPathComponent("constraints.json"))
         expectError(containing: "feature \"age\" is Integral but has no numerical_statistics")

@@ -68,7 +68,9 @@ import Testing
     @Test func arraysAndFeatureLists() throws {
         #expect(Row.rows(json: [try JSONParser.parse("[1, 2, 3]")]) == [.positional(["1", "2", "3"])])
         #expect(
-            Row.rows(json: [try JSONParser.parse(#"{"instances": [{"features": [1, 2]}]}"#)]) == [.positional(["1", "2"])])
+            Row.rows(json: [try JSONParser.parse(#"{"instances": [{"features": [1, 2]}]}"#)]) == [
+                .positional(["1", "2"])
+            ])
     }
 
     @Test func csvPayloadRows() {

@@ -50,7 +50,8 @@ func captureLine(
 /// Writes capture lines in the capture layout and returns the file.
 @discardableResult
 func writeCapture(
-    _ lines: [String], root: URL, endpoint: String = "churn", variant: String = "AllTraffic", hour: String = "2026/11/23/10"
+    _ lines: [String], root: URL, endpoint: String = "churn", variant: String = "AllTraffic",
+    hour: String = "2026/11/23/10"
 ) throws -> URL {
     let directory = root.appendingPathComponent("\(endpoint)/\(variant)/\(hour)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -74,7 +75,9 @@ struct Workspace {
         _ = try BaselineBuilder.build(dataset: dataset, output: baseline)
     }
 
-    func runner(endpoint: String? = nil, variant: String? = nil, since: Date? = nil, until: Date? = nil) -> MonitorRunner {
+    func runner(endpoint: String? = nil, variant: String? = nil, since: Date? = nil, until: Date? = nil)
+        -> MonitorRunner
+    {
         MonitorRunner(
             baseline: baseline, capture: capture, output: output, endpoint: endpoint, variant: variant, since: since,
             until: until)
@@ -96,7 +99,9 @@ struct Workspace {
 
     private func editDocument(_ name: String, _ edit: (inout [String: Any]) -> Void) throws {
         let url = baseline.appendingPathComponent(name)
-        guard var document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else { return }
+        guard var document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            return
+        }
         edit(&document)
         try JSONSerialization.data(withJSONObject: document).write(to: url)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FeatureStore
 
 @Suite struct ClockCacheTests {

@@ -1,6 +1,7 @@
 import NIOCore
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 @Suite struct EnricherTests {
@@ -22,8 +23,10 @@ import TestSupport
             let enricher = try await makeEnricher(
                 server, rules: [EnrichmentRule(view: "user", key: "$.user_id", into: "$.features.user")])
             let result = try await enricher.enrich(json(#"{"user_id": "42", "inputs": [1, 2]}"#))
-            #expect(String(buffer: result.body)
-                == #"{"user_id": "42", "inputs": [1, 2],"features":{"user":{"age":31,"country":"DE","avg_spend":12.5}}}"#)
+            #expect(
+                String(buffer: result.body)
+                    == #"{"user_id": "42", "inputs": [1, 2],"features":{"user":{"age":31,"country":"DE","avg_spend":12.5}}}"#
+            )
             #expect(result.features == ["user": ["age": "31", "country": "DE", "avg_spend": "12.5"]])
             await enricher.service.shutdown()
         }
@@ -86,7 +89,9 @@ import TestSupport
                 await #expect {
                     try await enricher.enrich(json(body))
                 } throws: { error in
-                    guard let error = error as? FeatureStoreError, case .invalidBody(let reason) = error else { return false }
+                    guard let error = error as? FeatureStoreError, case .invalidBody(let reason) = error else {
+                        return false
+                    }
                     return error.isClientError && reason.hasPrefix("malformed JSON: ")
                 }
             }
@@ -120,8 +125,9 @@ import TestSupport
                 body: ByteBuffer(string: "{}"), contentType: "application/json",
                 headers: [(name: "x-user-id", value: "42")], query: [(name: "item", value: "9")])
             let result = try await enricher.enrich(request)
-            #expect(String(buffer: result.body)
-                == #"{"u":{"age":31,"country":"DE","avg_spend":12.5},"i":{"price":9.99}}"#)
+            #expect(
+                String(buffer: result.body)
+                    == #"{"u":{"age":31,"country":"DE","avg_spend":12.5},"i":{"price":9.99}}"#)
             #expect(result.features["item"] == ["price": "9.99"])
             await enricher.service.shutdown()
         }
@@ -143,7 +149,8 @@ import TestSupport
         try await withRedis { server in
             let enricher = try await makeEnricher(server, rules: [EnrichmentRule(view: "user", key: "csv:2")])
             await #expect {
-                try await enricher.enrich(EnrichmentRequest(body: ByteBuffer(string: "1,2,42\n3,4\n"), contentType: "text/csv"))
+                try await enricher.enrich(
+                    EnrichmentRequest(body: ByteBuffer(string: "1,2,42\n3,4\n"), contentType: "text/csv"))
             } throws: { error in
                 (error as? FeatureStoreError) == .missingEntityKey(view: "user", key: "csv:2 (line 2)")
             }
@@ -177,7 +184,10 @@ import TestSupport
                 ], views: views)
             try await enricher.service.redis.command(["HSET", "mlgw:item:5", "price", "3", "title", "Mug"])
             let result = try await enricher.enrich(json(#"{"user_id":"42","item_id":5}"#))
-            #expect(String(buffer: result.body) == #"{"user_id":"42","item_id":5,"features":{"user":{"age":31,"country":"DE","avg_spend":12.5},"item":{"price":3,"title":"Mug"}}}"#)
+            #expect(
+                String(buffer: result.body)
+                    == #"{"user_id":"42","item_id":5,"features":{"user":{"age":31,"country":"DE","avg_spend":12.5},"item":{"price":3,"title":"Mug"}}}"#
+            )
             #expect(result.features.keys.sorted() == ["item", "user"])
             await enricher.service.shutdown()
         }

@@ -1,13 +1,16 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 @Suite struct FeatureLoaderTests {
     private func makeLoader(_ server: RedisServer) throws -> (FeatureLoader, RedisClient) {
         let client = try makeClient(server)
         let configuration = FeatureStoreConfiguration(redis: try RedisURL(parsing: server.url))
-        return (FeatureLoader(redis: client, configuration: configuration, unixMilliseconds: { 1_700_000_000_000 }), client)
+        return (
+            FeatureLoader(redis: client, configuration: configuration, unixMilliseconds: { 1_700_000_000_000 }), client
+        )
     }
 
     private func load(
@@ -27,8 +30,9 @@ import TestSupport
             #expect(summary.rowsRead == 2)
             #expect(summary.rowsWritten == 2)
             #expect(summary.badRows.isEmpty)
-            #expect(try await loader.get(view: userView(), entity: "1")
-                == ["age": "30", "country": "DE", "avg_spend": "1.5", "_ts": "1699999999000"])
+            #expect(
+                try await loader.get(view: userView(), entity: "1")
+                    == ["age": "30", "country": "DE", "avg_spend": "1.5", "_ts": "1699999999000"])
             #expect(try await loader.get(view: userView(), entity: "2")?["country"] == "Paris, FR")
             #expect(try await loader.get(view: userView(), entity: "2")?["_ts"] == "1700000000000")
             #expect(try await loader.get(view: userView(), entity: "3") == nil)
@@ -168,8 +172,10 @@ import TestSupport
     @Test func emptyCellsDeleteTheFeature() async throws {
         try await withRedis { server in
             let (loader, client) = try makeLoader(server)
-            _ = try await load(loader, "user_id,age,country\n1,30,DE\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
-            _ = try await load(loader, "user_id,age,country\n1,31,\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
+            _ = try await load(
+                loader, "user_id,age,country\n1,30,DE\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
+            _ = try await load(
+                loader, "user_id,age,country\n1,31,\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
             let stored = try await loader.get(view: userView(), entity: "1")
             #expect(stored?["age"] == "31")
             #expect(stored?["country"] == nil)
@@ -212,7 +218,8 @@ import TestSupport
                 try await load(loader, "id,age\n1,2\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
             }
             await #expect(throws: FeatureStoreError.self) {
-                try await load(loader, "user_id,other\n1,2\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
+                try await load(
+                    loader, "user_id,other\n1,2\n", extension: "csv", options: .init(entityColumns: ["user_id"]))
             }
             await #expect(throws: FeatureStoreError.self) {
                 try await load(loader, "x", extension: "parquet", options: .init(entityColumns: ["user_id"]))

@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 @Suite struct FeatureServiceFailureTests {
@@ -11,7 +12,8 @@ import TestSupport
             let service = try makeService(
                 server, views: [userView(defaults: defaults, cacheTTL: .seconds(30))], onError: .stale,
                 maxStaleness: .seconds(300), clock: clock)
-            try await storeUser(service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
             _ = try await service.lookup(view: "user", entity: "1")
             await server.kill()
             clock.advance(.seconds(31))
@@ -48,7 +50,8 @@ import TestSupport
             let clock = ManualClock()
             let service = try makeService(
                 server, views: [userView(defaults: defaults)], onError: .default, clock: clock)
-            try await storeUser(service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
             _ = try await service.lookup(view: "user", entity: "1")
             await server.kill()
             clock.advance(.seconds(31))
@@ -61,7 +64,8 @@ import TestSupport
         try await withRedis { server in
             let clock = ManualClock()
             let service = try makeService(server, views: [userView(defaults: defaults)], onError: .fail, clock: clock)
-            try await storeUser(service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: clock.unixMilliseconds)
             _ = try await service.lookup(view: "user", entity: "1")
             #expect(try await service.lookup(view: "user", entity: "1").source == .cache)
             await server.kill()

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 /// The number of `HMGET` commands the server has executed.
@@ -17,7 +18,8 @@ func hmgetCalls(_ client: RedisClient) async throws -> Int {
         try await withRedis { server in
             let clock = ManualClock()
             let service = try makeService(server, views: [userView()], clock: clock)
-            try await storeUser(service.redis, "42", age: "31", country: "DE", spend: "12.5", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "42", age: "31", country: "DE", spend: "12.5", timestamp: clock.unixMilliseconds)
             let first = try await service.lookup(view: "user", entity: "42")
             #expect(first.source == .redis)
             #expect(first.values == ["31", "DE", "12.5"])
@@ -33,7 +35,8 @@ func hmgetCalls(_ client: RedisClient) async throws -> Int {
         try await withRedis { server in
             let clock = ManualClock()
             let service = try makeService(server, views: [userView(cacheTTL: .seconds(30))], clock: clock)
-            try await storeUser(service.redis, "1", age: "20", country: "FR", spend: "1", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "1", age: "20", country: "FR", spend: "1", timestamp: clock.unixMilliseconds)
             _ = try await service.lookup(view: "user", entity: "1")
             try await service.redis.command(["HSET", "mlgw:user:1", "age", "21"])
             clock.advance(.seconds(29))
@@ -57,7 +60,8 @@ func hmgetCalls(_ client: RedisClient) async throws -> Int {
             let service = try makeService(server, views: views, clock: clock)
             let old = clock.unixMilliseconds - 2 * 86_400_000
             try await storeUser(service.redis, "old", age: "50", country: "US", spend: "3", timestamp: old)
-            try await storeUser(service.redis, "new", age: "51", country: "US", spend: "3", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "new", age: "51", country: "US", spend: "3", timestamp: clock.unixMilliseconds)
             try await service.redis.command(["HSET", "mlgw:item:9", "price", "9.99", "_ts", String(old)])
             #expect(try await service.lookup(view: "user", entity: "old").values == [nil, nil, nil])
             #expect(try await service.lookup(view: "user", entity: "new").values == ["51", "US", "3"])
@@ -73,7 +77,8 @@ func hmgetCalls(_ client: RedisClient) async throws -> Int {
             let clock = ManualClock()
             let view = userView(cacheTTL: .seconds(3600), maxAge: .seconds(60))
             let service = try makeService(server, views: [view], clock: clock)
-            try await storeUser(service.redis, "7", age: "1", country: "X", spend: "0", timestamp: clock.unixMilliseconds)
+            try await storeUser(
+                service.redis, "7", age: "1", country: "X", spend: "0", timestamp: clock.unixMilliseconds)
             #expect(try await service.lookup(view: "user", entity: "7")["age"] == "1")
             clock.advance(.seconds(61))
             let aged = try await service.lookup(view: "user", entity: "7")
@@ -125,9 +130,10 @@ func hmgetCalls(_ client: RedisClient) async throws -> Int {
     @Test func concurrentLookupsOfManyKeysArePipelinedOnFewConnections() async throws {
         try await withRedis { server in
             let service = try makeService(server, views: [userView()])
-            _ = try await service.redis.pipeline((0..<500).map {
-                ["HSET", "mlgw:user:\($0)", "age", "\($0)", "country", "C\($0)", "avg_spend", "1"]
-            })
+            _ = try await service.redis.pipeline(
+                (0..<500).map {
+                    ["HSET", "mlgw:user:\($0)", "age", "\($0)", "country", "C\($0)", "avg_spend", "1"]
+                })
             try await withThrowingTaskGroup(of: (Int, FeatureLookup).self) { group in
                 for index in 0..<500 {
                     group.addTask { (index, try await service.lookup(view: "user", entity: "\(index)")) }

@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 import WireFormats
+
 @testable import FeatureStore
 
 @Suite struct JSONPathTests {
@@ -21,7 +22,9 @@ import WireFormats
         let components = try JSONPath(parsing: path).components
         return try bytes.withUnsafeBytes { raw in
             let scanner = JSONScanner(bytes: raw)
-            guard let range = try scanner.find(components[...], inValueAt: scanner.skipWhitespace(0)) else { return nil }
+            guard let range = try scanner.find(components[...], inValueAt: scanner.skipWhitespace(0)) else {
+                return nil
+            }
             return try scanner.scalarText(range)
         }
     }
@@ -88,7 +91,9 @@ import WireFormats
     }
 
     @Test func appendsATopLevelMember() throws {
-        #expect(try insert(#"{"user_id": "1", "x": [1, 2]}"#, at: "$.user") == #"{"user_id": "1", "x": [1, 2],"user":{"age":42}}"#)
+        #expect(
+            try insert(#"{"user_id": "1", "x": [1, 2]}"#, at: "$.user")
+                == #"{"user_id": "1", "x": [1, 2],"user":{"age":42}}"#)
     }
 
     @Test func insertsIntoAnEmptyObject() throws {
@@ -100,8 +105,9 @@ import WireFormats
     }
 
     @Test func insertsIntoAnExistingNestedObject() throws {
-        #expect(try insert(#"{"features": {"item": {}}, "b": 2}"#, at: "$.features.user")
-            == #"{"features": {"item": {},"user":{"age":42}}, "b": 2}"#)
+        #expect(
+            try insert(#"{"features": {"item": {}}, "b": 2}"#, at: "$.features.user")
+                == #"{"features": {"item": {},"user":{"age":42}}, "b": 2}"#)
     }
 
     @Test func replacesAnExistingValue() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FeatureStore
 
 @Suite struct RESPReaderTests {
@@ -11,9 +12,10 @@ import Testing
     }
 
     @Test func decodesStatusErrorAndInteger() throws {
-        #expect(try replies("+OK\r\n-ERR bad\r\n:42\r\n:-7\r\n") == [
-            .simpleString("OK"), .error("ERR bad"), .integer(42), .integer(-7),
-        ])
+        #expect(
+            try replies("+OK\r\n-ERR bad\r\n:42\r\n:-7\r\n") == [
+                .simpleString("OK"), .error("ERR bad"), .integer(42), .integer(-7),
+            ])
     }
 
     @Test func decodesBulkStringsBinarySafe() throws {
@@ -78,8 +80,12 @@ import Testing
         var buffer = RESPEncoder.encode(["HSET", "a b", "x\r\ny"])
         RESPEncoder.encode(["PING"], into: &buffer)
         try reader.feed(Array(buffer.readableBytesView))
-        #expect(try reader.next() == .array([.bulkString(Array("HSET".utf8)), .bulkString(Array("a b".utf8)),
-            .bulkString(Array("x\r\ny".utf8))]))
+        #expect(
+            try reader.next()
+                == .array([
+                    .bulkString(Array("HSET".utf8)), .bulkString(Array("a b".utf8)),
+                    .bulkString(Array("x\r\ny".utf8)),
+                ]))
         #expect(try reader.next() == .array([.bulkString(Array("PING".utf8))]))
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 @Suite struct RedisClientTests {
@@ -41,7 +42,9 @@ import TestSupport
     @Test func pipelineReturnsRepliesInOrder() async throws {
         try await withRedis { server in
             let client = try makeClient(server)
-            let replies = try await client.pipeline([["SET", "a", "1"], ["INCR", "a"], ["HGET", "a", "x"], ["GET", "a"]])
+            let replies = try await client.pipeline([
+                ["SET", "a", "1"], ["INCR", "a"], ["HGET", "a", "x"], ["GET", "a"],
+            ])
             #expect(replies.count == 4)
             #expect(replies[1] == .integer(2))
             if case .error = replies[2] {} else { Issue.record("expected WRONGTYPE error reply") }

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import FeatureStore
 
 @Suite struct RedisPoolStateTests {
@@ -7,8 +8,9 @@ import Testing
     private let now = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
     private func makeState(size: Int = 2, growThreshold: Int = 2) -> State {
-        State(configuration: .init(
-            size: size, backoffBase: .milliseconds(100), backoffMax: .seconds(1), growThreshold: growThreshold))
+        State(
+            configuration: .init(
+                size: size, backoffBase: .milliseconds(100), backoffMax: .seconds(1), growThreshold: growThreshold))
     }
 
     private func connectOf(_ action: State.LeaseAction) -> State.Connect? {
@@ -24,7 +26,10 @@ import Testing
     @Test func firstLeaseConnectsAndOthersWait() throws {
         var state = makeState()
         let first = try #require(connectOf(state.lease(now: now)))
-        guard case .wait = state.lease(now: now) else { Issue.record("expected wait"); return }
+        guard case .wait = state.lease(now: now) else {
+            Issue.record("expected wait")
+            return
+        }
         let accepted = state.connected(first, connection: "c1")
         #expect(accepted)
         let (lease, grow) = try #require(leaseOf(state.lease(now: now)))
@@ -52,7 +57,10 @@ import Testing
         _ = state.connected(first, connection: "c1")
         let (lease, _) = try #require(leaseOf(state.lease(now: now)))
         state.release(lease)
-        guard case .ready(_, _, let inFlight) = state.slots[0] else { Issue.record("not ready"); return }
+        guard case .ready(_, _, let inFlight) = state.slots[0] else {
+            Issue.record("not ready")
+            return
+        }
         #expect(inFlight == 0)
     }
 
@@ -136,7 +144,10 @@ import Testing
         let (_, grow) = try #require(leaseOf(state.lease(now: now)))
         #expect(grow != nil)
         state.closed(slot: first.slot, id: first.id)
-        guard case .wait = state.lease(now: now) else { Issue.record("expected wait"); return }
+        guard case .wait = state.lease(now: now) else {
+            Issue.record("expected wait")
+            return
+        }
     }
 
     @Test func shutdownReturnsOpenConnectionsAndFailsLeases() throws {
@@ -145,6 +156,9 @@ import Testing
         _ = state.connected(first, connection: "c1")
         let open = state.shutdown()
         #expect(open == ["c1"])
-        guard case .fail(.shutdown) = state.lease(now: now) else { Issue.record("expected shutdown"); return }
+        guard case .fail(.shutdown) = state.lease(now: now) else {
+            Issue.record("expected shutdown")
+            return
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TestSupport
+
 @testable import FeatureStore
 
 /// Runs `body` with a fresh redis-server, stopped afterwards.
@@ -20,7 +21,9 @@ func withRedis<Result>(
 
 /// A client for `server` with short timeouts and backoff, so failure tests run fast.
 func makeClient(_ server: RedisServer, database: Int = 0, poolSize: Int = 2) throws -> RedisClient {
-    RedisClient(configuration: fastClientConfiguration(try RedisURL(parsing: server.url(database: database)), poolSize: poolSize))
+    RedisClient(
+        configuration: fastClientConfiguration(
+            try RedisURL(parsing: server.url(database: database)), poolSize: poolSize))
 }
 
 func fastClientConfiguration(_ url: RedisURL, poolSize: Int = 2) -> RedisClient.Configuration {

@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
+
 @testable import FeatureStore
 
 @Suite struct WarmupTests {

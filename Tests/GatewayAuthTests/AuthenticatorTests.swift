@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 /// The error matrix for API keys and SigV4, and cache invalidation across processes.
@@ -26,7 +27,9 @@ import Testing
         return signer.sign(request, date: date ?? now)
     }
 
-    func expectError(_ code: AuthError.Code, messageContains text: String? = nil, _ body: () throws(AuthError) -> Principal) {
+    func expectError(
+        _ code: AuthError.Code, messageContains text: String? = nil, _ body: () throws(AuthError) -> Principal
+    ) {
         let error = #expect(throws: AuthError.self) { try body() }
         #expect(error?.code == code)
         #expect(error?.httpStatus == 403)
@@ -48,8 +51,12 @@ import Testing
 
     @Test func missingAPIKey() async throws {
         let (_, authenticator) = try setUp()
-        expectError(.missingAuthenticationToken) { () throws(AuthError) in try authenticator.authenticate(apiKey: nil, endpoint: "a") }
-        expectError(.missingAuthenticationToken) { () throws(AuthError) in try authenticator.authenticate(apiKey: "", endpoint: "a") }
+        expectError(.missingAuthenticationToken) { () throws(AuthError) in
+            try authenticator.authenticate(apiKey: nil, endpoint: "a")
+        }
+        expectError(.missingAuthenticationToken) { () throws(AuthError) in
+            try authenticator.authenticate(apiKey: "", endpoint: "a")
+        }
     }
 
     @Test func unknownAndWrongAPIKeysLookTheSame() async throws {
@@ -62,7 +69,9 @@ import Testing
         let unknownID = "mlgw_zzzzzzzzzzzz_" + String(created.apiKey.suffix(KeyGenerator.secretLength))
         let wrongSecretOfRevoked = String(revoked.apiKey.dropLast()) + (revoked.apiKey.hasSuffix("a") ? "b" : "a")
         for key in [wrongSecret, unknownID, wrongSecretOfRevoked, "garbage", created.apiKey + "x"] {
-            let error = #expect(throws: AuthError.self) { try authenticator.authenticate(apiKey: key, endpoint: "a", now: now) }
+            let error = #expect(throws: AuthError.self) {
+                try authenticator.authenticate(apiKey: key, endpoint: "a", now: now)
+            }
             #expect(error == .unrecognizedAPIKey)
         }
     }
@@ -205,13 +214,17 @@ import Testing
         let authenticator = try Authenticator(store: gatewayStore)
         let cliStore = try database.store(masterKey: masterKey)
         let created = try cliStore.create(name: "k", now: now)
-        #expect(throws: AuthError.unrecognizedAPIKey) { try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now) }
+        #expect(throws: AuthError.unrecognizedAPIKey) {
+            try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
+        }
         try await authenticator.refreshIfChanged()
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         try cliStore.revoke(id: created.id, now: now)
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         try await authenticator.refreshIfChanged()
-        #expect(throws: AuthError.self) { try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now) }
+        #expect(throws: AuthError.self) {
+            try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
+        }
     }
 
     @Test func runLoopPicksUpRevocationFromAnotherStore() async throws {
@@ -220,9 +233,15 @@ import Testing
         let created = try cliStore.create(name: "k", now: now)
         let poller = Task { await authenticator.run() }
         defer { poller.cancel() }
-        #expect(await eventually { (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) != nil })
+        #expect(
+            await eventually {
+                (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) != nil
+            })
         try cliStore.revoke(id: created.id, now: now)
-        #expect(await eventually { (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) == nil })
+        #expect(
+            await eventually {
+                (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) == nil
+            })
     }
 
     @Test func runReturnsWhenCancelled() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WireFormats
+
 @testable import GatewayAuth
 
 /// Requests recorded from boto3 1.43 (`invoke_endpoint` against `endpoint_url=http://127.0.0.1:8080`): it sends
@@ -18,8 +19,10 @@ import WireFormats
             headers: [("Host", "127.0.0.1:8080"), ("Content-Type", "application/json")] + extra + [
                 ("User-Agent", "Boto3/1.43.11 md/Botocore#1.43.11"),
                 ("X-Amz-Date", amzDate),
-                ("Authorization",
-                 "AWS4-HMAC-SHA256 Credential=MLGWTESTACCESSKEY123/\(amzDate.prefix(8))/us-east-1/sagemaker/aws4_request, SignedHeaders=\(signedHeaders), Signature=\(signature)"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=MLGWTESTACCESSKEY123/\(amzDate.prefix(8))/us-east-1/sagemaker/aws4_request, SignedHeaders=\(signedHeaders), Signature=\(signature)"
+                ),
                 ("amz-sdk-request", "attempt=1"), ("Content-Length", "21"),
             ],
             body: Array("{\"instances\": [1, 2]}".utf8))
@@ -36,7 +39,8 @@ import WireFormats
     var encoded: SigV4Request {
         request(
             path: "/endpoints/my%20ep%3A1/invocations", amzDate: "20261123T090610Z",
-            signedHeaders: "content-type;host;x-amz-date;x-amzn-sagemaker-custom-attributes;x-amzn-sagemaker-target-variant",
+            signedHeaders:
+                "content-type;host;x-amz-date;x-amzn-sagemaker-custom-attributes;x-amzn-sagemaker-target-variant",
             signature: "69154f4c8ebd236db097954cb79dc9fb75319c78579b569783f69f5ea2c794be",
             extra: [("X-Amzn-SageMaker-Custom-Attributes", "a  b"), ("X-Amzn-SageMaker-Target-Variant", "v 1")])
     }

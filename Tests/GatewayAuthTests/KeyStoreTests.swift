@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 @Suite struct KeyStoreTests {
@@ -59,7 +60,10 @@ import Testing
 
     @Test func unknownIDIsNotFound() throws {
         let store = try database.store()
-        for operation in [{ _ = try store.show(id: "nope") }, { _ = try store.revoke(id: "nope") }, { _ = try store.rotate(id: "nope") }] {
+        for operation in [
+            { _ = try store.show(id: "nope") }, { _ = try store.revoke(id: "nope") },
+            { _ = try store.rotate(id: "nope") },
+        ] {
             let error = #expect(throws: KeyStoreError.self) { try operation() }
             #expect(error?.kind == .notFound)
         }
@@ -75,7 +79,9 @@ import Testing
     @Test func invalidOptionsAreRejected() throws {
         let store = try database.store()
         #expect(throws: KeyStoreError.self) { try store.create(name: "") }
-        #expect(throws: KeyStoreError.self) { try store.create(name: "k", rateLimit: RateLimit(perSecond: 0, burst: 1)) }
+        #expect(throws: KeyStoreError.self) {
+            try store.create(name: "k", rateLimit: RateLimit(perSecond: 0, burst: 1))
+        }
         #expect(throws: KeyStoreError.self) { try store.create(name: "k", quota: Quota(limit: 0, period: .day)) }
     }
 
@@ -85,7 +91,9 @@ import Testing
         let rotated = try store.rotate(id: created.id, now: now)
         let bytes = try database.allBytes()
         #expect(bytes.contains(bytes: created.id))
-        for secret in [created.apiKey, rotated.apiKey, created.secretAccessKey, rotated.secretAccessKey].compactMap({ $0 }) {
+        for secret in [created.apiKey, rotated.apiKey, created.secretAccessKey, rotated.secretAccessKey].compactMap({
+            $0
+        }) {
             #expect(!bytes.contains(bytes: secret))
             #expect(!bytes.contains(bytes: secret.split(separator: "_").last ?? ""))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 @Suite struct MasterKeyTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 @Suite struct TokenBucketTests {
@@ -52,11 +53,21 @@ import Testing
     }
 
     @Test func windowEnds() throws {
-        #expect(QuotaPeriod.day.windowEnd(containing: try date("2026-11-23T10:00:00Z")) == (try date("2026-11-24T00:00:00Z")))
-        #expect(QuotaPeriod.month.windowEnd(containing: try date("2026-11-23T10:00:00Z")) == (try date("2026-12-01T00:00:00Z")))
-        #expect(QuotaPeriod.month.windowEnd(containing: try date("2026-12-31T23:59:59Z")) == (try date("2027-01-01T00:00:00Z")))
-        #expect(QuotaPeriod.month.windowEnd(containing: try date("2028-02-01T00:00:00Z")) == (try date("2028-03-01T00:00:00Z")))
-        #expect(QuotaPeriod.day.windowEnd(containing: try date("2026-11-23T00:00:00Z")) == (try date("2026-11-24T00:00:00Z")))
+        #expect(
+            QuotaPeriod.day.windowEnd(containing: try date("2026-11-23T10:00:00Z"))
+                == (try date("2026-11-24T00:00:00Z")))
+        #expect(
+            QuotaPeriod.month.windowEnd(containing: try date("2026-11-23T10:00:00Z"))
+                == (try date("2026-12-01T00:00:00Z")))
+        #expect(
+            QuotaPeriod.month.windowEnd(containing: try date("2026-12-31T23:59:59Z"))
+                == (try date("2027-01-01T00:00:00Z")))
+        #expect(
+            QuotaPeriod.month.windowEnd(containing: try date("2028-02-01T00:00:00Z"))
+                == (try date("2028-03-01T00:00:00Z")))
+        #expect(
+            QuotaPeriod.day.windowEnd(containing: try date("2026-11-23T00:00:00Z"))
+                == (try date("2026-11-24T00:00:00Z")))
     }
 
     @Test func countsUpToTheLimitThenRollsOver() throws {
@@ -92,7 +103,8 @@ import Testing
     let start = Date(timeIntervalSince1970: 1_000_000)
 
     @Test func refusedRequestConsumesNeitherLimit() {
-        let policy = RateLimitPolicy(rateLimit: RateLimit(perSecond: 1, burst: 1), quota: Quota(limit: 10, period: .day))
+        let policy = RateLimitPolicy(
+            rateLimit: RateLimit(perSecond: 1, burst: 1), quota: Quota(limit: 10, period: .day))
         var state = RateLimitState(policy: policy, now: start)
         let outcome17 = state.admit(now: start)
         #expect(outcome17 == .allowed)
@@ -115,7 +127,8 @@ import Testing
     }
 
     @Test func retryAfterIsRoundedUpToWholeSeconds() {
-        var state = RateLimitState(policy: RateLimitPolicy(rateLimit: RateLimit(perSecond: 0.25, burst: 1), quota: nil), now: start)
+        var state = RateLimitState(
+            policy: RateLimitPolicy(rateLimit: RateLimit(perSecond: 0.25, burst: 1), quota: nil), now: start)
         _ = state.admit(now: start)
         let outcome20 = state.admit(now: start.addingTimeInterval(0.5))
         #expect(outcome20 == .throttled(retryAfter: 4, limit: .rate))
@@ -123,7 +136,8 @@ import Testing
 
     @Test func policyChangeKeepsUnchangedCounters() {
         let quota = Quota(limit: 10, period: .day)
-        var state = RateLimitState(policy: RateLimitPolicy(rateLimit: RateLimit(perSecond: 1, burst: 1), quota: quota), now: start)
+        var state = RateLimitState(
+            policy: RateLimitPolicy(rateLimit: RateLimit(perSecond: 1, burst: 1), quota: quota), now: start)
         _ = state.admit(now: start)
         state.update(policy: RateLimitPolicy(rateLimit: RateLimit(perSecond: 5, burst: 5), quota: quota), now: start)
         #expect(state.bucket?.tokens == 5)

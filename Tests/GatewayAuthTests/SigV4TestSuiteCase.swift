@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 /// One case of `../shared/conformance/sigv4-test-suite/` (awslabs/aws-c-auth's v4 suite).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 /// Runs every case of awslabs/aws-c-auth's SigV4 suite through the verifier, in both header and query form.
@@ -11,8 +12,10 @@ import Testing
         let directory = SigV4TestSuiteCase.suiteDirectory.path
         #expect(
             FileManager.default.fileExists(atPath: directory),
-            "SigV4 test suite missing at \(directory); it must sit beside the repository in ../shared/conformance/sigv4-test-suite")
-        #expect(Self.cases.count >= 30, "expected the full SigV4 suite in \(directory), found \(Self.cases.count) cases")
+            "SigV4 test suite missing at \(directory); it must sit beside the repository in ../shared/conformance/sigv4-test-suite"
+        )
+        #expect(
+            Self.cases.count >= 30, "expected the full SigV4 suite in \(directory), found \(Self.cases.count) cases")
     }
 
     @Test(arguments: cases, forms)
@@ -98,7 +101,9 @@ import Testing
         let verifier = try testCase.verifier(normalize: true)
         let authorization = try verifier.authorization(of: request)
         let secret = try testCase.context().credentials.secret_access_key
-        let verify = { try verifier.verify(request, authorization: authorization, secretAccessKey: secret, now: try testCase.now()) }
+        let verify = {
+            try verifier.verify(request, authorization: authorization, secretAccessKey: secret, now: try testCase.now())
+        }
         if SigV4Canonical.normalizedPath(request.path) == request.path {
             try verify()
         } else {

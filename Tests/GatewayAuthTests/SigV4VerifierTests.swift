@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayAuth
 
 @Suite struct SigV4VerifierTests {
@@ -14,7 +15,9 @@ import Testing
             headers: [("Host", "127.0.0.1:8080"), ("Content-Type", "application/json")], body: Array(body.utf8))
     }
 
-    func check(_ request: SigV4Request, secret: String? = nil, at time: Date? = nil, with verifier: SigV4Verifier? = nil)
+    func check(
+        _ request: SigV4Request, secret: String? = nil, at time: Date? = nil, with verifier: SigV4Verifier? = nil
+    )
         throws(AuthError)
     {
         let verifier = verifier ?? self.verifier
@@ -37,7 +40,8 @@ import Testing
 
     @Test(arguments: [
         ("/", "/"), ("//", "/"), ("/./", "/"), ("/example/..", "/"), ("/a/b/../..", "/"), ("/./example", "/example"),
-        ("//example//", "/example/"), ("/a/./b/../c/", "/a/c/"), ("/endpoints/e/invocations", "/endpoints/e/invocations"),
+        ("//example//", "/example/"), ("/a/./b/../c/", "/a/c/"),
+        ("/endpoints/e/invocations", "/endpoints/e/invocations"),
     ])
     func pathNormalization(path: String, expected: String) {
         #expect(SigV4Canonical.normalizedPath(path) == expected)
@@ -127,7 +131,8 @@ import Testing
         var request = signer.sign(invocation(), date: now)
         let index = try #require(request.headers.firstIndex { $0.name == "Authorization" })
         request.headers[index].value = request.headers[index].value
-            .replacingOccurrences(of: "SignedHeaders=content-type;host;x-amz-date", with: "SignedHeaders=content-type;x-amz-date")
+            .replacingOccurrences(
+                of: "SignedHeaders=content-type;host;x-amz-date", with: "SignedHeaders=content-type;x-amz-date")
         let error = #expect(throws: AuthError.self) { try check(request) }
         #expect(error?.code == .incompleteSignature)
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GatewayAuth
 
 /// A fresh directory holding `mlgateway.sqlite`, removed when the test ends.
@@ -34,6 +35,8 @@ extension Array where Element == UInt8 {
     func contains(bytes needle: some StringProtocol) -> Bool {
         let pattern = Array(needle.utf8)
         guard !pattern.isEmpty, pattern.count <= count else { return false }
-        return (0...(count - pattern.count)).contains { start in self[start..<(start + pattern.count)].elementsEqual(pattern) }
+        return (0...(count - pattern.count)).contains { start in
+            self[start..<(start + pattern.count)].elementsEqual(pattern)
+        }
     }
 }

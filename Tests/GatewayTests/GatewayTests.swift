@@ -1,3 +1,4 @@
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore

@@ -4,19 +4,24 @@ import Testing
 @Suite("Directives")
 struct DirectiveTests {
     @Test func foreachVariables() throws {
-        let source = "#foreach($x in ['a', 'b'])$foreach.index$foreach.count$foreach.hasNext$velocityCount$velocityHasNext$foreach.first$foreach.last;#end"
+        let source =
+            "#foreach($x in ['a', 'b'])$foreach.index$foreach.count$foreach.hasNext$velocityCount$velocityHasNext$foreach.first$foreach.last;#end"
         #expect(try render(source) == "01true1truetruefalse;12false2falsefalsetrue;")
     }
 
     @Test func nestedLoopsSeeInnermost() throws {
-        #expect(try render("#foreach($a in [1..2])#foreach($b in [1..2])$foreach.count#end$foreach.count #end") == "121 122 ")
+        #expect(
+            try render("#foreach($a in [1..2])#foreach($b in [1..2])$foreach.count#end$foreach.count #end")
+                == "121 122 ")
     }
 
     /// Velocity 1.7's `Scope.getParent()` / `getTopmost()` (API Gateway runs Velocity 1.7: `$foreach.hasNext` works).
     @Test func foreachParentAndTopmost() throws {
-        let source = "#foreach($a in [1..2])#foreach($b in [1..2])#foreach($c in [1])$foreach.parent.index$foreach.topmost.count#end#end;#end"
+        let source =
+            "#foreach($a in [1..2])#foreach($b in [1..2])#foreach($c in [1])$foreach.parent.index$foreach.topmost.count#end#end;#end"
         #expect(try render(source) == "0111;0212;")
-        #expect(try render("#foreach($a in [1])[$foreach.parent]$foreach.topmost.index$foreach.getParent()#end") == "[]0")
+        #expect(
+            try render("#foreach($a in [1])[$foreach.parent]$foreach.topmost.index$foreach.getParent()#end") == "[]0")
     }
 
     @Test func loopVariableIsRestored() throws {
@@ -37,7 +42,8 @@ struct DirectiveTests {
 
     @Test func foreachOverJSONList() throws {
         let body = #"{"items": [{"n": "a"}, {"n": "b"}]}"#
-        #expect(try render("#foreach($i in $input.path('$.items'))$i.n#if($foreach.hasNext),#end#end", body: body) == "a,b")
+        #expect(
+            try render("#foreach($i in $input.path('$.items'))$i.n#if($foreach.hasNext),#end#end", body: body) == "a,b")
     }
 
     @Test func foreachStopsAfterLimit() throws {
@@ -85,7 +91,8 @@ struct DirectiveTests {
     }
 
     @Test func listAndMapMethods() throws {
-        let source = #"#set($l = [])#set($ignore = $l.add("a"))#set($m = {})#set($ignore = $m.put("k", $l))$m.size() $m.containsKey("k") $l.size() $l.isEmpty() $l.contains("a") $m.k.get(0)"#
+        let source =
+            #"#set($l = [])#set($ignore = $l.add("a"))#set($m = {})#set($ignore = $m.put("k", $l))$m.size() $m.containsKey("k") $l.size() $l.isEmpty() $l.contains("a") $m.k.get(0)"#
         #expect(try render(source) == "1 true 1 false true a")
     }
 }

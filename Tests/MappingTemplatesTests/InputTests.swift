@@ -39,7 +39,8 @@ struct InputTests {
     }
 
     @Test func regularExpressionFiltersMatchTheWholeValueAsJaywayDoes() throws {
-        let body = #"{"l": [{"n": "Alpha", "v": 1}, {"n": "beta", "v": 2}, {"n": "alphabet", "v": 3}, {"n": "a/b", "v": 4}]}"#
+        let body =
+            #"{"l": [{"n": "Alpha", "v": 1}, {"n": "beta", "v": 2}, {"n": "alphabet", "v": 3}, {"n": "a/b", "v": 4}]}"#
         #expect(try render("$input.json('$.l[?(@.n =~ /al.*/)].v')", body: body) == "[3]")
         #expect(try render("$input.json('$.l[?(@.n =~ /al.*/i)].v')", body: body) == "[1,3]")
         #expect(try render("$input.json('$.l[?(@.n =~ /alpha/i)].v')", body: body) == "[1]")
@@ -56,13 +57,15 @@ struct InputTests {
 
     @Test func jsonStringEscapingMatchesJSONSmart() throws {
         let body = #"{"a": "plain", "b": "x\u007fy\u0085z\u00e9\u2028\u20ac\u2100", "c": "tab\tq\"s/\\"}"#
-        #expect(try render("$input.json('$.a')|$input.json('$.b')|$input.json('$.c')", body: body)
-            == #""plain"|"x\u007Fy\u0085z"# + "\u{e9}" + #"\u2028\u20AC"# + "\u{2100}" + #""|"tab\tq\"s\/\\""#)
+        #expect(
+            try render("$input.json('$.a')|$input.json('$.b')|$input.json('$.c')", body: body)
+                == #""plain"|"x\u007Fy\u0085z"# + "\u{e9}" + #"\u2028\u20AC"# + "\u{2100}" + #""|"tab\tq\"s\/\\""#)
     }
 
     @Test func definitePathsOnWrongShapesAreNull() throws {
         let body = #"{"a": [1, 2], "s": "abc", "m": {"k": 1}}"#
-        let source = "$input.json('$.a.x')|$input.json('$.s[0]')|$input.json('$.a[5]')|$input.path('$.s.length()')|$input.path('$.m.length()')"
+        let source =
+            "$input.json('$.a.x')|$input.json('$.s[0]')|$input.json('$.a[5]')|$input.path('$.s.length()')|$input.path('$.m.length()')"
         #expect(try render(source, body: body) == "null|null|null|3|1")
     }
 
@@ -77,7 +80,10 @@ struct InputTests {
     /// ToQoz/api-gateway-mapping-template test/_.md (recorded on API Gateway, examples cd963d7c, ec2bf3b4, 3e03488f,
     /// a35f2355, 29301967, 819c3c26, caa3f41d): these render nothing (the integration saw an empty payload).
     @Test func builtinObjectsAndBarePropertiesPrintNothing() throws {
-        for source in ["$input", "$input.keySet", "$input.params.keySet", "$util", "$input.params", "$input.json", "$util.urlEncode"] {
+        for source in [
+            "$input", "$input.keySet", "$input.params.keySet", "$util", "$input.params", "$input.json",
+            "$util.urlEncode",
+        ] {
             #expect(try render(source) == "", "\(source)")
         }
     }
@@ -106,9 +112,15 @@ struct InputTests {
     }
 
     @Test func context() throws {
-        let context: TemplateValue = ["requestId": "r1", "identity": ["sourceIp": "1.2.3.4"], "authorizer": ["claims": ["sub": "u"]], "flag": false]
-        #expect(try render("$context.requestId $context.identity.sourceIp $context.authorizer.claims.sub $context.flag", context: context)
-            == "r1 1.2.3.4 u false")
+        let context: TemplateValue = [
+            "requestId": "r1", "identity": ["sourceIp": "1.2.3.4"], "authorizer": ["claims": ["sub": "u"]],
+            "flag": false,
+        ]
+        #expect(
+            try render(
+                "$context.requestId $context.identity.sourceIp $context.authorizer.claims.sub $context.flag",
+                context: context)
+                == "r1 1.2.3.4 u false")
     }
 
     @Test func stageVariablesAndFeatures() throws {
@@ -141,7 +153,8 @@ struct InputTests {
 @Suite("$util")
 struct UtilTests {
     @Test func escapeJavaScript() throws {
-        #expect(try render("$util.escapeJavaScript($input.body)", body: #"it's "q" / \ é"#) == #"it\'s \"q\" \/ \\ \u00E9"#)
+        #expect(
+            try render("$util.escapeJavaScript($input.body)", body: #"it's "q" / \ é"#) == #"it\'s \"q\" \/ \\ \u00E9"#)
         #expect(try render("$util.escapeJavaScript($input.body)", body: "a\nb\tc") == #"a\nb\tc"#)
     }
 

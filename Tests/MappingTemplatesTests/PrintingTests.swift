@@ -13,7 +13,9 @@ struct PrintingTests {
     }
 
     @Test func jsonListsPrintAsCompactJSON() throws {
-        #expect(try render("$input.path('$.l')", body: #"{"l": [{"a": "b"}, 1, null, 2.50]}"#) == #"[{"a":"b"},1,null,2.5]"#)
+        #expect(
+            try render("$input.path('$.l')", body: #"{"l": [{"a": "b"}, 1, null, 2.50]}"#) == #"[{"a":"b"},1,null,2.5]"#
+        )
     }
 
     @Test func listInsideMapPrintsAsJSON() throws {
@@ -51,7 +53,9 @@ struct PrintingTests {
     }
 
     @Test func keySetAndEntrySet() throws {
-        #expect(try render(#"#set($m = {"a": 1, "b": 2})$m.keySet() $m.entrySet() $m.values()"#) == "[a, b] [a=1, b=2] [1, 2]")
+        #expect(
+            try render(#"#set($m = {"a": 1, "b": 2})$m.keySet() $m.entrySet() $m.values()"#)
+                == "[a, b] [a=1, b=2] [1, 2]")
     }
 
     @Test func methodResultsPrint() throws {

@@ -50,7 +50,9 @@ enum JSONValue: Decodable, Sendable {
     }
 
     var templateValue: TemplateValue {
-        switch self { case .value(let v): return v }
+        switch self {
+        case .value(let v): return v
+        }
     }
 }
 

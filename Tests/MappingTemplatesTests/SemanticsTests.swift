@@ -32,7 +32,8 @@ struct TruthinessTests {
     }
 
     @Test func keywordOperators() throws {
-        #expect(try render("#if(2 gt 1 and 1 lt 2 and not false and 1 eq 1 and 2 ge 2 and 1 le 1 or false)y#end") == "y")
+        #expect(
+            try render("#if(2 gt 1 and 1 lt 2 and not false and 1 eq 1 and 2 ge 2 and 1 le 1 or false)y#end") == "y")
         #expect(try render("#if(1 ne 2)y#end") == "y")
     }
 
@@ -95,26 +96,33 @@ struct StringTests {
     }
 
     @Test func stringMethods() throws {
-        let source = #"#set($s = " Hello, World ")$s.trim().toLowerCase()|$s.length()|$s.substring(1, 6)|$s.replace("l", "L")|$s.contains("World")|$s.indexOf("o")"#
+        let source =
+            #"#set($s = " Hello, World ")$s.trim().toLowerCase()|$s.length()|$s.substring(1, 6)|$s.replace("l", "L")|$s.contains("World")|$s.indexOf("o")"#
         #expect(try render(source) == "hello, world|14|Hello| HeLLo, WorLd |true|5")
     }
 
     @Test func regexMethods() throws {
-        #expect(try render(#"#set($s = "a1b22c")$s.replaceAll("[0-9]+", "-")|$s.matches("[a-c0-9]+")|$s.matches("b2")|$s.split("[0-9]+")"#)
-            == "a-b-c|true|false|[a, b, c]")
+        #expect(
+            try render(
+                #"#set($s = "a1b22c")$s.replaceAll("[0-9]+", "-")|$s.matches("[a-c0-9]+")|$s.matches("b2")|$s.split("[0-9]+")"#
+            )
+                == "a-b-c|true|false|[a, b, c]")
     }
 
     @Test func stringsCompareAsJavasUTF16Units() throws {
         // A precomposed é and e + combining acute accent are different Java strings.
         let body = #"{"a": "\#u{E9}", "b": "e\#u{301}"}"#
-        let source = #"#set($a = $input.path("$.a"))#set($b = $input.path("$.b"))$a.equals($b) #if($a == $b)EQ#{else}NE#end $b.contains("e") $b.startsWith("e") $b.endsWith("\#u{301}")"#
+        let source =
+            #"#set($a = $input.path("$.a"))#set($b = $input.path("$.b"))$a.equals($b) #if($a == $b)EQ#{else}NE#end $b.contains("e") $b.startsWith("e") $b.endsWith("\#u{301}")"#
         #expect(try render(source, body: body) == "false NE true true true")
         #expect(try render(#"#set($s = "abc")$s.contains("") $s.startsWith("") $s.endsWith("")"#) == "true true true")
     }
 
     @Test func emptyRegularExpressionMatchesEverywhere() throws {
-        #expect(try render(#"#set($s = "abc")$s.split("")|$s.replaceAll("", "-")|$s.matches("")|#set($e = "")$e.matches("")"#)
-            == "[a, b, c]|-a-b-c-|false|true")
+        #expect(
+            try render(
+                #"#set($s = "abc")$s.split("")|$s.replaceAll("", "-")|$s.matches("")|#set($e = "")$e.matches("")"#)
+                == "[a, b, c]|-a-b-c-|false|true")
     }
 
     @Test func listMethodsRejectNegativeIndexes() throws {
@@ -134,7 +142,9 @@ struct StringTests {
     /// Regular expressions and JSONPaths are compiled once per template and shared by concurrent renders.
     @Test func concurrentRendersShareCompiledExpressions() async throws {
         let template = try MappingTemplate(
-            source: ##"#foreach($i in [0..2])$input.path("$.v[$i]").replaceAll("[0-9]+", "#")|$input.path("$.v[$i]").matches("[a-z]+[0-9]+")|$input.path("$.v[$i]").split("[0-9]").size();#end"##)
+            source:
+                ##"#foreach($i in [0..2])$input.path("$.v[$i]").replaceAll("[0-9]+", "#")|$input.path("$.v[$i]").matches("[a-z]+[0-9]+")|$input.path("$.v[$i]").split("[0-9]").size();#end"##
+        )
         let expected = "a#|true|1;b#|true|1;c#|true|1;"
         let outputs = try await withThrowingTaskGroup(of: [String].self) { group in
             for task in 0..<8 {
@@ -162,10 +172,13 @@ struct StringTests {
     ])
     func literalSplitMatchesTheRegexPath(separator: String) throws {
         let regex = separator == "ab" ? "(?:ab)" : "[\(separator)]"
-        let bodies = ["", ",", "a", "a,b", ",a", "a,", "a,,b,,", ",,,", "x\r\ny\n", "\n\nz", "1.2..3", "abab", "aab", "éaé"]
+        let bodies = [
+            "", ",", "a", "a,b", ",a", "a,", "a,,b,,", ",,,", "x\r\ny\n", "\n\nz", "1.2..3", "abab", "aab", "éaé",
+        ]
         for body in bodies {
             for limit in ["", ", 0", ", 2", ", -1"] {
-                let literal = try render("#foreach($p in $input.body.split(\"\(separator)\"\(limit)))[$p]#end", body: body)
+                let literal = try render(
+                    "#foreach($p in $input.body.split(\"\(separator)\"\(limit)))[$p]#end", body: body)
                 let viaRegex = try render("#foreach($p in $input.body.split(\"\(regex)\"\(limit)))[$p]#end", body: body)
                 #expect(literal == viaRegex, "\(body.debugDescription) split \(separator)\(limit)")
             }

@@ -11,10 +11,11 @@ import WireFormats
         #expect(String(decoding: output, as: UTF8.self) == Data(bytes).base64EncodedString())
     }
 
-    @Test(arguments: [
-        [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
-        [0x80], [0xE2, 0x82], [0xC3],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+            [0x80], [0xE2, 0x82], [0xC3],
+        ] as [[UInt8]])
     func illFormedUTF8IsRefused(_ bytes: [UInt8]) {
         var output: [UInt8] = [1]
         let accepted = bytes.withUnsafeBufferPointer { JSONText.appendString($0, to: &output) }
@@ -43,8 +44,9 @@ import WireFormats
         #expect(Self.jsonSmart("plain é ☃ 🙂") == "\"plain é ☃ 🙂\"")
         #expect(Self.jsonSmart("a/b\"\\\n\u{08}") == #""a\/b\"\\\n\b""#)
         #expect(Self.jsonSmart("\u{1F}\u{7F}\u{80}\u{9F}\u{A0}") == "\"\\u001F\\u007F\\u0080\\u009F\u{A0}\"")
-        #expect(Self.jsonSmart("\u{1FFF}\u{2000}\u{2028}\u{20AC}\u{20FF}\u{2100}")
-            == "\"\u{1FFF}\\u2000\\u2028\\u20AC\\u20FF\u{2100}\"")
+        #expect(
+            Self.jsonSmart("\u{1FFF}\u{2000}\u{2028}\u{20AC}\u{20FF}\u{2100}")
+                == "\"\u{1FFF}\\u2000\\u2028\\u20AC\\u20FF\u{2100}\"")
     }
 
     @Test func escapeHandsOverRunsAndEscapesInOrder() {

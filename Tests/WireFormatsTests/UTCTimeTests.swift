@@ -5,7 +5,8 @@ import WireFormats
 @Suite struct UTCTimeTests {
     @Test func timeFieldsAreUTC() {
         let time = UTCTime(Date(timeIntervalSince1970: 1_709_164_800.007))  // 2024-02-29T00:00:00.007Z
-        #expect([time.year, time.month, time.day, time.hour, time.minute, time.second] as [Int] == [2024, 2, 29, 0, 0, 0])
+        #expect(
+            [time.year, time.month, time.day, time.hour, time.minute, time.second] as [Int] == [2024, 2, 29, 0, 0, 0])
         #expect(time.millisecond == 7)
         #expect(time.epochHour == 1_709_164_800 / 3600)
         #expect(time.hourPath == "2024/02/29/00")
@@ -17,7 +18,10 @@ import WireFormats
 
     @Test func timesBeforeTheEpochRoundDown() {
         let time = UTCTime(Date(timeIntervalSince1970: -0.5))
-        #expect([time.year, time.month, time.day, time.hour, time.minute, time.second] as [Int] == [1969, 12, 31, 23, 59, 59])
+        #expect(
+            [time.year, time.month, time.day, time.hour, time.minute, time.second] as [Int] == [
+                1969, 12, 31, 23, 59, 59,
+            ])
         #expect(time.millisecond == 500)
         #expect(time.epochHour == -1)
     }

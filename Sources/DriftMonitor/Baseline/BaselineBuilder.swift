@@ -39,7 +39,9 @@ public enum BaselineBuilder {
         try JSONFiles.write(constraints, to: constraintsURL)
         return BaselineSummary(
             itemCount: accumulator.rows,
-            features: accumulator.features.map { .init(name: $0.name, inferredType: $0.inferredType, completeness: $0.completeness) },
+            features: accumulator.features.map {
+                .init(name: $0.name, inferredType: $0.inferredType, completeness: $0.completeness)
+            },
             corruptLines: corruptLines, statisticsURL: statisticsURL, constraintsURL: constraintsURL)
     }
 

@@ -28,13 +28,16 @@ struct DriftEvaluator {
                 }
                 violations += constraintViolations(feature, accumulator, settings)
             }
-            if settings.performComparison, measures.drift, let distance = measures.distance, let threshold = measures.threshold {
+            if settings.performComparison, measures.drift, let distance = measures.distance,
+                let threshold = measures.threshold
+            {
                 var description = "Baseline drift distance: \(format(distance)) exceeds threshold: \(format(threshold))"
                 if let p = measures.ksPValue, feature.type.isNumeric {
                     description += " (\(settings.comparisonMethod.rawValue); KS p-value \(formatP(p)))"
                 }
                 violations.append(
-                    Violation(featureName: feature.name, constraintCheckType: .baselineDriftCheck, description: description))
+                    Violation(
+                        featureName: feature.name, constraintCheckType: .baselineDriftCheck, description: description))
             }
         }
         if settings.evaluateConstraints {
@@ -72,7 +75,9 @@ struct DriftEvaluator {
             let share = Double(inDomain) / Double(accumulator.present)
             if share < settings.domainContentThreshold {
                 let unknown = accumulator.categories.filter { !domain.contains($0.key) }
-                    .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map { "\"\($0.key)\"" }
+                    .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
+                        "\"\($0.key)\""
+                    }
                 violations.append(
                     Violation(
                         featureName: feature.name, constraintCheckType: .categoricalValuesCheck,
@@ -99,7 +104,9 @@ struct DriftEvaluator {
             violations.append(
                 Violation(
                     featureName: name, constraintCheckType: .extraColumnCheck,
-                    description: "Extra column \"\(name)\" is not in the baseline (seen in \(current.extraNames[name] ?? 0) rows)"))
+                    description:
+                        "Extra column \"\(name)\" is not in the baseline (seen in \(current.extraNames[name] ?? 0) rows)"
+                ))
         }
         return violations
     }
@@ -129,7 +136,9 @@ struct DriftEvaluator {
                 && (settings.comparisonMethod == .simple || p < MonitoringSettings.alpha)
         } else if feature.type == .string {
             var current = accumulator.categories
-            if accumulator.otherCategories > 0 { current[Baseline.otherCategory, default: 0] += accumulator.otherCategories }
+            if accumulator.otherCategories > 0 {
+                current[Baseline.otherCategory, default: 0] += accumulator.otherCategories
+            }
             drift.currentCount = accumulator.present
             guard accumulator.present > 0, !feature.categories.isEmpty else { return drift }
             let shares = DriftMeasures.categoryShares(feature.categories, current)

@@ -6,7 +6,9 @@ enum DriftMeasures {
     static let psiFloor = 1e-4
 
     /// The largest difference between the two weighted empirical CDFs: the two-sample Kolmogorov–Smirnov statistic.
-    static func lInfinity(_ baseline: [(value: Double, weight: Int)], _ current: [(value: Double, weight: Int)]) -> Double {
+    static func lInfinity(_ baseline: [(value: Double, weight: Int)], _ current: [(value: Double, weight: Int)])
+        -> Double
+    {
         let baselineTotal = Double(baseline.reduce(0) { $0 + $1.weight })
         let currentTotal = Double(current.reduce(0) { $0 + $1.weight })
         guard baselineTotal > 0, currentTotal > 0 else { return 0 }
@@ -16,7 +18,8 @@ enum DriftMeasures {
         var currentCumulative = 0
         var distance = 0.0
         while i < baseline.count || j < current.count {
-            let value = min(i < baseline.count ? baseline[i].value : .infinity, j < current.count ? current[j].value : .infinity)
+            let value = min(
+                i < baseline.count ? baseline[i].value : .infinity, j < current.count ? current[j].value : .infinity)
             while i < baseline.count, baseline[i].value == value {
                 baselineCumulative += baseline[i].weight
                 i += 1
@@ -25,7 +28,8 @@ enum DriftMeasures {
                 currentCumulative += current[j].weight
                 j += 1
             }
-            distance = max(distance, abs(Double(baselineCumulative) / baselineTotal - Double(currentCumulative) / currentTotal))
+            distance = max(
+                distance, abs(Double(baselineCumulative) / baselineTotal - Double(currentCumulative) / currentTotal))
         }
         return distance
     }
@@ -54,7 +58,9 @@ enum DriftMeasures {
     static func decileEdges(_ baseline: KLLSketch, items: [(value: Double, weight: Int)]) -> [Double] {
         var edges: [Double] = []
         for decile in 1...9 {
-            if let edge = baseline.quantile(Double(decile) / 10, items: items), edge != edges.last { edges.append(edge) }
+            if let edge = baseline.quantile(Double(decile) / 10, items: items), edge != edges.last {
+                edges.append(edge)
+            }
         }
         return edges
     }
@@ -97,7 +103,9 @@ enum DriftMeasures {
     }
 
     /// Category shares over the union of categories, in a common order.
-    static func categoryShares(_ baseline: [String: Int], _ current: [String: Int]) -> (keys: [String], baseline: [Double], current: [Double]) {
+    static func categoryShares(_ baseline: [String: Int], _ current: [String: Int]) -> (
+        keys: [String], baseline: [Double], current: [Double]
+    ) {
         let keys = Set(baseline.keys).union(current.keys).sorted()
         let baselineTotal = Double(baseline.values.reduce(0, +))
         let currentTotal = Double(current.values.reduce(0, +))

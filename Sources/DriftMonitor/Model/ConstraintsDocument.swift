@@ -38,7 +38,8 @@ struct ConstraintsDocument: Codable, Equatable {
 
     /// The defaults Model Monitor writes.
     static let defaultMonitoringConfig = MonitoringConfig(
-        evaluateConstraints: "Enabled", emitMetrics: "Enabled", datatypeCheckThreshold: 1.0, domainContentThreshold: 1.0,
+        evaluateConstraints: "Enabled", emitMetrics: "Enabled", datatypeCheckThreshold: 1.0,
+        domainContentThreshold: 1.0,
         distributionConstraints: DistributionConstraints(
             performComparison: "Enabled", comparisonThreshold: 0.1, comparisonMethod: "Robust",
             categoricalComparisonThreshold: 0.1, categoricalDriftMethod: "LInfinity"))

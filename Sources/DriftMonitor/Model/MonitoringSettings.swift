@@ -31,10 +31,12 @@ struct MonitoringSettings: Equatable {
         performComparison = try Self.enabled(distribution.performComparison, "perform_comparison", file) ?? true
         comparisonThreshold = try Self.fraction(distribution.comparisonThreshold, "comparison_threshold", file) ?? 0.1
         categoricalComparisonThreshold =
-            try Self.fraction(distribution.categoricalComparisonThreshold, "categorical_comparison_threshold", file) ?? 0.1
+            try Self.fraction(distribution.categoricalComparisonThreshold, "categorical_comparison_threshold", file)
+            ?? 0.1
         if let method = distribution.comparisonMethod {
             guard let parsed = ComparisonMethod(rawValue: method) else {
-                throw DriftMonitorError("\(file): comparison_method must be \"Simple\" or \"Robust\", got \"\(method)\"")
+                throw DriftMonitorError(
+                    "\(file): comparison_method must be \"Simple\" or \"Robust\", got \"\(method)\"")
             }
             comparisonMethod = parsed
         }
@@ -48,13 +50,16 @@ struct MonitoringSettings: Equatable {
         case nil: return nil
         case "Enabled": return true
         case "Disabled": return false
-        case let other?: throw DriftMonitorError("\(file): \(key) must be \"Enabled\" or \"Disabled\", got \"\(other)\"")
+        case let other?:
+            throw DriftMonitorError("\(file): \(key) must be \"Enabled\" or \"Disabled\", got \"\(other)\"")
         }
     }
 
     private static func fraction(_ value: Double?, _ key: String, _ file: String) throws(DriftMonitorError) -> Double? {
         guard let value else { return nil }
-        guard value >= 0, value <= 1 else { throw DriftMonitorError("\(file): \(key) must be between 0 and 1, got \(value)") }
+        guard value >= 0, value <= 1 else {
+            throw DriftMonitorError("\(file): \(key) must be between 0 and 1, got \(value)")
+        }
         return value
     }
 }

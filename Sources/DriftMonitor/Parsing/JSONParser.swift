@@ -58,9 +58,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
@@ -97,7 +103,10 @@ struct JSONParser {
             members.append((key, try value()))
             skipWhitespace()
             guard position < bytes.count else { throw Failure(offset: position) }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
             try expect(UInt8(ascii: "}"))
             depth -= 1
             return .object(members)
@@ -118,7 +127,10 @@ struct JSONParser {
             values.append(try value())
             skipWhitespace()
             guard position < bytes.count else { throw Failure(offset: position) }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
             try expect(UInt8(ascii: "]"))
             depth -= 1
             return .array(values)

@@ -59,7 +59,8 @@ enum Row: Equatable {
     }
 
     /// Nested objects become dotted names (`address.city`).
-    private static func flatten(_ members: [(String, JSONValue)], prefix: String, into named: inout [(String, String?)]) {
+    private static func flatten(_ members: [(String, JSONValue)], prefix: String, into named: inout [(String, String?)])
+    {
         for (key, value) in members {
             if case .object(let inner) = value {
                 flatten(inner, prefix: prefix + key + ".", into: &named)

@@ -11,7 +11,9 @@ enum ValueKind: Equatable {
         let utf8 = text.utf8
         var start = utf8.startIndex
         var end = utf8.endIndex
-        while start < end, utf8[start] == UInt8(ascii: " ") || utf8[start] == UInt8(ascii: "\t") { start = utf8.index(after: start) }
+        while start < end, utf8[start] == UInt8(ascii: " ") || utf8[start] == UInt8(ascii: "\t") {
+            start = utf8.index(after: start)
+        }
         while end > start {
             let previous = utf8.index(before: end)
             guard utf8[previous] == UInt8(ascii: " ") || utf8[previous] == UInt8(ascii: "\t") else { break }

@@ -25,21 +25,27 @@ struct HTMLReport {
             <h1>Drift report</h1>
 
             """
-        html += "<p class=\"meta\">Baseline <code>\(escape(runner.baseline.path))</code> · captures <code>\(escape(runner.capture.path))</code>"
-        html += " · endpoint \(escape(runner.endpoint ?? "all")) · variant \(escape(runner.variant ?? "all but shadow"))"
+        html +=
+            "<p class=\"meta\">Baseline <code>\(escape(runner.baseline.path))</code> · captures <code>\(escape(runner.capture.path))</code>"
+        html +=
+            " · endpoint \(escape(runner.endpoint ?? "all")) · variant \(escape(runner.variant ?? "all but shadow"))"
         if let since = runner.since { html += " · since \(since.formatted(.iso8601))" }
         if let until = runner.until { html += " · until \(until.formatted(.iso8601))" }
         html += " · comparison \(result.comparisonMethod.rawValue)</p>\n"
-        html += "<table><tr><th>capture files</th><th>records</th><th>rows</th><th>corrupt lines</th><th>skipped records</th><th>baseline rows</th><th>violations</th></tr>"
-        html += "<tr><td>\(result.files)</td><td>\(result.records)</td><td>\(result.rows)</td><td>\(result.corruptLines)</td>"
-        html += "<td>\(result.skippedRecords)</td><td>\(baseline.itemCount)</td><td>\(result.violations.count)</td></tr></table>\n"
+        html +=
+            "<table><tr><th>capture files</th><th>records</th><th>rows</th><th>corrupt lines</th><th>skipped records</th><th>baseline rows</th><th>violations</th></tr>"
+        html +=
+            "<tr><td>\(result.files)</td><td>\(result.records)</td><td>\(result.rows)</td><td>\(result.corruptLines)</td>"
+        html +=
+            "<td>\(result.skippedRecords)</td><td>\(baseline.itemCount)</td><td>\(result.violations.count)</td></tr></table>\n"
         html += "<h2>Violations</h2>\n"
         if result.violations.isEmpty {
             html += "<p>None.</p>\n"
         } else {
             html += "<table><tr><th>feature</th><th>check</th><th>description</th></tr>"
             for violation in result.violations {
-                html += "<tr><td>\(escape(violation.featureName))</td><td>\(violation.constraintCheckType.rawValue)</td>"
+                html +=
+                    "<tr><td>\(escape(violation.featureName))</td><td>\(violation.constraintCheckType.rawValue)</td>"
                 html += "<td>\(escape(violation.description))</td></tr>"
             }
             html += "</table>\n"
@@ -52,7 +58,9 @@ struct HTMLReport {
         return html
     }
 
-    private func section(_ feature: Baseline.Feature, _ accumulator: FeatureAccumulator, _ drift: FeatureDrift) -> String {
+    private func section(_ feature: Baseline.Feature, _ accumulator: FeatureAccumulator, _ drift: FeatureDrift)
+        -> String
+    {
         let verdict: (String, String) =
             drift.distance == nil ? ("na", "not compared") : drift.drift ? ("drift", "drift") : ("ok", "no drift")
         var html = "<section class=\"feature\"><h3>\(escape(feature.name)) <small>(\(feature.type.rawValue))</small> "
@@ -67,11 +75,15 @@ struct HTMLReport {
         html += row("values (baseline / current)", "\(drift.baselineCount) / \(drift.currentCount)")
         html += row(
             "completeness (baseline / current)",
-            "\(feature.completeness.map(percent) ?? "–") / \(current.rows > 0 ? percent(accumulator.completeness) : "–")")
+            "\(feature.completeness.map(percent) ?? "–") / \(current.rows > 0 ? percent(accumulator.completeness) : "–")"
+        )
         html += "</table></div>"
         let violations = result.violations.filter { $0.featureName == feature.name }
         if !violations.isEmpty {
-            html += "<ul>" + violations.map { "<li><b>\($0.constraintCheckType.rawValue)</b>: \(escape($0.description))</li>" }.joined() + "</ul>"
+            html +=
+                "<ul>"
+                + violations.map { "<li><b>\($0.constraintCheckType.rawValue)</b>: \(escape($0.description))</li>" }
+                .joined() + "</ul>"
         }
         return html + "</section>\n"
     }
@@ -94,7 +106,9 @@ struct HTMLReport {
         "<div class=\"legend\"><span style=\"background:#4c78a8\"></span>baseline<span style=\"background:#f58518\"></span>current</div>"
 
     /// Side-by-side bars of the baseline and current shares over equal-width bins spanning both.
-    private func histogram(_ baselineItems: [(value: Double, weight: Int)], _ currentItems: [(value: Double, weight: Int)]) -> String {
+    private func histogram(
+        _ baselineItems: [(value: Double, weight: Int)], _ currentItems: [(value: Double, weight: Int)]
+    ) -> String {
         let values = baselineItems.map(\.value) + currentItems.map(\.value)
         guard let low = values.min(), let high = values.max() else { return "" }
         let bins = Self.histogramBins
@@ -110,13 +124,17 @@ struct HTMLReport {
         let top = max(baselineShares.max() ?? 0, currentShares.max() ?? 0, 1e-9)
         let (chartWidth, chartHeight, left, bottom) = (560.0, 180.0, 40.0, 20.0)
         let slot = (chartWidth - left) / Double(bins)
-        var svg = "<div><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(chartWidth))\" height=\"\(Int(chartHeight + bottom))\" role=\"img\">"
+        var svg =
+            "<div><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(chartWidth))\" height=\"\(Int(chartHeight + bottom))\" role=\"img\">"
         svg += "<line x1=\"\(left)\" y1=\"\(chartHeight)\" x2=\"\(chartWidth)\" y2=\"\(chartHeight)\" stroke=\"#999\"/>"
         for bin in 0..<bins {
             let x = left + Double(bin) * slot
-            for (offset, (share, color)) in [(baselineShares[bin], "#4c78a8"), (currentShares[bin], "#f58518")].enumerated() {
+            for (offset, (share, color)) in [(baselineShares[bin], "#4c78a8"), (currentShares[bin], "#f58518")]
+                .enumerated()
+            {
                 let height = share / top * (chartHeight - 10)
-                svg += "<rect x=\"\(svgNumber(x + 1 + Double(offset) * (slot - 2) / 2))\" y=\"\(svgNumber(chartHeight - height))\""
+                svg +=
+                    "<rect x=\"\(svgNumber(x + 1 + Double(offset) * (slot - 2) / 2))\" y=\"\(svgNumber(chartHeight - height))\""
                 svg += " width=\"\(svgNumber((slot - 2) / 2))\" height=\"\(svgNumber(height))\" fill=\"\(color)\"/>"
             }
         }
@@ -135,13 +153,17 @@ struct HTMLReport {
         guard !ranked.isEmpty else { return "" }
         let top = max(ranked.map { max(shares.baseline[$0], shares.current[$0]) }.max() ?? 0, 1e-9)
         let (left, barWidth, rowHeight) = (150.0, 380.0, 22.0)
-        var svg = "<div><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + barWidth + 60))\" height=\"\(Int(rowHeight * Double(ranked.count) + 4))\" role=\"img\">"
+        var svg =
+            "<div><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + barWidth + 60))\" height=\"\(Int(rowHeight * Double(ranked.count) + 4))\" role=\"img\">"
         for (rowIndex, key) in ranked.enumerated() {
             let y = Double(rowIndex) * rowHeight + 2
             let label = shares.keys[key] == Baseline.otherCategory ? "(other)" : String(shares.keys[key].prefix(22))
             svg += text(left - 6, y + 14, label, anchor: "end")
-            for (offset, (share, color)) in [(shares.baseline[key], "#4c78a8"), (shares.current[key], "#f58518")].enumerated() {
-                svg += "<rect x=\"\(left)\" y=\"\(svgNumber(y + Double(offset) * 9))\" width=\"\(svgNumber(share / top * barWidth))\""
+            for (offset, (share, color)) in [(shares.baseline[key], "#4c78a8"), (shares.current[key], "#f58518")]
+                .enumerated()
+            {
+                svg +=
+                    "<rect x=\"\(left)\" y=\"\(svgNumber(y + Double(offset) * 9))\" width=\"\(svgNumber(share / top * barWidth))\""
                 svg += " height=\"8\" fill=\"\(color)\"/>"
             }
             svg += text(left + barWidth + 4, y + 14, percent(shares.current[key]), anchor: "start")

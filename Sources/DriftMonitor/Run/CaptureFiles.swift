@@ -27,7 +27,9 @@ struct CaptureFiles {
         }
         var files: [File] = []
         while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix(".jsonl"), matches(relative.split(separator: "/").map(String.init)) else { continue }
+            guard relative.hasSuffix(".jsonl"), matches(relative.split(separator: "/").map(String.init)) else {
+                continue
+            }
             let url = root.appendingPathComponent(relative)
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             files.append(File(url: url, size: size))

@@ -11,7 +11,8 @@ enum CaptureLine: Equatable {
     case corrupt
 
     /// Interprets one line of a capture file.
-    static func read(_ line: UnsafeBufferPointer<UInt8>, includeShadow: Bool, since: Date?, until: Date?) -> CaptureLine {
+    static func read(_ line: UnsafeBufferPointer<UInt8>, includeShadow: Bool, since: Date?, until: Date?) -> CaptureLine
+    {
         guard let record = try? JSONParser.parse(line), let captureData = record[CaptureSchema.captureData],
             case .object = captureData
         else { return .corrupt }

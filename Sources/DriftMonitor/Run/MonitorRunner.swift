@@ -47,7 +47,8 @@ public struct MonitorRunner: Sendable {
         let files = try CaptureFiles(endpoint: endpoint, variant: variant, since: since, until: until).list(in: capture)
         var current = DatasetAccumulator(featureNames: baseline.features.map(\.name), growable: false)
         var state = MonitorProgress(
-            filesDone: 0, filesTotal: files.count, bytesDone: 0, bytesTotal: files.reduce(0) { $0 + $1.size }, records: 0,
+            filesDone: 0, filesTotal: files.count, bytesDone: 0, bytesTotal: files.reduce(0) { $0 + $1.size },
+            records: 0,
             corruptLines: 0)
         var skipped = 0
         var bytesBeforeFile = 0
@@ -93,13 +94,16 @@ public struct MonitorRunner: Sendable {
             dataset: .init(itemCount: current.rows), features: current.features.map { $0.statistics() })
         let result = MonitorResult(
             violations: violations, features: drift, comparisonMethod: baseline.settings.comparisonMethod,
-            files: progress.filesTotal, records: progress.records, rows: current.rows, corruptLines: progress.corruptLines,
+            files: progress.filesTotal, records: progress.records, rows: current.rows,
+            corruptLines: progress.corruptLines,
             skippedRecords: skipped, statisticsURL: output.appendingPathComponent("statistics.json"),
             violationsURL: output.appendingPathComponent("constraint_violations.json"),
-            driftURL: output.appendingPathComponent("drift.json"), reportURL: output.appendingPathComponent("report.html"))
+            driftURL: output.appendingPathComponent("drift.json"),
+            reportURL: output.appendingPathComponent("report.html"))
         try JSONFiles.write(statistics, to: result.statisticsURL)
         try JSONFiles.write(ViolationsDocument(violations: violations), to: result.violationsURL)
-        try JSONFiles.write(DriftDocument(comparisonMethod: result.comparisonMethod, features: drift), to: result.driftURL)
+        try JSONFiles.write(
+            DriftDocument(comparisonMethod: result.comparisonMethod, features: drift), to: result.driftURL)
         let html = HTMLReport(baseline: baseline, current: current, result: result, runner: self).render()
         do {
             try Data(html.utf8).write(to: result.reportURL, options: .atomic)

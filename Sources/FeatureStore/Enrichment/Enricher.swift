@@ -173,7 +173,8 @@ public struct Enricher: Sendable {
                 guard let json else { throw .invalidBody("entity key \(source) needs a JSON body") }
                 do {
                     let root = json.skipWhitespace(0)
-                    value = try json.find(path.components[...], inValueAt: root).flatMap { range throws(JSONScanner.Invalid) in
+                    value = try json.find(path.components[...], inValueAt: root).flatMap {
+                        range throws(JSONScanner.Invalid) in
                         try json.scalarText(range)
                     }
                 } catch {
@@ -189,8 +190,8 @@ public struct Enricher: Sendable {
             }
             guard let value, !value.isEmpty else {
                 guard service.view(named: rule.view)?.hasDefaults == true else {
-                    let where_ = line.map { " (line \($0))" } ?? ""
-                    throw .missingEntityKey(view: rule.view, key: "\(source)\(where_)")
+                    let location = line.map { " (line \($0))" } ?? ""
+                    throw .missingEntityKey(view: rule.view, key: "\(source)\(location)")
                 }
                 return nil
             }
@@ -202,7 +203,9 @@ public struct Enricher: Sendable {
     /// Looks up `(view, entity)` pairs concurrently (at most ``concurrency`` at once); a `nil` entity gives the
     /// view's defaults. Results are in input order.
     func lookUp(_ wanted: [(view: String, entity: String?)]) async throws(FeatureStoreError) -> [FeatureLookup] {
-        if wanted.count == 1, let only = wanted.first { return [try await lookUp(view: only.view, entity: only.entity)] }
+        if wanted.count == 1, let only = wanted.first {
+            return [try await lookUp(view: only.view, entity: only.entity)]
+        }
         let results = await withTaskGroup(of: (Int, Result<FeatureLookup, FeatureStoreError>).self) { group in
             var results = [Result<FeatureLookup, FeatureStoreError>?](repeating: nil, count: wanted.count)
             var next = 0

@@ -52,7 +52,8 @@ extension FeatureService {
                     return .finished
                 } catch let error as RedisError where error.isTransient && !Task.isCancelled {
                     self.logger.warning(
-                        "Feature warm-up retrying", metadata: ["view": "\(name)", "error": "\(error)", "delay": "\(delay)"])
+                        "Feature warm-up retrying",
+                        metadata: ["view": "\(name)", "error": "\(error)", "delay": "\(delay)"])
                     try? await Task.sleep(for: delay)
                     delay = min(delay * 2, Self.warmupMaxRetryDelay)
                 } catch {
@@ -103,7 +104,9 @@ extension FeatureService {
                     let keys = parts[1].array
                 else { throw RedisError.unexpectedReply(command: "SCAN", reply: "\(reply)") }
                 cursor = next
-                let entities = keys.prefix(remaining).compactMap { $0.string.map { String($0.dropFirst(prefix.count)) } }
+                let entities = keys.prefix(remaining).compactMap {
+                    $0.string.map { String($0.dropFirst(prefix.count)) }
+                }
                 remaining -= entities.count
                 var start = 0
                 while start < entities.count {
@@ -160,7 +163,8 @@ extension FeatureService {
         records.reserveCapacity(entities.count)
         for (entity, reply) in zip(entities, replies) {
             let record = try FeatureRecord(hmgetReply: reply, featureCount: features.count)
-            records.append((CacheKey(view: view.index, entity: entity), CacheEntry(record: record, fetchedAt: fetchedAt)))
+            records.append(
+                (CacheKey(view: view.index, entity: entity), CacheEntry(record: record, fetchedAt: fetchedAt)))
         }
         cache.withLock { cache in
             for (key, entry) in records { cache.set(key, entry) }
@@ -171,7 +175,8 @@ extension FeatureService {
         }
         warmup.withLock { $0.keysLoaded += records.count }
         view.metrics.warmupKeys.record(viewTotal)
-        logger.debug("Feature warm-up progress", metadata: ["view": "\(view.configuration.name)", "keys": "\(viewTotal)"])
+        logger.debug(
+            "Feature warm-up progress", metadata: ["view": "\(view.configuration.name)", "keys": "\(viewTotal)"])
     }
 
     /// The entities of a keys file: one per line; blank lines and lines starting with `#` are skipped.

@@ -74,6 +74,8 @@ public struct FeatureViewConfiguration: Sendable, Hashable {
             throw invalid("defaults name '\(unknown)', which is not one of its features")
         }
         if cacheTTL < .zero { throw invalid("cache_ttl must not be negative") }
-        if case .scan(let limit)? = warmup?.source, limit < 0 { throw invalid("warmup scan_limit must not be negative") }
+        if case .scan(let limit)? = warmup?.source, limit < 0 {
+            throw invalid("warmup scan_limit must not be negative")
+        }
     }
 }

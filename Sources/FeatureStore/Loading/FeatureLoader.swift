@@ -123,7 +123,8 @@ public struct FeatureLoader: Sendable {
     }
 
     /// The stored fields of `entity` in `view` (features and `_ts`), or `nil` if there is no such entity.
-    public func get(view: FeatureViewConfiguration, entity: String) async throws(FeatureStoreError) -> [String: String]? {
+    public func get(view: FeatureViewConfiguration, entity: String) async throws(FeatureStoreError) -> [String: String]?
+    {
         let key = configuration.key(view: view.name, entity: entity)
         let reply: RESPValue
         do {
@@ -280,9 +281,10 @@ public struct FeatureLoader: Sendable {
             throw .writeFailed(path: path, line: lastLine, reason: .unexpectedReply(command: "EXEC", reply: "none"))
         }
         guard case .array(let results) = exec, results.count == commands.count - 2 else {
-            let reason: RedisError = if case .error(let message) = exec { .server(message) } else {
-                .unexpectedReply(command: "EXEC", reply: "\(exec)")
-            }
+            let reason: RedisError =
+                if case .error(let message) = exec { .server(message) } else {
+                    .unexpectedReply(command: "EXEC", reply: "\(exec)")
+                }
             throw .writeFailed(path: path, line: lastLine, reason: reason)
         }
         for (row, result) in zip(rows, results) {

@@ -151,8 +151,9 @@ struct RowParser {
             guard let value = member, !value.isEmpty else { return nil }
             return value
         }
-        return .row(ParsedRow(
-            line: line, entity: FeatureViewConfiguration.entity(joining: parts), values: values, present: present,
-            timestamp: timestamp))
+        return .row(
+            ParsedRow(
+                line: line, entity: FeatureViewConfiguration.entity(joining: parts), values: values, present: present,
+                timestamp: timestamp))
     }
 }

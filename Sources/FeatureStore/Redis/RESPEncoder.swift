@@ -26,7 +26,8 @@ public enum RESPEncoder {
             var argv: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
             return argv.withUnsafeMutableBufferPointer { argvPointer in
                 lengths.withUnsafeBufferPointer { lengthPointer in
-                    redisFormatCommandArgv(&target, Int32(arguments.count), argvPointer.baseAddress, lengthPointer.baseAddress)
+                    redisFormatCommandArgv(
+                        &target, Int32(arguments.count), argvPointer.baseAddress, lengthPointer.baseAddress)
                 }
             }
         }

@@ -215,7 +215,11 @@ public final class RedisClient: Sendable {
     }
 
     private func connectFailed(_ connect: RedisPoolState<RedisConnection>.Connect, error: RedisError) {
-        let (action, waiters) = state.withLock { state -> (RedisPoolState<RedisConnection>.WaitersAction, [CheckedContinuation<RedisPoolState<RedisConnection>.Lease?, any Error>]) in
+        let (action, waiters) = state.withLock {
+            state -> (
+                RedisPoolState<RedisConnection>.WaitersAction,
+                [CheckedContinuation<RedisPoolState<RedisConnection>.Lease?, any Error>]
+            ) in
             let action = state.pool.connectFailed(connect, error: error, now: .now())
             guard action != .keepWaiting else { return (action, []) }
             let waiters = Array(state.waiters.values)

@@ -73,7 +73,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
             guard let close = text.firstIndex(of: "]") else { throw RedisURLError(url, "unclosed '[' in IPv6 host") }
             host = text[text.index(after: text.startIndex)..<close]
             let after = text[text.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw RedisURLError(url, "unexpected '\(after)' after the host")
             }
         } else if let colon = text.lastIndex(of: ":") {
@@ -124,7 +126,8 @@ public struct RedisURLError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { "invalid Redis URL '\(url)': \(reason)" }
 
     private static func masked(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), let schemeEnd = url.firstRange(of: "://")?.upperBound, schemeEnd < at else {
+        guard let at = url.lastIndex(of: "@"), let schemeEnd = url.firstRange(of: "://")?.upperBound, schemeEnd < at
+        else {
             return url
         }
         let credentials = url[schemeEnd..<at]

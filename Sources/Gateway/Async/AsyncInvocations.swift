@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import InvocationCore
 import Logging
@@ -32,7 +32,10 @@ struct AsyncInvocations: Sendable {
     /// Tells the worker pool that work was queued.
     let wake: @Sendable () -> Void
 
-    init(configuration: AsyncConfiguration, store: AsyncJobStore, runtime: GatewayRuntime, wake: @escaping @Sendable () -> Void) {
+    init(
+        configuration: AsyncConfiguration, store: AsyncJobStore, runtime: GatewayRuntime,
+        wake: @escaping @Sendable () -> Void
+    ) {
         self.configuration = configuration
         self.store = store
         self.runtime = runtime
@@ -63,11 +66,14 @@ struct AsyncInvocations: Sendable {
         let headers = request.headers
         let id = try Self.inferenceID(headers[.inferenceID])
         if let attributes = headers[.customAttributes], attributes.count > 1024 {
-            throw GatewayError.validation("X-Amzn-SageMaker-Custom-Attributes is \(attributes.count) characters long; the limit is 1024.")
+            throw GatewayError.validation(
+                "X-Amzn-SageMaker-Custom-Attributes is \(attributes.count) characters long; the limit is 1024.")
         }
-        let ttl = try Self.seconds(headers[.requestTTLSeconds], name: "RequestTTLSeconds", range: 60...21600)
+        let ttl =
+            try Self.seconds(headers[.requestTTLSeconds], name: "RequestTTLSeconds", range: 60...21600)
             ?? Double(configuration.requestTTL.components.seconds)
-        let timeout = try Self.seconds(headers[.invocationTimeoutSeconds], name: "InvocationTimeoutSeconds", range: 1...3600)
+        let timeout =
+            try Self.seconds(headers[.invocationTimeoutSeconds], name: "InvocationTimeoutSeconds", range: 1...3600)
             ?? Double(configuration.invocationTimeout.components.seconds)
         var inputPath: String?
         var inputBody: Data?
@@ -92,7 +98,8 @@ struct AsyncInvocations: Sendable {
         }
         AsyncMetrics.submitted(endpoint: endpointName)
         wake()
-        context.logger.debug("Async invocation queued", metadata: ["inference_id": "\(id)", "endpoint": "\(endpointName)"])
+        context.logger.debug(
+            "Async invocation queued", metadata: ["inference_id": "\(id)", "endpoint": "\(endpointName)"])
         var answer = HTTPFields()
         answer[.contentType] = "application/json"
         answer[.outputLocation] = output.absoluteString
@@ -129,11 +136,14 @@ struct AsyncInvocations: Sendable {
             throw .validation(error.description)
         }
         let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        guard let size = (attributes?[.size] as? NSNumber)?.intValue, attributes?[.type] as? FileAttributeType == .typeRegular else {
+        guard let size = (attributes?[.size] as? NSNumber)?.intValue,
+            attributes?[.type] as? FileAttributeType == .typeRegular
+        else {
             throw .validation("InputLocation \(input) does not name a readable file.")
         }
         guard size <= configuration.maxInputBytes else {
-            throw .validation("InputLocation \(input) holds \(size) bytes; the limit is \(configuration.maxInputBytes).")
+            throw .validation(
+                "InputLocation \(input) holds \(size) bytes; the limit is \(configuration.maxInputBytes).")
         }
         return url.path
     }
@@ -157,7 +167,8 @@ struct AsyncInvocations: Sendable {
         guard (1...64).contains(header.count), !header.hasPrefix("."),
             header.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != "\\" })
         else {
-            throw .validation("X-Amzn-SageMaker-Inference-Id must be 1 to 64 printable characters without '/' or a leading '.'.")
+            throw .validation(
+                "X-Amzn-SageMaker-Inference-Id must be 1 to 64 printable characters without '/' or a leading '.'.")
         }
         return header
     }
@@ -165,7 +176,8 @@ struct AsyncInvocations: Sendable {
     static func seconds(_ header: String?, name: String, range: ClosedRange<Int>) throws(GatewayError) -> Double? {
         guard let header else { return nil }
         guard let value = Int(header), range.contains(value) else {
-            throw .validation("X-Amzn-SageMaker-\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")
+            throw .validation(
+                "X-Amzn-SageMaker-\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
         return Double(value)
     }

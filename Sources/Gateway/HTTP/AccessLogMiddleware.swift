@@ -21,8 +21,10 @@ struct AccessLogMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response = try await next(request, context)
         let writeLine: @Sendable () -> Void = {
-            [method = request.method, path = request.uri.path, status = response.status, headers = response.headers,
-             logger = context.logger] in
+            [
+                method = request.method, path = request.uri.path, status = response.status, headers = response.headers,
+                logger = context.logger
+            ] in
             Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
         }
         guard response.body.contentLength == nil else {

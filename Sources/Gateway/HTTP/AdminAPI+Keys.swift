@@ -37,7 +37,8 @@ struct KeyAdminAPI: Sendable {
             options = try JSONDecoder().decode(KeyOptions.self, from: body)
         } catch {
             throw GatewayError.validation(
-                "The body must be a JSON object like {\"name\": \"team-a\", \"endpoints\": [\"demo\"], \"rate\": \"100/s\", \"sigv4\": true}: \(error)")
+                "The body must be a JSON object like {\"name\": \"team-a\", \"endpoints\": [\"demo\"], \"rate\": \"100/s\", \"sigv4\": true}: \(error)"
+            )
         }
         let configuration = runtime.configuration
         let created = try Self.mapped { () throws(KeyStoreError) in
@@ -85,7 +86,8 @@ struct KeyAdminAPI: Sendable {
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
         let data = try KeyDocument.encoder().encode(value)
         return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -24,9 +24,13 @@ extension AdminAPI {
         let path = "endpoints/:endpoint/templates/:direction/:type/:subtype"
         admin.get(RouterPath(path)) { request, context in try await api.get(request, key: api.key(request, context)) }
         admin.put(RouterPath(path)) { request, context in try await api.put(request, key: api.key(request, context)) }
-        admin.delete(RouterPath(path)) { request, context in try await api.delete(request, key: api.key(request, context)) }
+        admin.delete(RouterPath(path)) { request, context in
+            try await api.delete(request, key: api.key(request, context))
+        }
         admin.get(RouterPath(path + "/versions")) { _, context in try await api.history(key: api.key(nil, context)) }
-        admin.get(RouterPath(path + "/diff")) { request, context in try await api.diff(request, key: api.key(request, context)) }
+        admin.get(RouterPath(path + "/diff")) { request, context in
+            try await api.diff(request, key: api.key(request, context))
+        }
         admin.post(RouterPath(path + "/rollback")) { request, context in
             try await api.rollback(request, key: api.key(request, context))
         }
@@ -52,7 +56,8 @@ struct TemplateAdminAPI: Sendable {
         let direction = try parameters.require("direction")
         let configuration = runtime.configuration
         return try Self.mapped {
-            try TemplateKey(endpoint: endpoint, variant: variant, direction: direction, contentType: contentType, in: configuration)
+            try TemplateKey(
+                endpoint: endpoint, variant: variant, direction: direction, contentType: contentType, in: configuration)
         }
     }
 
@@ -60,7 +65,8 @@ struct TemplateAdminAPI: Sendable {
         let store = try Self.mapped { try registry.store() }
         let live = try await Self.awaiting { try await store.liveTemplates().templates }
         let latest = try await Self.awaiting { try await store.latestVersionNumbers() }
-        return try Self.json(.ok, TemplateCatalog.list(configuration: runtime.configuration, live: live, latestVersions: latest))
+        return try Self.json(
+            .ok, TemplateCatalog.list(configuration: runtime.configuration, live: live, latestVersions: latest))
     }
 
     func audit(_ request: Request) async throws -> Response {
@@ -68,7 +74,9 @@ struct TemplateAdminAPI: Sendable {
         let limit = query["limit"].flatMap { Int($0) } ?? 100
         guard (1...10_000).contains(limit) else { throw GatewayError.validation("limit must be between 1 and 10000.") }
         let store = try Self.mapped { try registry.store() }
-        let entries = try await Self.awaiting { try await store.audit(endpoint: query["endpoint"].map(String.init), limit: limit) }
+        let entries = try await Self.awaiting {
+            try await store.audit(endpoint: query["endpoint"].map(String.init), limit: limit)
+        }
         return try Self.json(.ok, entries.map(AuditEntryJSON.init))
     }
 
@@ -81,7 +89,8 @@ struct TemplateAdminAPI: Sendable {
             }
             return try Self.json(.ok, VersionJSON(found, includeSource: true))
         }
-        guard let effective = TemplateCatalog.effective(key, configuration: runtime.configuration, history: history) else {
+        guard let effective = TemplateCatalog.effective(key, configuration: runtime.configuration, history: history)
+        else {
             throw Self.error(.notFound(key: key, version: nil))
         }
         var response = try Self.json(.ok, effective)
@@ -107,7 +116,8 @@ struct TemplateAdminAPI: Sendable {
         let actor = Self.actor(request)
         let version: TemplateVersion
         do {
-            version = try await store.put(key, source: source, outputContentType: output, actor: actor, expectedVersion: expected)
+            version = try await store.put(
+                key, source: source, outputContentType: output, actor: actor, expectedVersion: expected)
         } catch {
             throw Self.error(error, name: key.description)
         }
@@ -129,7 +139,9 @@ struct TemplateAdminAPI: Sendable {
         let store = try Self.mapped { try registry.store() }
         let expected = try Self.expectedVersion(request)
         let actor = Self.actor(request)
-        let version = try await Self.awaiting { try await store.rollback(key, to: target, actor: actor, expectedVersion: expected) }
+        let version = try await Self.awaiting {
+            try await store.rollback(key, to: target, actor: actor, expectedVersion: expected)
+        }
         return try await changed(version, status: .ok)
     }
 
@@ -143,16 +155,22 @@ struct TemplateAdminAPI: Sendable {
     func diff(_ request: Request, key: TemplateKey) async throws -> Response {
         let query = request.uri.queryParameters
         guard let from = query["from"].flatMap({ Int($0) }) else {
-            throw GatewayError.validation("Diff needs ?from=<version> (and optionally &to=<version>, default the latest).")
+            throw GatewayError.validation(
+                "Diff needs ?from=<version> (and optionally &to=<version>, default the latest).")
         }
         let store = try Self.mapped { try registry.store() }
         let history = try await Self.awaiting { try await store.history(key) }
         let to = query["to"].flatMap { Int($0) } ?? history.last?.version ?? 0
-        guard let old = history.first(where: { $0.version == from }) else { throw Self.error(.notFound(key: key, version: from)) }
-        guard let new = history.first(where: { $0.version == to }) else { throw Self.error(.notFound(key: key, version: to)) }
+        guard let old = history.first(where: { $0.version == from }) else {
+            throw Self.error(.notFound(key: key, version: from))
+        }
+        guard let new = history.first(where: { $0.version == to }) else {
+            throw Self.error(.notFound(key: key, version: to))
+        }
         let text = TemplateDiff.unified(old, new)
         return Response(
-            status: .ok, headers: [.contentType: "text/x-diff; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            status: .ok, headers: [.contentType: "text/x-diff; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Renders a template against a JSON sample request: `{"body", "content_type", "headers", "query", "path",
@@ -241,7 +259,9 @@ struct TemplateAdminAPI: Sendable {
             }
             return version
         }
-        guard let match = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), match != "*" else { return nil }
+        guard let match = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), match != "*" else {
+            return nil
+        }
         let bare = match.hasPrefix("W/") ? String(match.dropFirst(2)) : match
         guard let version = Int(bare.trimmingCharacters(in: CharacterSet(charactersIn: "\""))) else {
             throw .validation("If-Match must be a version ETag such as \"3\".")
@@ -250,7 +270,8 @@ struct TemplateAdminAPI: Sendable {
     }
 
     static func actor(_ request: Request) -> TemplateStore.Actor {
-        let author = request.uri.queryParameters["author"].map(String.init)
+        let author =
+            request.uri.queryParameters["author"].map(String.init)
             ?? request.headers[HTTPField.Name("X-Mlgateway-Author")!] ?? "admin-api"
         return TemplateStore.Actor(author: author.isEmpty ? "admin-api" : author, origin: "admin-api")
     }
@@ -304,7 +325,8 @@ struct TemplateAdminAPI: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(value)
         return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

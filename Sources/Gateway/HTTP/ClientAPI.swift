@@ -15,13 +15,15 @@ enum ClientAPI {
         let renderer = InvocationRenderer(runtime: pipeline.runtime)
         router.post("endpoints/:name/invocations") { request, context in
             let invocation = await invocationRequest(
-                request, endpointName: try endpointName(context), limit: pipeline.runtime.maxBodyBytes, context: context)
+                request, endpointName: try endpointName(context), limit: pipeline.runtime.maxBodyBytes, context: context
+            )
             let outcome = await pipeline.invoke(invocation)
             return response(renderer.render(outcome, for: invocation, logger: context.logger))
         }
         router.post("endpoints/:name/invocations-response-stream") { request, context in
             let invocation = await invocationRequest(
-                request, endpointName: try endpointName(context), limit: pipeline.runtime.maxBodyBytes, context: context)
+                request, endpointName: try endpointName(context), limit: pipeline.runtime.maxBodyBytes, context: context
+            )
             switch await pipeline.invokeWithResponseStream(invocation) {
             case .success(let stream):
                 return InvocationPipeline.streamingResponse(

@@ -34,6 +34,7 @@ struct ErrorMiddleware: RouterMiddleware {
     /// The AWS-style answer for `error`.
     static func response(for error: GatewayError) -> Response {
         Response(
-            status: error.status, headers: error.responseHeaders, body: .init(byteBuffer: ByteBuffer(string: error.body)))
+            status: error.status, headers: error.responseHeaders,
+            body: .init(byteBuffer: ByteBuffer(string: error.body)))
     }
 }

@@ -68,7 +68,8 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             guard persistence != .http11 else { break }
             head.version = .http1_0
             head.headers.remove(name: "transfer-encoding")
-            closesAfterAnswer = persistence == .close || !head.headers.contains(name: "content-length")
+            closesAfterAnswer =
+                persistence == .close || !head.headers.contains(name: "content-length")
                 || head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
             head.headers.replaceOrAdd(name: "Connection", value: closesAfterAnswer ? "close" : "keep-alive")
             context.write(wrapOutboundOut(.head(head)), promise: promise)

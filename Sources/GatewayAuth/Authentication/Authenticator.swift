@@ -101,7 +101,8 @@ public final class Authenticator: Sendable {
                 logger.error(
                     "Cannot verify SigV4 request: secret unavailable",
                     metadata: ["key": "\(entry.info.id)", "error": "\(error)"])
-                throw AuthError.internalFailure("The gateway cannot verify SigV4 signatures: its master key is missing or wrong.")
+                throw AuthError.internalFailure(
+                    "The gateway cannot verify SigV4 signatures: its master key is missing or wrong.")
             }
             try verifier.verify(request, authorization: authorization, secretAccessKey: secretAccessKey, now: now)
             return try authorize(

@@ -48,7 +48,8 @@ public enum QuotaPeriod: String, Sendable, Hashable, Codable, CaseIterable {
             return Date(timeIntervalSince1970: TimeInterval((days + 1) * 86_400))
         case .month:
             let (year, month, _) = UTCTime.civilFromDays(days)
-            let next = month == 12
+            let next =
+                month == 12
                 ? UTCTime.daysFromCivil(year: year + 1, month: 1, day: 1)
                 : UTCTime.daysFromCivil(year: year, month: month + 1, day: 1)
             return Date(timeIntervalSince1970: TimeInterval(next * 86_400))

@@ -44,5 +44,7 @@ public struct KeyStoreError: Error, Sendable, Equatable, CustomStringConvertible
 
     static let masterKeyMissing = KeyStoreError(
         kind: .masterKeyMissing,
-        message: "SigV4 keys need a master key: set \(MasterKey.environmentVariable) to base64 of 32 random bytes (openssl rand -base64 32) or name a file holding it in the configuration")
+        message:
+            "SigV4 keys need a master key: set \(MasterKey.environmentVariable) to base64 of 32 random bytes (openssl rand -base64 32) or name a file holding it in the configuration"
+    )
 }

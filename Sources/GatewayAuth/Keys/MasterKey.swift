@@ -51,7 +51,9 @@ public struct MasterKey: Sendable {
         guard FileManager.default.fileExists(atPath: file) else {
             throw KeyStoreError(
                 kind: .masterKeyInvalid,
-                message: "the master key file '\(file)' does not exist; create it with: umask 077; openssl rand -base64 32 > \(file)")
+                message:
+                    "the master key file '\(file)' does not exist; create it with: umask 077; openssl rand -base64 32 > \(file)"
+            )
         }
         let contents: String
         do {
@@ -85,7 +87,9 @@ public struct MasterKey: Sendable {
         } catch {
             throw KeyStoreError(
                 kind: .masterKeyMismatch,
-                message: "the secret of '\(context)' does not decrypt: the master key differs from the one it was created with")
+                message:
+                    "the secret of '\(context)' does not decrypt: the master key differs from the one it was created with"
+            )
         }
     }
 }

@@ -47,7 +47,8 @@ extension SigV4Authorization {
         return try parseQuery(query)
     }
 
-    private static func parseHeader(_ header: Substring, request: SigV4Request) throws(AuthError) -> SigV4Authorization {
+    private static func parseHeader(_ header: Substring, request: SigV4Request) throws(AuthError) -> SigV4Authorization
+    {
         guard header.hasPrefix(algorithm + " ") else {
             throw .incompleteSignature("Unsupported signing algorithm; only \(algorithm) is accepted.")
         }
@@ -55,14 +56,16 @@ extension SigV4Authorization {
         for part in header.dropFirst(algorithm.count + 1).split(separator: ",") {
             let item = part.trimmingSpaces()
             guard let equals = item.firstIndex(of: "=") else {
-                throw .incompleteSignature("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+                throw .incompleteSignature(
+                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
             }
             fields[item[..<equals]] = item[item.index(after: equals)...]
         }
         guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
             let signature = fields["Signature"]
         else {
-            throw .incompleteSignature("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+            throw .incompleteSignature(
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
         }
         guard let amzDate = request.firstValue(of: "x-amz-date") else {
             throw .incompleteSignature("Authorization header requires existence of a 'X-Amz-Date' header.")
@@ -85,7 +88,8 @@ extension SigV4Authorization {
             let expiresText = value("X-Amz-Expires")
         else {
             throw .incompleteSignature(
-                "Presigned requests need X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.")
+                "Presigned requests need X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature."
+            )
         }
         guard let expires = Int(expiresText), (1...604_800).contains(expires) else {
             throw .incompleteSignature("X-Amz-Expires must be a number of seconds between 1 and 604800.")

@@ -33,11 +33,16 @@ enum SigV4Canonical {
         pairs.reserveCapacity(parameters.count)
         for parameter in parameters where parameter.nameBytes != Array("X-Amz-Signature".utf8) {
             pairs.append(
-                (URIEncoding.encode(parameter.nameBytes, keepSlash: false),
-                 URIEncoding.encode(parameter.decodedValue, keepSlash: false)))
+                (
+                    URIEncoding.encode(parameter.nameBytes, keepSlash: false),
+                    URIEncoding.encode(parameter.decodedValue, keepSlash: false)
+                ))
         }
-        pairs.sort { $0.name == $1.name ? Array($0.value.utf8).lexicographicallyPrecedes($1.value.utf8) :
-            Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
+        pairs.sort {
+            $0.name == $1.name
+                ? Array($0.value.utf8).lexicographicallyPrecedes($1.value.utf8)
+                : Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8)
+        }
         return pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 

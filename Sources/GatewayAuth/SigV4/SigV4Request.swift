@@ -17,7 +17,9 @@ public struct SigV4Request: Sendable {
     public var bodySHA256: String
 
     /// Creates a request whose body hash is already known (for example computed while streaming).
-    public init(method: String, path: String, query: String, headers: [(name: String, value: String)], bodySHA256: String) {
+    public init(
+        method: String, path: String, query: String, headers: [(name: String, value: String)], bodySHA256: String
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -54,8 +54,11 @@ public struct SigV4Signer: Sendable {
             stringToSign: stringToSign, secretAccessKey: secretAccessKey, scopeDate: scopeDate, region: region,
             service: service)
         signed.headers.append(
-            (name: "Authorization",
-             value: "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders.joined(separator: ";")), Signature=\(signature)"))
+            (
+                name: "Authorization",
+                value:
+                    "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders.joined(separator: ";")), Signature=\(signature)"
+            ))
         return signed
     }
 }

@@ -105,7 +105,8 @@ public struct SigV4Verifier: Sendable {
         let headers: String
         switch SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders) {
         case .success(let text): headers = text
-        case .failure(let missing): throw .invalidSignature("The signed header '\(missing.name)' is missing from the request.")
+        case .failure(let missing):
+            throw .invalidSignature("The signed header '\(missing.name)' is missing from the request.")
         }
         let canonicalRequest = SigV4Canonical.canonicalRequest(
             method: request.method,
@@ -124,25 +125,29 @@ public struct SigV4Verifier: Sendable {
         }
         guard authorization.amzDate.hasPrefix(authorization.scopeDate) else {
             throw .invalidSignature(
-                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(authorization.scopeDate)' != '\(authorization.amzDate.prefix(8))'.")
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(authorization.scopeDate)' != '\(authorization.amzDate.prefix(8))'."
+            )
         }
         let minutes = Int(clockSkew / 60)
         let earliest = now.addingTimeInterval(-clockSkew)
         let latest = now.addingTimeInterval(clockSkew)
         if date > latest {
             throw .invalidSignature(
-                "Signature not yet current: \(authorization.amzDate) is still later than \(UTCTime(latest).basicISO8601) (\(UTCTime(now).basicISO8601) + \(minutes) min.)")
+                "Signature not yet current: \(authorization.amzDate) is still later than \(UTCTime(latest).basicISO8601) (\(UTCTime(now).basicISO8601) + \(minutes) min.)"
+            )
         }
         switch authorization.location {
         case .header:
             if date < earliest {
                 throw .invalidSignature(
-                    "Signature expired: \(authorization.amzDate) is now earlier than \(UTCTime(earliest).basicISO8601) (\(UTCTime(now).basicISO8601) - \(minutes) min.)")
+                    "Signature expired: \(authorization.amzDate) is now earlier than \(UTCTime(earliest).basicISO8601) (\(UTCTime(now).basicISO8601) - \(minutes) min.)"
+                )
             }
         case .query(let expires):
             if date.addingTimeInterval(TimeInterval(expires)) < now {
                 throw .invalidSignature(
-                    "Signature expired: the presigned request was valid for \(expires) seconds after \(authorization.amzDate); it is now \(UTCTime(now).basicISO8601).")
+                    "Signature expired: the presigned request was valid for \(expires) seconds after \(authorization.amzDate); it is now \(UTCTime(now).basicISO8601)."
+                )
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-package extension AsyncConfiguration {
+extension AsyncConfiguration {
     /// Reads `[async]`; relative directories are resolved against the configuration file.
     package init(reading table: inout ConfigTable, stateDirectory: URL) throws(ConfigurationError) {
         self.init(stateDirectory: stateDirectory)
@@ -18,7 +18,9 @@ package extension AsyncConfiguration {
         if let value = try table.int("max_attempts", range: 1...100) { maxAttempts = value }
         if let value = try table.duration("retry_delay") { retryDelay = value }
         if let value = try table.duration("request_ttl") {
-            guard value > .zero, value <= .seconds(21600) else { throw table.error("request_ttl", "must be between 1s and 6h") }
+            guard value > .zero, value <= .seconds(21600) else {
+                throw table.error("request_ttl", "must be between 1s and 6h")
+            }
             requestTTL = value
         }
         if let value = try table.duration("invocation_timeout") {

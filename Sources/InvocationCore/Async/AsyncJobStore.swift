@@ -63,7 +63,8 @@ package final class AsyncJobStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    job.id, job.endpoint, job.inputPath, job.inputBody, job.contentType, job.accept, job.customAttributes,
+                    job.id, job.endpoint, job.inputPath, job.inputBody, job.contentType, job.accept,
+                    job.customAttributes,
                     job.targetVariant, job.outputPath, job.failurePath, AsyncJob.State.queued.rawValue, job.createdAt,
                     job.expiresAt, job.notBefore, job.invocationTimeout,
                 ])
@@ -98,7 +99,9 @@ package final class AsyncJobStore: Sendable {
                     UPDATE async_job SET state = ?, attempts = ?, not_before = ?, finished_at = ?, variant = ?, error = ?
                     WHERE id = ?
                     """,
-                arguments: [job.state.rawValue, job.attempts, job.notBefore, job.finishedAt, job.variant, job.error, job.id])
+                arguments: [
+                    job.state.rawValue, job.attempts, job.notBefore, job.finishedAt, job.variant, job.error, job.id,
+                ])
         }
     }
 

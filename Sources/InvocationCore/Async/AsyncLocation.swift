@@ -22,14 +22,17 @@ package struct AsyncLocation: Sendable, Equatable {
         let path: String
         if location.hasPrefix("file://") {
             guard let url = URL(string: location), url.scheme == "file", url.host == nil || url.host == "" else {
-                throw Rejection(description: "InputLocation \(location) is not a valid file:// URL (use file:///absolute/path).")
+                throw Rejection(
+                    description: "InputLocation \(location) is not a valid file:// URL (use file:///absolute/path).")
             }
             path = url.path
         } else if let colon = location.firstIndex(of: ":"), Self.isScheme(location[..<colon]),
             location[colon...].hasPrefix("://")
         {
             throw Rejection(
-                description: "InputLocation \(location) is not supported: use a file:// URL or a path under the gateway's input directory.")
+                description:
+                    "InputLocation \(location) is not supported: use a file:// URL or a path under the gateway's input directory."
+            )
         } else {
             path = location.hasPrefix("/") ? location : inputDirectory.appendingPathComponent(location).path
         }

@@ -18,7 +18,8 @@ package enum AsyncMetrics {
         case .expired: outcome = "expired"
         default: outcome = "failed"
         }
-        Counter(label: "mlgateway_async_completed_total", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).increment()
+        Counter(label: "mlgateway_async_completed_total", dimensions: [("endpoint", endpoint), ("outcome", outcome)])
+            .increment()
     }
 
     /// Counts a retry (`mlgateway_async_retries_total`).

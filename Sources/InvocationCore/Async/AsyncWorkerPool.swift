@@ -25,7 +25,8 @@ package struct AsyncWorkerPool: Service {
     /// How often due retries and expired TTLs are looked for when nothing else happens.
     package var tickInterval: Duration = .milliseconds(500)
 
-    package init(configuration: AsyncConfiguration, store: AsyncJobStore, pipeline: InvocationPipeline, logger: Logger) {
+    package init(configuration: AsyncConfiguration, store: AsyncJobStore, pipeline: InvocationPipeline, logger: Logger)
+    {
         self.configuration = configuration
         self.store = store
         self.pipeline = pipeline
@@ -43,7 +44,9 @@ package struct AsyncWorkerPool: Service {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         let recovered = try await store.recoverInterrupted(now: Date().timeIntervalSince1970)
-        if recovered > 0 { logger.info("Async invocations queued again after a restart", metadata: ["count": "\(recovered)"]) }
+        if recovered > 0 {
+            logger.info("Async invocations queued again after a restart", metadata: ["count": "\(recovered)"])
+        }
         let policy = AsyncRetryPolicy(maxAttempts: configuration.maxAttempts, retryDelay: configuration.retryDelay)
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -84,7 +87,9 @@ package struct AsyncWorkerPool: Service {
         jobLogger[metadataKey: "inference_id"] = "\(job.id)"
         let now = Date().timeIntervalSince1970
         if now > job.expiresAt {
-            await finish(&job, state: .expired, error: .validation("The request TTL passed before the invocation could run."), logger: jobLogger)
+            await finish(
+                &job, state: .expired, error: .validation("The request TTL passed before the invocation could run."),
+                logger: jobLogger)
             return
         }
         let outcome = await invoke(job)
@@ -166,9 +171,11 @@ package struct AsyncWorkerPool: Service {
             do {
                 try Data(error.body.utf8).write(to: URL(fileURLWithPath: job.failurePath), options: .atomic)
             } catch {
-                logger.error("Async failure could not be written", metadata: ["path": "\(job.failurePath)", "error": "\(error)"])
+                logger.error(
+                    "Async failure could not be written", metadata: ["path": "\(job.failurePath)", "error": "\(error)"])
             }
-            logger.info("Async invocation failed", metadata: ["state": "\(state.rawValue)", "error": "\(error.message)"])
+            logger.info(
+                "Async invocation failed", metadata: ["state": "\(state.rawValue)", "error": "\(error.message)"])
         }
         AsyncMetrics.finished(endpoint: job.endpoint, state: state)
         await save(job, logger: logger)

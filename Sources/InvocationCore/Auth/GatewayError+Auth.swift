@@ -1,7 +1,7 @@
 import GatewayAuth
 import HTTPTypes
 
-package extension GatewayError {
+extension GatewayError {
     /// The AWS error answer for a failed authentication or admission: its status and code as `x-amzn-ErrorType`,
     /// and `Retry-After` when throttled.
     package init(_ error: AuthError) {

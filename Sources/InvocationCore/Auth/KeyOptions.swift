@@ -58,7 +58,9 @@ public struct KeyOptions: Sendable, Decodable {
         if let unknown = endpoints.first(where: { !known.contains($0) }) {
             throw KeyStoreError(
                 kind: .invalidArgument,
-                message: "no endpoint named '\(unknown)' in the configuration (endpoints: \(configuration.endpoints.map(\.name).joined(separator: ", ")))")
+                message:
+                    "no endpoint named '\(unknown)' in the configuration (endpoints: \(configuration.endpoints.map(\.name).joined(separator: ", ")))"
+            )
         }
         if burst != nil, rate == nil {
             throw KeyStoreError(kind: .invalidArgument, message: "a burst needs a rate (e.g. --rate 100/s --burst 200)")
@@ -67,7 +69,8 @@ public struct KeyOptions: Sendable, Decodable {
             throw KeyStoreError(kind: .invalidArgument, message: "burst must be at least 1")
         }
         return try store.create(
-            name: name, endpoints: endpoints, expiresAt: try expires.map { text throws(KeyStoreError) in try KeyExpiry.parse(text, now: now) },
+            name: name, endpoints: endpoints,
+            expiresAt: try expires.map { text throws(KeyStoreError) in try KeyExpiry.parse(text, now: now) },
             rateLimit: try rate.map { text throws(KeyStoreError) in try RateLimit(parsing: text, burst: burst) },
             quota: try quota.map { text throws(KeyStoreError) in try Quota(parsing: text) }, sigV4: sigV4, now: now)
     }

@@ -47,8 +47,10 @@ public final class KeyRegistry: Sendable {
             announce.finish()
             logger.info(
                 "API keys loaded",
-                metadata: ["database": "\(stateDirectory.appendingPathComponent(KeyStore.fileName).path)",
-                    "master_key": "\(masterKey == nil ? "absent" : "present")"])
+                metadata: [
+                    "database": "\(stateDirectory.appendingPathComponent(KeyStore.fileName).path)",
+                    "master_key": "\(masterKey == nil ? "absent" : "present")",
+                ])
             return new
         }
     }

@@ -1,17 +1,20 @@
 import Foundation
 import GatewayAuth
 
-package extension AuthConfiguration {
+extension AuthConfiguration {
     /// Reads the `[auth]` table of `table` (the document root), or the defaults when there is none.
     package init(readingTableIn table: inout ConfigTable, baseDirectory: URL) throws(ConfigurationError) {
         self.init()
         guard var auth = try table.table("auth") else { return }
         if let file = try auth.string("master_key_file") {
             guard !file.isEmpty else { throw auth.error("master_key_file", "must not be empty") }
-            masterKeyFile = file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
+            masterKeyFile =
+                file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
         }
         if let regions = try auth.stringArray("regions") {
-            guard !regions.contains(where: \.isEmpty) else { throw auth.error("regions", "must not contain an empty region") }
+            guard !regions.contains(where: \.isEmpty) else {
+                throw auth.error("regions", "must not contain an empty region")
+            }
             self.regions = regions
         }
         if let policy = try auth.string("session_tokens") {

@@ -1,7 +1,7 @@
 import DataCapture
 import Foundation
 
-package extension CaptureConfiguration {
+extension CaptureConfiguration {
     /// The values of the `capture` key: which sides of an invocation are written.
     package static let captureOptions = ["input", "output"]
 
@@ -12,7 +12,9 @@ package extension CaptureConfiguration {
     ///
     /// A relative `destination` is resolved against the configuration file's directory; without one, records go to
     /// `state_dir/capture`.
-    package static func read(fromTableIn table: inout ConfigTable, stateDirectory: URL) throws(ConfigurationError) -> CaptureConfiguration? {
+    package static func read(fromTableIn table: inout ConfigTable, stateDirectory: URL) throws(ConfigurationError)
+        -> CaptureConfiguration?
+    {
         guard var capture = try table.table("capture") else { return nil }
         let enabled = try capture.bool("enabled") ?? true
         let percentage = try capture.double("sampling_percentage", range: 0...100) ?? 100
@@ -42,7 +44,8 @@ package extension CaptureConfiguration {
         }
     }
 
-    private static func contentTypes(_ table: inout ConfigTable, _ key: String) throws(ConfigurationError) -> [String]? {
+    private static func contentTypes(_ table: inout ConfigTable, _ key: String) throws(ConfigurationError) -> [String]?
+    {
         guard let types = try table.stringArray(key) else { return nil }
         if types.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw table.error(key, "must not contain an empty content type")

@@ -23,7 +23,8 @@ package struct ConfigTable {
     /// An error located at `key` (or at this table when `key` is nil).
     package func error(_ key: String?, _ message: String) -> ConfigurationError {
         let full = key.map(keyPath) ?? path
-        return ConfigurationError(file: context.file, line: context.sourceMap.line(of: full), key: full, message: message)
+        return ConfigurationError(
+            file: context.file, line: context.sourceMap.line(of: full), key: full, message: message)
     }
 
     /// Whether `key` is present.
@@ -55,14 +56,18 @@ package struct ConfigTable {
     package mutating func int(_ key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = value(key) else { return nil }
         guard let int = value.int else { throw error(key, "must be an integer") }
-        guard range.contains(int) else { throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard range.contains(int) else {
+            throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return int
     }
 
     package mutating func double(_ key: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
         guard let value = value(key) else { return nil }
         guard let double = value.double ?? value.int.map(Double.init) else { throw error(key, "must be a number") }
-        guard range.contains(double) else { throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard range.contains(double) else {
+            throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return double
     }
 
@@ -99,7 +104,9 @@ package struct ConfigTable {
         guard let array = value.array else { throw error(key, "must be an array of tables ([[\(keyPath(key))]])") }
         var tables: [ConfigTable] = []
         for (index, element) in array.enumerated() {
-            guard let table = element.table else { throw error(key, "must be an array of tables ([[\(keyPath(key))]])") }
+            guard let table = element.table else {
+                throw error(key, "must be an array of tables ([[\(keyPath(key))]])")
+            }
             tables.append(ConfigTable(table: table, path: "\(keyPath(key))[\(index)]", context: context))
         }
         return tables
@@ -143,7 +150,7 @@ package struct ConfigContext {
     package let sourceMap: TOMLSourceMap
 }
 
-package extension Duration {
+extension Duration {
     /// The longest duration a configuration may give (100 years), so that every duration fits in nanoseconds.
     package static let maxConfigMilliseconds = 100 * 365 * 86_400_000.0
 

@@ -1,7 +1,7 @@
 import FeatureStore
 import Foundation
 
-package extension FeatureStoreConfiguration {
+extension FeatureStoreConfiguration {
     /// Reads `[feature_store]`.
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         let text = try table.requiredString("redis")
@@ -13,13 +13,17 @@ package extension FeatureStoreConfiguration {
         }
         self.init(redis: url)
         if let prefix = try table.string("key_prefix") {
-            guard !prefix.isEmpty, !prefix.contains(":") else { throw table.error("key_prefix", "must be non-empty and contain no ':'") }
+            guard !prefix.isEmpty, !prefix.contains(":") else {
+                throw table.error("key_prefix", "must be non-empty and contain no ':'")
+            }
             keyPrefix = prefix
         }
         if let entries = try table.int("cache_entries", range: 0...100_000_000) { cacheEntries = entries }
         if let policy = try table.string("on_error") {
             guard let parsed = OnError(rawValue: policy) else {
-                throw table.error("on_error", "must be one of \(OnError.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                throw table.error(
+                    "on_error",
+                    "must be one of \(OnError.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             onError = parsed
         }
@@ -30,7 +34,7 @@ package extension FeatureStoreConfiguration {
     }
 }
 
-package extension FeatureViewConfiguration {
+extension FeatureViewConfiguration {
     /// Reads one `[[feature_view]]`; relative `warmup.keys_file` paths are resolved against the config file.
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         let name = try table.requiredString("name")
@@ -47,7 +51,8 @@ package extension FeatureViewConfiguration {
             let scanLimit = try warmupTable.int("scan_limit", range: 0...100_000_000)
             switch (keysFile, scanLimit) {
             case (let file?, nil):
-                let path = file.hasPrefix("/") ? file : warmupTable.context.baseDirectory.appendingPathComponent(file).path
+                let path =
+                    file.hasPrefix("/") ? file : warmupTable.context.baseDirectory.appendingPathComponent(file).path
                 warmup = Warmup(source: .keysFile(path), deadline: deadline)
             case (nil, let limit?):
                 warmup = Warmup(source: .scan(limit: limit), deadline: deadline)
@@ -82,7 +87,9 @@ public struct EnrichmentConfiguration: Sendable {
             keys = array.compactMap(\.string)
         } else {
             throw table.error(
-                "key", "is required: a JSONPath (\"$.user_id\"), \"header:X-Name\", \"query:name\", \"csv:0\", or an array of them for a composite key")
+                "key",
+                "is required: a JSONPath (\"$.user_id\"), \"header:X-Name\", \"query:name\", \"csv:0\", or an array of them for a composite key"
+            )
         }
         let into = try table.string("into")
         do {

@@ -4,7 +4,7 @@ import Foundation
 import ModelClient
 import TOMLKit
 
-package extension GatewayConfiguration {
+extension GatewayConfiguration {
     /// Reads and validates a configuration file.
     ///
     /// - Throws: ``ConfigurationError`` naming the file, line and key of the first problem.
@@ -17,7 +17,8 @@ package extension GatewayConfiguration {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ConfigurationError(file: file, line: nil, key: "", message: "cannot read the file: \(error.localizedDescription)")
+            throw ConfigurationError(
+                file: file, line: nil, key: "", message: "cannot read the file: \(error.localizedDescription)")
         }
         return try parse(text, file: file, baseDirectory: url.deletingLastPathComponent(), environment: environment)
     }
@@ -92,7 +93,8 @@ package extension GatewayConfiguration {
             try asyncTable.finish()
         }
         try table.finish()
-        var configuration = GatewayConfiguration(server: server, endpoints: endpoints, sourceFile: URL(fileURLWithPath: file))
+        var configuration = GatewayConfiguration(
+            server: server, endpoints: endpoints, sourceFile: URL(fileURLWithPath: file))
         configuration.asyncInvocations = asyncInvocations
         configuration.featureStore = featureStore
         configuration.featureViews = featureViews
@@ -101,11 +103,13 @@ package extension GatewayConfiguration {
     }
 }
 
-package extension ServerConfiguration {
+extension ServerConfiguration {
     package init(reading table: inout ConfigTable, baseDirectory: URL) throws(ConfigurationError) {
         self.init(stateDirectory: baseDirectory.appendingPathComponent("var"))
         if let listen = try table.string("listen") {
-            guard let address = ListenAddress(parsing: listen) else { throw table.error("listen", "must be \"host:port\"") }
+            guard let address = ListenAddress(parsing: listen) else {
+                throw table.error("listen", "must be \"host:port\"")
+            }
             self.listen = address
         }
         if let listen = try table.string("admin_listen") {
@@ -139,7 +143,7 @@ package extension ServerConfiguration {
     }
 }
 
-package extension EndpointConfiguration {
+extension EndpointConfiguration {
     package init(reading table: inout ConfigTable, stateDirectory: URL) throws(ConfigurationError) {
         let name = try table.requiredString("name")
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
@@ -148,7 +152,8 @@ package extension EndpointConfiguration {
         var auth = AuthMode.none
         if let mode = try table.string("auth") {
             guard let parsed = AuthMode(rawValue: mode) else {
-                throw table.error("auth", "must be one of \(AuthMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                throw table.error(
+                    "auth", "must be one of \(AuthMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             auth = parsed
         }
@@ -177,7 +182,7 @@ package extension EndpointConfiguration {
     }
 }
 
-package extension VariantConfiguration {
+extension VariantConfiguration {
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         let name = try table.requiredString("name")
         let weight = try table.double("weight", range: 0...1_000_000) ?? 1
@@ -198,7 +203,7 @@ package extension VariantConfiguration {
     }
 }
 
-package extension BackendSettings {
+extension BackendSettings {
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         self.init()
         if let value = try table.duration("connect_timeout") { connectTimeout = value }

@@ -146,7 +146,9 @@ public struct EndpointConfiguration: Sendable {
     public var templates = TemplateConfiguration()
 
     /// Creates an endpoint.
-    public init(name: String, auth: AuthMode = .none, variants: [VariantConfiguration], backend: BackendSettings = .init()) {
+    public init(
+        name: String, auth: AuthMode = .none, variants: [VariantConfiguration], backend: BackendSettings = .init()
+    ) {
         self.name = name
         self.auth = auth
         self.variants = variants
@@ -183,4 +185,3 @@ public struct VariantConfiguration: Sendable, Equatable {
         self.shadow = shadow
     }
 }
-

@@ -15,7 +15,8 @@ package struct TOMLSourceMap: Sendable {
             let line = Self.stripComment(rawLine).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.hasPrefix("[[") && line.hasSuffix("]]") {
-                let name = Self.resolve(String(line.dropFirst(2).dropLast(2)), arrayCounts: arrayCounts, includingLast: false)
+                let name = Self.resolve(
+                    String(line.dropFirst(2).dropLast(2)), arrayCounts: arrayCounts, includingLast: false)
                 let index = arrayCounts[name, default: -1] + 1
                 arrayCounts[name] = index
                 current = "\(name)[\(index)]"

@@ -2,7 +2,7 @@ import Foundation
 import MappingTemplates
 import WireFormats
 
-package extension TemplateConfiguration {
+extension TemplateConfiguration {
     /// Reads the template keys of an `[[endpoint]]` or `[[endpoint.variant]]` table: `passthrough_behavior`,
     /// `stage_variables`, `[[request_template]]` and `[[response_template]]`. Template files are read (relative to
     /// the configuration file) and compiled now, so a syntax error is a configuration error with its line and column.
@@ -25,18 +25,22 @@ package extension TemplateConfiguration {
             for var templateTable in try table.tableArray(key) {
                 let (contentType, template) = try Self.readTemplate(&templateTable, direction: direction)
                 guard templates[contentType] == nil else {
-                    throw templateTable.error("content_type", "a \(direction.rawValue) template for \(contentType) is declared twice")
+                    throw templateTable.error(
+                        "content_type", "a \(direction.rawValue) template for \(contentType) is declared twice")
                 }
                 try templateTable.finish()
                 templates[contentType] = template
             }
             if shadow, !templates.isEmpty {
-                throw table.error(key, "a shadow variant receives the production variant's request; it cannot have templates")
+                throw table.error(
+                    key, "a shadow variant receives the production variant's request; it cannot have templates")
             }
             if direction == .request { request = templates } else { response = templates }
         }
         if shadow, passthroughBehavior != nil {
-            throw table.error("passthrough_behavior", "a shadow variant receives the production variant's request; it cannot set this")
+            throw table.error(
+                "passthrough_behavior", "a shadow variant receives the production variant's request; it cannot set this"
+            )
         }
     }
 
@@ -55,7 +59,8 @@ package extension TemplateConfiguration {
             }
             outputContentType = output
         }
-        let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : table.context.baseDirectory.appendingPathComponent(file)
+        let url =
+            file.hasPrefix("/") ? URL(fileURLWithPath: file) : table.context.baseDirectory.appendingPathComponent(file)
         let source: String
         do {
             source = try String(contentsOf: url, encoding: .utf8)

@@ -52,7 +52,7 @@ public struct GatewayError: Error, Sendable, Equatable {
     }
 }
 
-package extension GatewayError {
+extension GatewayError {
     /// Every AWS error code the gateway answers with, as `x-amzn-ErrorType`.
     public enum Code: String, Sendable, CaseIterable {
         /// The request is wrong (400).
@@ -131,7 +131,7 @@ package extension GatewayError {
     }
 }
 
-package extension HTTPField.Name {
+extension HTTPField.Name {
     /// `x-amzn-ErrorType`, the AWS error code header.
     public static let amznErrorType = HTTPField.Name("x-amzn-ErrorType")!
     /// `x-amzn-RequestId`, the request id.

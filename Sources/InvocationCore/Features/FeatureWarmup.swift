@@ -21,7 +21,8 @@ package struct FeatureWarmup: Service {
             "Feature warm-up finished",
             metadata: [
                 "keys_loaded": "\(report.keysLoaded)",
-                "views": "\(report.views.map { "\($0.name)=\($0.keysLoaded) (\($0.outcome))" }.joined(separator: ", "))",
+                "views":
+                    "\(report.views.map { "\($0.name)=\($0.keysLoaded) (\($0.outcome))" }.joined(separator: ", "))",
             ])
         try? await gracefulShutdown()
         await service.shutdown()

@@ -4,18 +4,19 @@ import HTTPTypes
 import Metrics
 import NIOCore
 
-package extension HTTPField.Name {
+extension HTTPField.Name {
     /// `x-api-key`, the API key header (as in API Gateway usage plans).
     package static let apiKey = HTTPField.Name("x-api-key")!
 }
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// The authentication stage, before the body is read, when it can finish at once: checks an API key and admits
     /// it under its rate limit and quota, or parses a SigV4 signature, which ``PendingAuthentication/complete(body:)``
     /// verifies once the body is read. A request without the credentials its endpoint's `auth` requires is refused
     /// here. Nil when admitting the key has to wait for its rate-limit store.
     package func authenticateNow(_ run: InvocationRun) throws(GatewayError) -> PendingAuthentication? {
-        let checked = try Self.checkCredentials(run.request.head, endpoint: run.endpoint.configuration, runtime: runtime)
+        let checked = try Self.checkCredentials(
+            run.request.head, endpoint: run.endpoint.configuration, runtime: runtime)
         guard case .admitting(let principal) = checked else { return checked.pending }
         return try runtime.keys.rateLimiter.admitNow(principal).map {
             PendingAuthentication(state: .authenticated(principal))
@@ -102,7 +103,8 @@ package extension InvocationPipeline {
                 method: head.method.rawValue, path: path, query: query, headers: fields, bodySHA256: "")
             return .checked(
                 PendingAuthentication(
-                    state: .signature(signed, endpoint: endpoint.name, configuration: configuration, keys: runtime.keys)))
+                    state: .signature(signed, endpoint: endpoint.name, configuration: configuration, keys: runtime.keys)
+                ))
         }
     }
 
@@ -140,7 +142,8 @@ package struct PendingAuthentication: Sendable {
         guard case .signature(let request, let endpoint, let configuration, let keys) = state else {
             return .done(principalBeforeBody)
         }
-        let principal = try Self.verify(request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
+        let principal = try Self.verify(
+            request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
         return try keys.rateLimiter.admitNow(principal) == nil ? .mustWait : .done(principal)
     }
 
@@ -151,7 +154,8 @@ package struct PendingAuthentication: Sendable {
         guard case .signature(let request, let endpoint, let configuration, let keys) = state else {
             return principalBeforeBody
         }
-        let principal = try Self.verify(request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
+        let principal = try Self.verify(
+            request, body: body, endpoint: endpoint, configuration: configuration, keys: keys)
         do throws(AuthError) {
             try await keys.rateLimiter.admit(principal)
         } catch {
@@ -182,7 +186,7 @@ package struct PendingAuthentication: Sendable {
     }
 }
 
-package extension RateLimiter {
+extension RateLimiter {
     /// Admits `principal` at once when its rate-limit store can decide without waiting: `()` when admitted, nil
     /// when the decision has to wait (``admit(_:now:)``); throws when throttled.
     package func admitNow(_ principal: Principal) throws(GatewayError) -> Void? {
@@ -194,7 +198,7 @@ package extension RateLimiter {
     }
 }
 
-package extension AuthMode {
+extension AuthMode {
     /// The credentials the mode accepts, for messages.
     package var credentialsDescription: String {
         switch self {

@@ -1,7 +1,7 @@
 import DataCapture
 import NIOCore
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// The `observedContentType` of a payload sent or answered without `Content-Type`.
     package static let unlabelledContentType = "application/octet-stream"
 
@@ -18,7 +18,8 @@ package extension InvocationPipeline {
         else { return }
         let record = CaptureRecord(
             endpoint: invocation.endpoint.name, variant: answer.variant.name, shadowOf: production,
-            input: configuration.captureInput ? Self.payload(invocation.body, contentType: invocation.contentType) : nil,
+            input: configuration.captureInput
+                ? Self.payload(invocation.body, contentType: invocation.contentType) : nil,
             output: configuration.captureOutput ? Self.payload(answer.body, contentType: answer.contentType) : nil,
             inferenceID: invocation.inferenceID)
         captureWriter.submit(record, configuration: configuration)

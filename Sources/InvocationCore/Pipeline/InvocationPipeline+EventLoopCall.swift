@@ -1,7 +1,7 @@
 import ModelClient
 import NIOCore
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// Starts the call stage on `eventLoop` without a task, when it need not wait: the variant is a plain one and
     /// its least loaded backend has an idle kept-alive connection on `eventLoop`. The answer comes back through a
     /// callback on that event loop, and the remaining stages run there too; `completion` then runs with the outcome.

@@ -1,6 +1,6 @@
 import FeatureStore
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// Enriches the invocation with features from the online feature store, as the endpoint's `enrich` rules say,
     /// when every feature can be served at once (fresh in the process's cache); false when one has to be read
     /// from Redis (``enrich(_:run:)``).

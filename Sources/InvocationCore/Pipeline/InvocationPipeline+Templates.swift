@@ -4,7 +4,7 @@ import HTTPTypes
 import MappingTemplates
 import NIOCore
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// What the response template stage needs from the request template stage.
     package struct TemplateRendering: Sendable {
         package let metrics: TemplateMetrics
@@ -68,7 +68,9 @@ package extension InvocationPipeline {
 
     /// Transforms the model's answer with the response template chosen by the client's `Accept`; the answer goes
     /// to the client unchanged when none matches. A rendered answer has the template's media type.
-    package func applyResponseTemplate(_ result: inout InvocationResult, rendering: TemplateRendering?) throws(GatewayError) {
+    package func applyResponseTemplate(_ result: inout InvocationResult, rendering: TemplateRendering?)
+        throws(GatewayError)
+    {
         guard let rendering else { return }
         let output = try Self.render(
             rendering.response, body: result.body, input: rendering.input, direction: .response,
@@ -96,7 +98,8 @@ package extension InvocationPipeline {
                 throw .validation(error.message)
             }
             throw .internalFailure(
-                "Mapping template \(resolved.key) (\(resolved.origin)) failed at \(error.line):\(error.column): \(error.message)")
+                "Mapping template \(resolved.key) (\(resolved.origin)) failed at \(error.line):\(error.column): \(error.message)"
+            )
         }
     }
 
@@ -157,13 +160,17 @@ package extension InvocationPipeline {
     }
 }
 
-package extension GatewayError {
+extension GatewayError {
     /// 415 `UnsupportedMediaType`: no request template for the `Content-Type` and the pass-through behaviour forbids
     /// sending the body unchanged.
-    package static func unsupportedMediaType(endpoint: String, contentType: String, passthrough: PassthroughBehavior) -> GatewayError {
+    package static func unsupportedMediaType(endpoint: String, contentType: String, passthrough: PassthroughBehavior)
+        -> GatewayError
+    {
         GatewayError(
             code: .unsupportedMediaType, status: .unsupportedMediaType,
-            message: "Unsupported Media Type: endpoint \(endpoint) has no request template for \(contentType) (passthrough_behavior \(passthrough.rawValue)).")
+            message:
+                "Unsupported Media Type: endpoint \(endpoint) has no request template for \(contentType) (passthrough_behavior \(passthrough.rawValue))."
+        )
     }
 }
 
@@ -177,6 +184,7 @@ package enum RequestTime {
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let month = months[Int(max(0, min(11, parts.tm_mon)))]
-        return "\(two(parts.tm_mday))/\(month)/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        return
+            "\(two(parts.tm_mday))/\(month)/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 }

@@ -72,7 +72,8 @@ package struct InvocationPipeline: Sendable {
             while true {
                 if case .answered(let result) = stage { return completion(.success(result)) }
                 if case .call(let invocation, let variant, let templates) = stage,
-                    callOnEventLoop(variant, with: invocation, templates: templates, run: run, on: eventLoop,
+                    callOnEventLoop(
+                        variant, with: invocation, templates: templates, run: run, on: eventLoop,
                         completion: completion)
                 {
                     return
@@ -99,7 +100,8 @@ package struct InvocationPipeline: Sendable {
     /// Runs the stages of `run` from `stage` to the answer, waiting where a stage must.
     package func finish(_ run: InvocationRun, from stage: InvocationStage) async -> InvocationOutcome {
         do {
-            return .success(try await advance(run, from: stage) { if case .answered(let result) = $0 { result } else { nil } })
+            return .success(
+                try await advance(run, from: stage) { if case .answered(let result) = $0 { result } else { nil } })
         } catch {
             return .failure(recordFailure(error, of: run))
         }
@@ -256,7 +258,8 @@ package struct InvocationPipeline: Sendable {
         }
         let customAttributes = headers.value(.customAttributes)
         if let customAttributes, customAttributes.count > 1024 {
-            throw .validation("X-Amzn-SageMaker-Custom-Attributes is \(customAttributes.count) characters long; the limit is 1024.")
+            throw .validation(
+                "X-Amzn-SageMaker-Custom-Attributes is \(customAttributes.count) characters long; the limit is 1024.")
         }
         let inferenceID = headers.value(.inferenceID)
         if let inferenceID, inferenceID.isEmpty || inferenceID.count > 64 {
@@ -305,7 +308,8 @@ package struct InvocationPipeline: Sendable {
             return endpoint.production[index]
         case .failure(.unknownTarget(let name)):
             let known = endpoint.production.map(\.name).joined(separator: ", ")
-            throw .validation("Target variant \(name) not found for endpoint \(endpoint.name). Production variants: \(known).")
+            throw .validation(
+                "Target variant \(name) not found for endpoint \(endpoint.name). Production variants: \(known).")
         case .failure(.targetUnavailable(let name)):
             throw .serviceUnavailable("Variant \(name) of endpoint \(endpoint.name) has no healthy backend.")
         case .failure(.noneAvailable):
@@ -407,7 +411,8 @@ package struct InvocationPipeline: Sendable {
                 return try await attempt(backend)
             } catch {
                 guard error.kind == .connectFailed else {
-                    throw VariantFailure(variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
+                    throw VariantFailure(
+                        variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
                 }
                 lastFailure = "\(backend.baseURL): \(error.detail)"
             }
@@ -415,7 +420,8 @@ package struct InvocationPipeline: Sendable {
         throw VariantFailure(
             variant: variant,
             error: .serviceUnavailable(
-                "No backend of variant \(variant.name) of endpoint \(endpoint.name) could take the request: \(lastFailure)."))
+                "No backend of variant \(variant.name) of endpoint \(endpoint.name) could take the request: \(lastFailure)."
+            ))
     }
 
     /// Takes a slot on the least loaded available backend not yet tried.
@@ -477,7 +483,9 @@ package struct InvocationPipeline: Sendable {
     }
 
     /// The client-facing error for a call that failed after the request was sent.
-    package static func error(for error: BackendCallError, endpoint: EndpointRuntime, variant: VariantRuntime) -> GatewayError {
+    package static func error(for error: BackendCallError, endpoint: EndpointRuntime, variant: VariantRuntime)
+        -> GatewayError
+    {
         let message: String
         switch error.kind {
         case .timedOut:

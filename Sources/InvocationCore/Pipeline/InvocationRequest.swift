@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import NIOCore
 
 /// An invocation as every entry point hands it to ``InvocationPipeline``: what was received, in no type of the
@@ -49,7 +49,7 @@ package struct InvocationRequest: Sendable {
     }
 }
 
-package extension HTTPRequest {
+extension HTTPRequest {
     /// The path and query exactly as on the wire (still percent-encoded), as SigV4 signs them.
     package var rawTarget: (path: String, query: String) {
         let target = path ?? "/"

@@ -52,5 +52,7 @@ package struct InvocationOptions: Sendable {
     package var authenticated = false
 
     /// The stage a run starts at.
-    package var firstStage: InvocationStage { authenticated ? .read(PendingAuthentication(state: .open)) : .authenticate }
+    package var firstStage: InvocationStage {
+        authenticated ? .read(PendingAuthentication(state: .open)) : .authenticate
+    }
 }

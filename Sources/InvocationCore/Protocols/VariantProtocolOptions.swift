@@ -31,31 +31,38 @@ public struct VariantProtocolOptions: Sendable, Equatable {
     public init() {}
 }
 
-package extension VariantProtocolOptions {
+extension VariantProtocolOptions {
     /// Reads `protocol`, `model`, `multi_model`, `model_not_ready` and `model_url_prefix` of a variant table.
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         self.init()
         if let text = try table.string("protocol") {
             guard let value = BackendProtocol(rawValue: text) else {
-                throw table.error("protocol", "must be one of \(BackendProtocol.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                throw table.error(
+                    "protocol",
+                    "must be one of \(BackendProtocol.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             backendProtocol = value
         }
         if let name = try table.string("model") {
-            guard !name.isEmpty, !name.contains("/") else { throw table.error("model", "must be a non-empty name without '/'") }
+            guard !name.isEmpty, !name.contains("/") else {
+                throw table.error("model", "must be a non-empty name without '/'")
+            }
             model = name
         }
         multiModel = try table.bool("multi_model") ?? false
         if let text = try table.string("model_not_ready") {
             guard let value = ModelNotReadyPolicy(rawValue: text) else {
                 throw table.error(
-                    "model_not_ready", "must be one of \(ModelNotReadyPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                    "model_not_ready",
+                    "must be one of \(ModelNotReadyPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+                )
             }
             modelNotReady = value
         }
         if let prefix = try table.string("model_url_prefix") { modelURLPrefix = prefix }
         if multiModel, backendProtocol == .oip {
-            throw table.error("multi_model", "is for SageMaker multi-model containers; an OIP backend names its models with `model`")
+            throw table.error(
+                "multi_model", "is for SageMaker multi-model containers; an OIP backend names its models with `model`")
         }
     }
 }

@@ -1,4 +1,4 @@
-package extension VariantRuntime {
+extension VariantRuntime {
     /// The backend path of an invocation of `endpoint`: `/invocations`, or `/v2/models/{model}/infer` for an OIP
     /// variant (the model defaults to the endpoint's name).
     package func invocationPath(endpoint: String) -> String {
@@ -8,7 +8,7 @@ package extension VariantRuntime {
     }
 }
 
-package extension VariantRuntime {
+extension VariantRuntime {
     /// The health check path of its backends: `/ping`, or `/v2/health/ready` for an OIP variant.
     package var healthPath: String {
         configuration.protocolOptions.backendProtocol == .oip ? "/v2/health/ready" : "/ping"

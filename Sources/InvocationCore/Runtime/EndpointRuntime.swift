@@ -43,7 +43,9 @@ package final class EndpointRuntime: Sendable {
 
     package var name: String { configuration.name }
 
-    package init(configuration: EndpointConfiguration, registry: BackendRegistry, features: FeatureService?) throws(FeatureStoreError) {
+    package init(configuration: EndpointConfiguration, registry: BackendRegistry, features: FeatureService?)
+        throws(FeatureStoreError)
+    {
         self.configuration = configuration
         self.router = VariantRouter(endpoint: configuration)
         self.production = configuration.productionVariants.map {
@@ -81,7 +83,8 @@ package struct GatewaySnapshot: Sendable {
         var endpoints: [String: EndpointRuntime] = [:]
         for (index, endpoint) in configuration.endpoints.enumerated() {
             do {
-                endpoints[endpoint.name] = try EndpointRuntime(configuration: endpoint, registry: registry, features: features)
+                endpoints[endpoint.name] = try EndpointRuntime(
+                    configuration: endpoint, registry: registry, features: features)
             } catch {
                 throw ConfigurationError(
                     file: configuration.sourceFile?.path ?? "", line: endpoint.enrich.first?.line,

@@ -22,7 +22,9 @@ public final class GatewayRuntime: Sendable {
     package let logger: Logger
 
     /// Creates the runtime with an initial configuration.
-    public init(configuration: GatewayConfiguration, features: FeatureService?, logger: Logger) throws(ConfigurationError) {
+    public init(configuration: GatewayConfiguration, features: FeatureService?, logger: Logger)
+        throws(ConfigurationError)
+    {
         self.logger = logger
         self.features = features
         self.templates = TemplateRegistry(stateDirectory: configuration.server.stateDirectory, logger: logger)
@@ -58,7 +60,8 @@ public final class GatewayRuntime: Sendable {
     private func reloadNow() throws(ConfigurationError) -> Int {
         let old = configuration
         guard let file = old.sourceFile?.path else {
-            throw ConfigurationError(file: "", line: nil, key: "", message: "the configuration was not read from a file")
+            throw ConfigurationError(
+                file: "", line: nil, key: "", message: "the configuration was not read from a file")
         }
         let new = try GatewayConfiguration.load(contentsOf: file)
         if new.server.listen != old.server.listen || new.server.adminListen != old.server.adminListen
@@ -68,8 +71,12 @@ public final class GatewayRuntime: Sendable {
                 "Listener settings changed; they take effect at the next restart",
                 metadata: ["file": "\(file)", "settings": "listen, admin_listen, client_idle_timeout"])
         }
-        if new.featureViews != old.featureViews || new.featureStore?.redis.description != old.featureStore?.redis.description {
-            logger.warning("[feature_store] and [[feature_view]] changes take effect at the next restart", metadata: ["file": "\(file)"])
+        if new.featureViews != old.featureViews
+            || new.featureStore?.redis.description != old.featureStore?.redis.description
+        {
+            logger.warning(
+                "[feature_store] and [[feature_view]] changes take effect at the next restart",
+                metadata: ["file": "\(file)"])
         }
         let next = try GatewaySnapshot(
             configuration: new, registry: registry, features: features, generation: current.generation + 1)

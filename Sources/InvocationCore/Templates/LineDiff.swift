@@ -43,7 +43,9 @@ package struct LineDiff {
     }
 
     /// A unified diff with `---`/`+++` headers named `oldName`/`newName`; empty when the texts are equal.
-    package static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String {
+    package static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3)
+        -> String
+    {
         let script = lines(from: split(old), to: split(new))
         guard script.contains(where: { if case .same = $0 { false } else { true } }) else { return "" }
         var output = "--- \(oldName)\n+++ \(newName)\n"
@@ -51,7 +53,9 @@ package struct LineDiff {
         var oldLine = 1
         var newLine = 1
         while index < script.count {
-            guard let change = script[index...].firstIndex(where: { if case .same = $0 { false } else { true } }) else { break }
+            guard let change = script[index...].firstIndex(where: { if case .same = $0 { false } else { true } }) else {
+                break
+            }
             let start = max(index, change - context)
             oldLine += start - index
             newLine += start - index
@@ -109,6 +113,7 @@ public enum TemplateDiff {
     /// A unified diff from `old` to `new` (a deletion counts as an empty text); empty when they are equal.
     public static func unified(_ old: TemplateVersion, _ new: TemplateVersion) -> String {
         LineDiff.unified(
-            old.source ?? "", new.source ?? "", oldName: "\(old.key) v\(old.version)", newName: "\(new.key) v\(new.version)")
+            old.source ?? "", new.source ?? "", oldName: "\(old.key) v\(old.version)",
+            newName: "\(new.key) v\(new.version)")
     }
 }

@@ -32,12 +32,15 @@ package struct RenderSample: Sendable {
             case ("stage_variables", _): stageVariables = try Self.strings(field, name)
             case ("context", .map(let map)): context = map
             case ("features", .map(let views)):
-                for (view, features) in views.entries { self.features[view] = try Self.strings(features, "features.\(view)") }
+                for (view, features) in views.entries {
+                    self.features[view] = try Self.strings(features, "features.\(view)")
+                }
             case ("template", .string(let text)): template = text
             case ("version", .int(let number)): version = number
             case ("body", .null), ("content_type", .null), ("template", .null), ("version", .null): continue
             default:
-                throw TemplateError(kind: .payload, line: 0, column: 0, message: "unexpected or mistyped field \"\(name)\"")
+                throw TemplateError(
+                    kind: .payload, line: 0, column: 0, message: "unexpected or mistyped field \"\(name)\"")
             }
         }
     }
@@ -74,7 +77,8 @@ package struct RenderSample: Sendable {
             case .int(let number): strings[key] = String(number)
             case .double(let number): strings[key] = String(number)
             case .bool(let flag): strings[key] = String(flag)
-            default: throw TemplateError(kind: .payload, line: 0, column: 0, message: "\"\(name).\(key)\" must be a string")
+            default:
+                throw TemplateError(kind: .payload, line: 0, column: 0, message: "\"\(name).\(key)\" must be a string")
             }
         }
         return strings
@@ -89,7 +93,8 @@ package struct RenderSample: Sendable {
         case .double(let number): return String(number)
         case .string(let text): return JSONText.quoted(text)
         case .list(let items): return "[" + items.map(json).joined(separator: ",") + "]"
-        case .map(let map): return "{" + map.entries.map { "\(JSONText.quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
+        case .map(let map):
+            return "{" + map.entries.map { "\(JSONText.quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
         }
     }
 }

@@ -39,7 +39,9 @@ public struct TemplateSummary: Sendable, Hashable, Codable {
 /// stored version applies when it is live; otherwise (never stored, or deleted) its `gateway.conf` template does.
 public enum TemplateCatalog {
     /// Every template that applies, ordered by endpoint (file order), variant, direction and media type.
-    public static func list(configuration: GatewayConfiguration, live: [TemplateVersion], latestVersions: [TemplateKey: Int] = [:])
+    public static func list(
+        configuration: GatewayConfiguration, live: [TemplateVersion], latestVersions: [TemplateKey: Int] = [:]
+    )
         -> [TemplateSummary]
     {
         var summaries: [TemplateKey: TemplateSummary] = [:]
@@ -48,7 +50,8 @@ public enum TemplateCatalog {
             for (variant, templates) in levels {
                 for direction in TemplateDirection.allCases {
                     for (contentType, file) in templates.templates(direction) {
-                        let key = TemplateKey(endpoint: endpoint.name, variant: variant, direction: direction, contentType: contentType)
+                        let key = TemplateKey(
+                            endpoint: endpoint.name, variant: variant, direction: direction, contentType: contentType)
                         summaries[key] = summary(file: file, key: key, latestVersion: latestVersions[key] ?? 0)
                     }
                 }
@@ -58,16 +61,23 @@ public enum TemplateCatalog {
             let file = version.key.fileTemplate(in: configuration)
             summaries[version.key] = summary(stored: version, file: file)
         }
-        let order = Dictionary(configuration.endpoints.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let order = Dictionary(
+            configuration.endpoints.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         return summaries.values.sorted { lhs, rhs in
-            let left = (order[lhs.endpoint] ?? Int.max, lhs.endpoint, lhs.variant, lhs.direction.rawValue, lhs.contentType)
-            let right = (order[rhs.endpoint] ?? Int.max, rhs.endpoint, rhs.variant, rhs.direction.rawValue, rhs.contentType)
+            let left = (
+                order[lhs.endpoint] ?? Int.max, lhs.endpoint, lhs.variant, lhs.direction.rawValue, lhs.contentType
+            )
+            let right = (
+                order[rhs.endpoint] ?? Int.max, rhs.endpoint, rhs.variant, rhs.direction.rawValue, rhs.contentType
+            )
             return left < right
         }
     }
 
     /// The template of `key` that applies, with its text, given the key's stored history (oldest first).
-    public static func effective(_ key: TemplateKey, configuration: GatewayConfiguration, history: [TemplateVersion]) -> TemplateSummary? {
+    public static func effective(_ key: TemplateKey, configuration: GatewayConfiguration, history: [TemplateVersion])
+        -> TemplateSummary?
+    {
         let file = key.fileTemplate(in: configuration)
         if let latest = history.last, latest.isLive {
             var summary = summary(stored: latest, file: file)
@@ -83,7 +93,8 @@ public enum TemplateCatalog {
     package static func summary(stored version: TemplateVersion, file: FileTemplate?) -> TemplateSummary {
         TemplateSummary(
             endpoint: version.key.endpoint, variant: version.key.variant, direction: version.key.direction,
-            contentType: version.key.contentType, origin: "stored", version: version.version, latestVersion: version.version,
+            contentType: version.key.contentType, origin: "stored", version: version.version,
+            latestVersion: version.version,
             hash: version.hash ?? "", author: version.author, updatedAt: version.createdAt, file: file?.path,
             outputContentType: version.outputContentType ?? file?.outputContentType)
     }
@@ -91,7 +102,8 @@ public enum TemplateCatalog {
     package static func summary(file: FileTemplate, key: TemplateKey, latestVersion: Int) -> TemplateSummary {
         TemplateSummary(
             endpoint: key.endpoint, variant: key.variant, direction: key.direction, contentType: key.contentType,
-            origin: "file", version: nil, latestVersion: latestVersion, hash: TemplateStore.hash(file.source), author: nil,
+            origin: "file", version: nil, latestVersion: latestVersion, hash: TemplateStore.hash(file.source),
+            author: nil,
             updatedAt: nil, file: file.path, outputContentType: file.outputContentType)
     }
 }

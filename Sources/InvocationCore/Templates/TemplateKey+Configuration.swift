@@ -1,10 +1,11 @@
 import WireFormats
 
-package extension TemplateKey {
+extension TemplateKey {
     /// Parses the parts of an admin URL or CLI arguments into a key and checks it against the configuration: the
     /// endpoint must exist and the variant, if any, must be one of its production variants.
     public init(
-        endpoint: String, variant: String?, direction: String, contentType: String, in configuration: GatewayConfiguration
+        endpoint: String, variant: String?, direction: String, contentType: String,
+        in configuration: GatewayConfiguration
     ) throws(TemplateStoreError) {
         guard let parsedDirection = TemplateDirection(rawValue: direction.lowercased()) else {
             throw .badKey("The direction must be \"request\" or \"response\", not \"\(direction)\".")
@@ -20,7 +21,8 @@ package extension TemplateKey {
         if !variantName.isEmpty {
             guard configured.productionVariants.contains(where: { $0.name == variantName }) else {
                 let known = configured.productionVariants.map(\.name).joined(separator: ", ")
-                throw .badKey("Endpoint \(endpoint) has no production variant \(variantName) (production variants: \(known)).")
+                throw .badKey(
+                    "Endpoint \(endpoint) has no production variant \(variantName) (production variants: \(known)).")
             }
         }
         self.init(endpoint: endpoint, variant: variantName, direction: parsedDirection, contentType: type)

@@ -11,7 +11,9 @@ package struct TemplateMetrics: Sendable {
     package init(endpoint: String) {
         _ = GatewayMetrics.registry
         func timer(_ direction: TemplateDirection) -> Metrics.Timer {
-            Metrics.Timer(label: "mlgateway_template_render_seconds", dimensions: [("endpoint", endpoint), ("direction", direction.rawValue)])
+            Metrics.Timer(
+                label: "mlgateway_template_render_seconds",
+                dimensions: [("endpoint", endpoint), ("direction", direction.rawValue)])
         }
         renderRequest = timer(.request)
         renderResponse = timer(.response)

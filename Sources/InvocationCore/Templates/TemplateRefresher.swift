@@ -18,7 +18,9 @@ package struct TemplateRefresher: Service {
                 if failing { logger.info("Template store readable again") }
                 failing = false
             } catch {
-                if !failing { logger.error("Cannot read the template store", metadata: ["error": "\(error.description)"]) }
+                if !failing {
+                    logger.error("Cannot read the template store", metadata: ["error": "\(error.description)"])
+                }
                 failing = true
             }
             try? await Task.sleep(for: Self.interval)

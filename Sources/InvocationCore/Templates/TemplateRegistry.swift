@@ -67,11 +67,15 @@ public final class TemplateRegistry: Sendable {
             }
             guard let source = version.source else { continue }
             do {
-                next.insert(StoredTemplate(version: version, template: try MappingTemplate(source: source, name: version.key.description)))
+                next.insert(
+                    StoredTemplate(
+                        version: version, template: try MappingTemplate(source: source, name: version.key.description)))
             } catch {
                 logger.error(
                     "Stored template does not compile; it is left out",
-                    metadata: ["template": "\(version.key)", "version": "\(version.version)", "error": "\(error.description)"])
+                    metadata: [
+                        "template": "\(version.key)", "version": "\(version.version)", "error": "\(error.description)",
+                    ])
             }
         }
         let swapped = state.withLock { state in
@@ -80,7 +84,8 @@ public final class TemplateRegistry: Sendable {
             return true
         }
         if swapped {
-            logger.info("Mapping templates loaded", metadata: ["revision": "\(loadedRevision)", "stored": "\(versions.count)"])
+            logger.info(
+                "Mapping templates loaded", metadata: ["revision": "\(loadedRevision)", "stored": "\(versions.count)"])
         }
         return swapped
     }
@@ -101,7 +106,8 @@ public final class TemplateRegistry: Sendable {
     private func makeScope(
         endpoint: EndpointConfiguration, variant: VariantConfiguration, stored: StoredTemplates
     ) -> TemplateScope? {
-        let passthrough = variant.templates.passthroughBehavior ?? endpoint.templates.passthroughBehavior ?? .whenNoMatch
+        let passthrough =
+            variant.templates.passthroughBehavior ?? endpoint.templates.passthroughBehavior ?? .whenNoMatch
         let hasFileTemplates =
             !endpoint.templates.request.isEmpty || !endpoint.templates.response.isEmpty
             || !variant.templates.request.isEmpty || !variant.templates.response.isEmpty
@@ -112,7 +118,8 @@ public final class TemplateRegistry: Sendable {
             state.metrics[endpoint.name] = metrics
             return metrics
         }
-        return TemplateScope(endpoint: endpoint, variant: variant, stored: stored, passthrough: passthrough, metrics: metrics)
+        return TemplateScope(
+            endpoint: endpoint, variant: variant, stored: stored, passthrough: passthrough, metrics: metrics)
     }
 }
 

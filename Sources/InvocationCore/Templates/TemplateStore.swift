@@ -139,7 +139,9 @@ public final class TemplateStore: Sendable {
             var latest: [TemplateKey: Int] = [:]
             for row in rows {
                 guard let direction = TemplateDirection(rawValue: row["direction"]) else { continue }
-                let key = TemplateKey(endpoint: row["endpoint"], variant: row["variant"], direction: direction, contentType: row["content_type"])
+                let key = TemplateKey(
+                    endpoint: row["endpoint"], variant: row["variant"], direction: direction,
+                    contentType: row["content_type"])
                 latest[key] = row["latest"]
             }
             return latest
@@ -161,13 +163,18 @@ public final class TemplateStore: Sendable {
     /// Every version of `key`, oldest first (empty when it was never stored).
     public func history(_ key: TemplateKey) async throws(TemplateStoreError) -> [TemplateVersion] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM template_version WHERE \(Self.keyFilter) ORDER BY version", arguments: Self.arguments(key))
-                .map(Self.version(from:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM template_version WHERE \(Self.keyFilter) ORDER BY version",
+                arguments: Self.arguments(key)
+            )
+            .map(Self.version(from:))
         }
     }
 
     /// The latest audit entries, newest first, optionally for one endpoint.
-    public func audit(endpoint: String? = nil, limit: Int = 100) async throws(TemplateStoreError) -> [TemplateAuditEntry] {
+    public func audit(endpoint: String? = nil, limit: Int = 100) async throws(TemplateStoreError)
+        -> [TemplateAuditEntry]
+    {
         try await read { db in
             let rows: [Row]
             if let endpoint {
@@ -175,7 +182,8 @@ public final class TemplateStore: Sendable {
                     db, sql: "SELECT * FROM template_audit WHERE endpoint = ? ORDER BY id DESC LIMIT ?",
                     arguments: [endpoint, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM template_audit ORDER BY id DESC LIMIT ?", arguments: [limit])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM template_audit ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
             return rows.map(Self.auditEntry(from:))
         }
@@ -226,7 +234,8 @@ public final class TemplateStore: Sendable {
                 throw TemplateStoreError.notFound(key: key, version: target)
             }
             guard let source = old.source else {
-                throw TemplateStoreError.rejected("Version \(target) of template \(key) is a deletion; roll back to a version with a template.")
+                throw TemplateStoreError.rejected(
+                    "Version \(target) of template \(key) is a deletion; roll back to a version with a template.")
             }
             return try Self.append(
                 db, key, action: .rollback, source: source, outputContentType: old.outputContentType, after: latest,
@@ -236,19 +245,25 @@ public final class TemplateStore: Sendable {
 
     /// Marks `key` deleted: its stored template no longer applies (a `gateway.conf` template for the key applies
     /// again). History is kept.
-    public func delete(_ key: TemplateKey, actor: Actor, expectedVersion: Int? = nil) async throws(TemplateStoreError) -> TemplateVersion {
+    public func delete(_ key: TemplateKey, actor: Actor, expectedVersion: Int? = nil) async throws(TemplateStoreError)
+        -> TemplateVersion
+    {
         try await write { db in
             let latest = try Self.latest(db, key)
             try Self.check(key, expected: expectedVersion, latest: latest)
             guard let latest, latest.isLive else { throw TemplateStoreError.notFound(key: key, version: nil) }
             return try Self.append(
-                db, key, action: .delete, source: nil, outputContentType: nil, after: latest, actor: actor, restoredFrom: nil)
+                db, key, action: .delete, source: nil, outputContentType: nil, after: latest, actor: actor,
+                restoredFrom: nil)
         }
     }
 
-    private func recordRejection(_ key: TemplateKey, hash: String, actor: Actor, error: TemplateError) async throws(TemplateStoreError) {
+    private func recordRejection(_ key: TemplateKey, hash: String, actor: Actor, error: TemplateError)
+        async throws(TemplateStoreError)
+    {
         try await write { db in
-            try Self.audit(db, key, action: "rejected", version: nil, hash: hash, actor: actor, detail: error.description)
+            try Self.audit(
+                db, key, action: "rejected", version: nil, hash: hash, actor: actor, detail: error.description)
         }
     }
 
@@ -256,8 +271,12 @@ public final class TemplateStore: Sendable {
 
     package static let keyFilter = "endpoint = ? AND variant = ? AND direction = ? AND content_type = ?"
 
-    package static func arguments(_ key: TemplateKey, _ extra: [(any DatabaseValueConvertible)?] = []) -> StatementArguments {
-        let values: [(any DatabaseValueConvertible)?] = [key.endpoint, key.variant, key.direction.rawValue, key.contentType]
+    package static func arguments(_ key: TemplateKey, _ extra: [(any DatabaseValueConvertible)?] = [])
+        -> StatementArguments
+    {
+        let values: [(any DatabaseValueConvertible)?] = [
+            key.endpoint, key.variant, key.direction.rawValue, key.contentType,
+        ]
         return StatementArguments(values + extra)
     }
 
@@ -268,8 +287,10 @@ public final class TemplateStore: Sendable {
     package static func fetchVersion(
         _ db: Database, _ key: TemplateKey, sql: String, extra: [(any DatabaseValueConvertible)?]
     ) throws -> TemplateVersion? {
-        try Row.fetchOne(db, sql: "SELECT * FROM template_version WHERE \(keyFilter) \(sql)", arguments: arguments(key, extra))
-            .map(version(from:))
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM template_version WHERE \(keyFilter) \(sql)", arguments: arguments(key, extra)
+        )
+        .map(version(from:))
     }
 
     package static func check(_ key: TemplateKey, expected: Int?, latest: TemplateVersion?) throws {
@@ -317,27 +338,34 @@ public final class TemplateStore: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                milliseconds(Date()), actor.author, actor.origin, action, key.endpoint, key.variant, key.direction.rawValue,
+                milliseconds(Date()), actor.author, actor.origin, action, key.endpoint, key.variant,
+                key.direction.rawValue,
                 key.contentType, version, hash, detail,
             ])
     }
 
     package static func version(from row: Row) throws -> TemplateVersion {
         let direction: String = row["direction"]
-        guard let parsed = TemplateDirection(rawValue: direction), let action = TemplateAction(rawValue: row["action"]) else {
+        guard let parsed = TemplateDirection(rawValue: direction), let action = TemplateAction(rawValue: row["action"])
+        else {
             throw TemplateStoreError.database("unexpected row in template_version: \(row)")
         }
         return TemplateVersion(
-            key: TemplateKey(endpoint: row["endpoint"], variant: row["variant"], direction: parsed, contentType: row["content_type"]),
-            version: row["version"], action: action, source: row["source"], outputContentType: row["output_content_type"],
-            hash: row["hash"], author: row["author"], createdAt: date(row["created_at"]), restoredFrom: row["restored_from"])
+            key: TemplateKey(
+                endpoint: row["endpoint"], variant: row["variant"], direction: parsed, contentType: row["content_type"]),
+            version: row["version"], action: action, source: row["source"],
+            outputContentType: row["output_content_type"],
+            hash: row["hash"], author: row["author"], createdAt: date(row["created_at"]),
+            restoredFrom: row["restored_from"])
     }
 
     package static func auditEntry(from row: Row) -> TemplateAuditEntry {
         let direction = TemplateDirection(rawValue: row["direction"]) ?? .request
         return TemplateAuditEntry(
             id: row["id"], at: date(row["at"]), actor: row["actor"], origin: row["origin"], action: row["action"],
-            key: TemplateKey(endpoint: row["endpoint"], variant: row["variant"], direction: direction, contentType: row["content_type"]),
+            key: TemplateKey(
+                endpoint: row["endpoint"], variant: row["variant"], direction: direction,
+                contentType: row["content_type"]),
             version: row["version"], hash: row["hash"], detail: row["detail"])
     }
 
@@ -353,7 +381,9 @@ public final class TemplateStore: Sendable {
 
     package static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError) -> T {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError)
+        -> T
+    {
         do {
             return try await pool.read(body)
         } catch let error as TemplateStoreError {
@@ -363,7 +393,9 @@ public final class TemplateStore: Sendable {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError) -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError)
+        -> T
+    {
         do {
             return try await pool.write(body)
         } catch let error as TemplateStoreError {

@@ -20,7 +20,8 @@ public enum TemplateStoreError: Error, Sendable, Equatable, CustomStringConverti
         case .invalid(let error):
             return error.description
         case .conflict(let key, let expected, let actual):
-            return "Template \(key) was changed concurrently: expected version \(expected), but the latest version is \(actual)."
+            return
+                "Template \(key) was changed concurrently: expected version \(expected), but the latest version is \(actual)."
         case .notFound(let key, let version?):
             return "Template \(key) has no version \(version)."
         case .notFound(let key, nil):

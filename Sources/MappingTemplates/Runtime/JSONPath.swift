@@ -343,7 +343,9 @@ struct PathParser {
             pos += 1
             let filter = try parseFilterOr()
             skipSpaces()
-            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ")") else { throw fail("expected ')' to close the filter") }
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ")") else {
+                throw fail("expected ')' to close the filter")
+            }
             pos += 1
             step = .filter(filter)
         } else if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
@@ -427,7 +429,9 @@ struct PathParser {
 
     mutating func parseFilterUnary() throws(JSONPath.Failure) -> FilterExpr {
         skipSpaces()
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "!"), !(pos + 1 < bytes.count && bytes[pos + 1] == UInt8(ascii: "=")) {
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "!"),
+            !(pos + 1 < bytes.count && bytes[pos + 1] == UInt8(ascii: "="))
+        {
             pos += 1
             return .not(try parseFilterUnary())
         }
@@ -485,7 +489,8 @@ struct PathParser {
     mutating func match(_ symbol: String) -> Bool {
         skipSpaces()
         let symbolBytes = Array(symbol.utf8)
-        guard pos + symbolBytes.count <= bytes.count, Array(bytes[pos..<(pos + symbolBytes.count)]) == symbolBytes else { return false }
+        guard pos + symbolBytes.count <= bytes.count, Array(bytes[pos..<(pos + symbolBytes.count)]) == symbolBytes
+        else { return false }
         pos += symbolBytes.count
         return true
     }

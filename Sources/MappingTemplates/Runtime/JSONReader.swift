@@ -113,11 +113,14 @@ struct JSONReader {
         while true {
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
-                throw Failure(message: pos < bytes.count ? "expected a key at position \(pos)" : "unexpected end of file")
+                throw Failure(
+                    message: pos < bytes.count ? "expected a key at position \(pos)" : "unexpected end of file")
             }
             keyStack.append(try readString())
             skipWhitespace()
-            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw Failure(message: "expected ':' at position \(pos)") }
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
+                throw Failure(message: "expected ':' at position \(pos)")
+            }
             pos += 1
             skipWhitespace()
             valueStack.append(try readValue())

@@ -36,7 +36,9 @@ extension Renderer {
 
     /// `$a.name(args)`: the Java method of the value's type; null when the type has no such method (or not with that
     /// many arguments), as Velocity's invalid method references are.
-    mutating func call(_ name: String, on value: Value, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value {
+    mutating func call(_ name: String, on value: Value, _ arguments: [Value], at offset: Int) throws(TemplateError)
+        -> Value
+    {
         try step(at: offset)
         let result: Value?
         switch value {
@@ -104,7 +106,9 @@ extension Renderer {
         }
     }
 
-    mutating func stringMethod(_ name: String, _ s: String, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+    mutating func stringMethod(_ name: String, _ s: String, _ arguments: [Value], at offset: Int) throws(TemplateError)
+        -> Value?
+    {
         switch (name, arguments.count) {
         case ("length", 0): return .int(s.utf16.count)
         case ("isEmpty", 0): return .bool(s.isEmpty)
@@ -132,11 +136,15 @@ extension Renderer {
             return .string(text)
         case ("indexOf", 1), ("indexOf", 2), ("lastIndexOf", 1):
             let from = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
-            return .int(Self.indexOf(try stringArgument(arguments, 0, at: offset), in: s, from: from, last: name == "lastIndexOf"))
+            return .int(
+                Self.indexOf(
+                    try stringArgument(arguments, 0, at: offset), in: s, from: from, last: name == "lastIndexOf"))
         case ("charAt", 1):
             let units = Array(s.utf16)
             let i = try intArgument(arguments, 0, at: offset)
-            guard i >= 0, i < units.count else { throw runtimeError("index \(i) out of range for length \(units.count)", at: offset) }
+            guard i >= 0, i < units.count else {
+                throw runtimeError("index \(i) out of range for length \(units.count)", at: offset)
+            }
             return .string(String(decoding: [units[i]], as: UTF16.self))
         case ("substring", 1), ("substring", 2):
             let units = Array(s.utf16)
@@ -156,9 +164,11 @@ extension Renderer {
             let regex = try regex(try stringArgument(arguments, 0, at: offset), at: offset)
             let template = Self.regexTemplate(fromJava: try stringArgument(arguments, 1, at: offset))
             let ns = s as NSString
-            let range = name == "replaceAll"
+            let range =
+                name == "replaceAll"
                 ? NSRange(location: 0, length: ns.length)
-                : (regex.firstMatch(in: s, range: NSRange(location: 0, length: ns.length))?.range ?? NSRange(location: NSNotFound, length: 0))
+                : (regex.firstMatch(in: s, range: NSRange(location: 0, length: ns.length))?.range
+                    ?? NSRange(location: NSNotFound, length: 0))
             guard range.location != NSNotFound else { return .string(s) }
             let text = regex.stringByReplacingMatches(in: s, range: range, withTemplate: template)
             try checkSize(text, at: offset)
@@ -311,7 +321,9 @@ extension Renderer {
         }
     }
 
-    mutating func mapMethod(_ name: String, _ map: MapBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+    mutating func mapMethod(_ name: String, _ map: MapBox, _ arguments: [Value], at offset: Int) throws(TemplateError)
+        -> Value?
+    {
         func key(_ index: Int) throws(TemplateError) -> String {
             arguments[index].isNull ? "" : try javaString(arguments[index], at: offset)
         }
@@ -341,7 +353,9 @@ extension Renderer {
         }
     }
 
-    mutating func listMethod(_ name: String, _ list: ListBox, _ arguments: [Value], at offset: Int) throws(TemplateError) -> Value? {
+    mutating func listMethod(_ name: String, _ list: ListBox, _ arguments: [Value], at offset: Int)
+        throws(TemplateError) -> Value?
+    {
         switch (name, arguments.count) {
         case ("get", 1): return list.items[try methodIndex(arguments[0], count: list.items.count, at: offset)]
         case ("size", 0): return .int(list.items.count)
@@ -351,7 +365,9 @@ extension Renderer {
             return .bool(true)
         case ("add", 2):
             let i = try intArgument(arguments, 0, at: offset)
-            guard i >= 0, i <= list.items.count else { throw runtimeError("index \(i) out of bounds for length \(list.items.count)", at: offset) }
+            guard i >= 0, i <= list.items.count else {
+                throw runtimeError("index \(i) out of bounds for length \(list.items.count)", at: offset)
+            }
             list.items.insert(arguments[1], at: i)
             return .null
         case ("addAll", 1):
@@ -385,7 +401,9 @@ extension Renderer {
         case ("subList", 2):
             let from = try intArgument(arguments, 0, at: offset)
             let to = try intArgument(arguments, 1, at: offset)
-            guard from >= 0, to <= list.items.count, from <= to else { throw runtimeError("subList(\(from), \(to)) out of bounds", at: offset) }
+            guard from >= 0, to <= list.items.count, from <= to else {
+                throw runtimeError("subList(\(from), \(to)) out of bounds", at: offset)
+            }
             return .list(ListBox(Array(list.items[from..<to]), json: list.json))
         default: return nil
         }

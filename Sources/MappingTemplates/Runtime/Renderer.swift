@@ -47,7 +47,8 @@ struct Renderer {
     @inline(__always) mutating func append(_ text: String) throws(TemplateError) {
         output.append(contentsOf: text.utf8)
         if output.count > limits.maxOutputBytes {
-            throw TemplateError(kind: .limit, line: 0, column: 0, message: "output exceeds \(limits.maxOutputBytes) bytes")
+            throw TemplateError(
+                kind: .limit, line: 0, column: 0, message: "output exceeds \(limits.maxOutputBytes) bytes")
         }
     }
 
@@ -297,7 +298,8 @@ struct Renderer {
             let count = abs(last - first) + 1
             if count > limits.maxSteps { throw template.locator.error(.limit, at: offset, "range too large") }
             steps += count
-            let items: [Value] = first <= last ? (first...last).map { .int($0) } : (last...first).reversed().map { .int($0) }
+            let items: [Value] =
+                first <= last ? (first...last).map { .int($0) } : (last...first).reversed().map { .int($0) }
             return .list(ListBox(items, json: false))
         case .not(let inner):
             return .bool(!(try evaluate(inner).isTruthy))
@@ -306,7 +308,8 @@ struct Renderer {
         }
     }
 
-    mutating func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, at offset: Int) throws(TemplateError) -> Value {
+    mutating func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, at offset: Int) throws(TemplateError) -> Value
+    {
         switch op {
         case .or:
             if try evaluate(lhs).isTruthy { return .bool(true) }
@@ -373,7 +376,9 @@ struct Renderer {
 
     static func order(_ a: Double, _ b: Double) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
 
-    mutating func arithmetic(_ op: BinaryOperator, _ left: Value, _ right: Value, at offset: Int) throws(TemplateError) -> Value {
+    mutating func arithmetic(_ op: BinaryOperator, _ left: Value, _ right: Value, at offset: Int) throws(TemplateError)
+        -> Value
+    {
         switch (left, right) {
         case (.int(let a), .int(let b)):
             let result: (Int, Bool)

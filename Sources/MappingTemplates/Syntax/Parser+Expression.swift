@@ -2,7 +2,8 @@ extension Parser {
     mutating func skipWhitespace() {
         while pos < src.count {
             let c = src[pos]
-            guard c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
+            guard
+                c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
             else { return }
             pos += 1
         }
@@ -261,7 +262,9 @@ extension Parser {
         let first = try parsePrimary()
         if matchSymbol("..") {
             let last = try parsePrimary()
-            guard isRangeBound(first), isRangeBound(last) else { throw fail("a range needs integers or references", at: start) }
+            guard isRangeBound(first), isRangeBound(last) else {
+                throw fail("a range needs integers or references", at: start)
+            }
             guard matchSymbol("]") else { throw fail("expected ']' to close the range") }
             return .range(first, last, offset: base + start)
         }

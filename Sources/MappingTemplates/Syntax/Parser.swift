@@ -287,7 +287,9 @@ struct Parser {
         case "include", "parse":
             pos = afterWord
             if try skipDirectiveArguments() {
-                return .node(.unsupported("#\(word) is not supported: mapping templates have no file system", offset: base + start))
+                return .node(
+                    .unsupported(
+                        "#\(word) is not supported: mapping templates have no file system", offset: base + start))
             }
         default:
             pos = afterWord
@@ -409,7 +411,8 @@ struct Parser {
         guard pos < src.count, src[pos] == UInt8(ascii: "(") else { return nil }
         pos += 1
         skipWhitespace()
-        guard pos < src.count, src[pos] == UInt8(ascii: "$"), let variable = try parseReference(), variable.segments.isEmpty
+        guard pos < src.count, src[pos] == UInt8(ascii: "$"), let variable = try parseReference(),
+            variable.segments.isEmpty
         else { throw fail("expected a variable in #foreach") }
         skipWhitespace()
         guard matchKeyword("in") else { throw fail("expected 'in' in #foreach") }
@@ -483,7 +486,9 @@ struct Parser {
             try parseIndexes(into: &segments)
         }
         if formal {
-            guard pos < src.count, src[pos] == UInt8(ascii: "}") else { throw fail("expected '}' to close ${", at: pos) }
+            guard pos < src.count, src[pos] == UInt8(ascii: "}") else {
+                throw fail("expected '}' to close ${", at: pos)
+            }
             pos += 1
         }
         let literal = String(decoding: src[start..<pos], as: UTF8.self)

@@ -1,8 +1,9 @@
 import Foundation
 import GatewayAuth
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Auth configuration")
 struct AuthConfigurationTests {
@@ -47,12 +48,15 @@ struct AuthConfigurationTests {
     }
 
     @Test func absoluteMasterKeyFileStaysAbsolute() throws {
-        let auth = try TestConfigurations.parse("[auth]\nmaster_key_file = \"/etc/mlgateway/master.key\"\n" + Self.endpoint).auth
+        let auth = try TestConfigurations.parse(
+            "[auth]\nmaster_key_file = \"/etc/mlgateway/master.key\"\n" + Self.endpoint
+        ).auth
         #expect(auth.masterKeyFile?.path == "/etc/mlgateway/master.key")
     }
 
     @Test func verifierTakesTheSettings() throws {
-        let auth = AuthConfiguration(regions: ["us-west-2"], sessionTokens: .reject, allowPresigned: false, clockSkew: .seconds(90))
+        let auth = AuthConfiguration(
+            regions: ["us-west-2"], sessionTokens: .reject, allowPresigned: false, clockSkew: .seconds(90))
         let verifier = auth.verifier
         #expect(verifier.service == "sagemaker")
         #expect(verifier.allowedRegions == ["us-west-2"])
@@ -79,7 +83,9 @@ struct AuthConfigurationTests {
     }
 
     @Test func rejectsAnUnknownEndpointAuthMode() throws {
-        let error = try #require(TestConfigurations.error(Self.endpoint.replacingOccurrences(of: "\"any\"", with: "\"iam\"")))
-        #expect(error.description.contains("endpoint[0].auth: must be one of \"none\", \"api_key\", \"sigv4\", \"any\""))
+        let error = try #require(
+            TestConfigurations.error(Self.endpoint.replacingOccurrences(of: "\"any\"", with: "\"iam\"")))
+        #expect(
+            error.description.contains("endpoint[0].auth: must be one of \"none\", \"api_key\", \"sigv4\", \"any\""))
     }
 }

@@ -1,9 +1,10 @@
 import GatewayAuth
 import HTTPTypes
 import Hummingbird
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Auth error answers")
 struct AuthErrorMappingTests {

@@ -20,16 +20,17 @@ struct AuthGateway {
             regions = ["us-east-1"]
 
             """
-            + TOML.endpoint("open", "auth = \"none\"") + variant
-            + TOML.endpoint("keyed", "auth = \"api_key\"") + variant
-            + TOML.endpoint("signed", "auth = \"sigv4\"") + variant
-            + TOML.endpoint("any", "auth = \"any\"") + variant
-            + TOML.endpoint("other", "auth = \"any\"") + variant
+                + TOML.endpoint("open", "auth = \"none\"") + variant
+                + TOML.endpoint("keyed", "auth = \"api_key\"") + variant
+                + TOML.endpoint("signed", "auth = \"sigv4\"") + variant
+                + TOML.endpoint("any", "auth = \"any\"") + variant
+                + TOML.endpoint("other", "auth = \"any\"") + variant
     }
 
     /// Starts a demo backend and the gateway; runs `body`; stops everything.
     static func run(server: String = "", _ body: (AuthGateway) async throws -> Void) async throws {
-        let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-key-\(UUID().uuidString)")
+        let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlgw-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: keyDirectory) }
         let masterKeyFile = keyDirectory.appendingPathComponent("master.key")
@@ -60,7 +61,9 @@ struct AuthGateway {
     /// `keys create --output json` with `options`, without waiting for the gateway to load it.
     func createKeyWithoutWaiting(_ name: String, _ options: [String] = []) async throws -> NewKey {
         let outcome = try await keys(["create", "--name", name, "--output", "json"] + options)
-        guard outcome.status == 0 else { throw TestFailure("keys create failed (\(outcome.status)): \(outcome.output)") }
+        guard outcome.status == 0 else {
+            throw TestFailure("keys create failed (\(outcome.status)): \(outcome.output)")
+        }
         return try NewKey(json: outcome.output)
     }
 
@@ -89,11 +92,13 @@ struct AuthGateway {
             method: "POST", path: path, query: "",
             headers: [(name: "Host", value: "127.0.0.1:\(gateway.port)"), (name: "Content-Type", value: "text/csv")],
             body: Array(body.utf8))
-        let signer = SigV4Signer(accessKeyID: accessKeyID, secretAccessKey: secret, region: region, sessionToken: sessionToken)
+        let signer = SigV4Signer(
+            accessKeyID: accessKeyID, secretAccessKey: secret, region: region, sessionToken: sessionToken)
         let signed = signer.sign(unsigned, date: date)
         var call = SignedCall(path: path, headers: signed.headers.map { ($0.name, $0.value) }, body: body)
         send(&call)
-        return try await HTTP.request(.POST, gateway.url + call.path, headers: call.headers, body: Array(call.body.utf8))
+        return try await HTTP.request(
+            .POST, gateway.url + call.path, headers: call.headers, body: Array(call.body.utf8))
     }
 
     /// The request a signed call sends, editable to tamper with it.
@@ -121,7 +126,8 @@ struct NewKey {
     init(json text: String) throws {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("{") }),
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let id = object["id"] as? String, let name = object["name"] as? String, let apiKey = object["apiKey"] as? String
+            let id = object["id"] as? String, let name = object["name"] as? String,
+            let apiKey = object["apiKey"] as? String
         else { throw TestFailure("not a created key: \(text)") }
         self.id = id
         self.name = name

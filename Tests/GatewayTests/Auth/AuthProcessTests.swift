@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     /// The credential error matrix of issue 5 through real `mlgateway` and `demo-backend` processes.
@@ -19,7 +19,8 @@ extension ProcessTests {
                 let viaHeader = try await auth.invoke("keyed", apiKey: key.apiKey)
                 #expect(viaHeader.status == 200)
                 #expect(viaHeader.variant == "Model")
-                let viaBearer = try await auth.gateway.invoke("any", headers: [("Authorization", "Bearer \(key.apiKey)")])
+                let viaBearer = try await auth.gateway.invoke(
+                    "any", headers: [("Authorization", "Bearer \(key.apiKey)")])
                 #expect(viaBearer.status == 200)
                 #expect(try await auth.invoke("open", apiKey: nil).status == 200)
             }
@@ -33,7 +34,9 @@ extension ProcessTests {
                     #expect(response.json["message"] as? String ?? "" != "")
                 }
                 let metrics = try await auth.gateway.metrics()
-                #expect(metrics.value("mlgateway_auth_failures_total", ["reason": "MissingAuthenticationTokenException"]) == 3)
+                #expect(
+                    metrics.value("mlgateway_auth_failures_total", ["reason": "MissingAuthenticationTokenException"])
+                        == 3)
             }
         }
 
@@ -42,7 +45,8 @@ extension ProcessTests {
                 let key = try await auth.createKey()
                 let wrongSecret = String(key.apiKey.dropLast()) + (key.apiKey.last == "a" ? "b" : "a")
                 let unknownID = "mlgw_zzzzzzzzzzzz_" + key.apiKey.split(separator: "_").last!
-                let before = try await auth.gateway.metrics()
+                let before =
+                    try await auth.gateway.metrics()
                     .value("mlgateway_auth_failures_total", ["reason": "UnrecognizedClientException"]) ?? 0
                 var messages: Set<String> = []
                 for presented in [wrongSecret, unknownID, "not-a-key"] {
@@ -52,14 +56,17 @@ extension ProcessTests {
                 }
                 #expect(messages.count == 1, "the answers must not tell which key IDs exist: \(messages)")
                 let metrics = try await auth.gateway.metrics()
-                #expect(metrics.value("mlgateway_auth_failures_total", ["reason": "UnrecognizedClientException"]) == before + 3)
+                #expect(
+                    metrics.value("mlgateway_auth_failures_total", ["reason": "UnrecognizedClientException"]) == before
+                        + 3)
             }
         }
 
         @Test func endpointsRefuseCredentialsOfAnotherKind() async throws {
             try await AuthGateway.run { auth in
                 let key = try await auth.createKey("both", ["--sigv4"])
-                Self.expectError(try await auth.invoke("signed", apiKey: key.apiKey), 403, "MissingAuthenticationTokenException")
+                Self.expectError(
+                    try await auth.invoke("signed", apiKey: key.apiKey), 403, "MissingAuthenticationTokenException")
                 let signed = try await auth.invokeSigned(
                     "keyed", accessKeyID: try #require(key.accessKeyID), secret: try #require(key.secretAccessKey))
                 Self.expectError(signed, 403, "MissingAuthenticationTokenException")
@@ -91,7 +98,9 @@ extension ProcessTests {
                 let secret = try #require(key.secretAccessKey)
                 let wrongSecret = try await auth.invokeSigned("signed", accessKeyID: id, secret: secret + "x")
                 Self.expectError(wrongSecret, 403, "InvalidSignatureException")
-                let tamperedBody = try await auth.invokeSigned("signed", accessKeyID: id, secret: secret) { $0.body = "9,9,9" }
+                let tamperedBody = try await auth.invokeSigned("signed", accessKeyID: id, secret: secret) {
+                    $0.body = "9,9,9"
+                }
                 Self.expectError(tamperedBody, 403, "InvalidSignatureException")
                 let tamperedPath = try await auth.invokeSigned("any", accessKeyID: id, secret: secret) {
                     $0.path = "/endpoints/other/invocations"
@@ -101,7 +110,8 @@ extension ProcessTests {
                     $0.setHeader("Content-Type", "application/json")
                 }
                 Self.expectError(tamperedHeader, 403, "InvalidSignatureException")
-                let wrongRegion = try await auth.invokeSigned("signed", accessKeyID: id, secret: secret, region: "eu-west-1")
+                let wrongRegion = try await auth.invokeSigned(
+                    "signed", accessKeyID: id, secret: secret, region: "eu-west-1")
                 Self.expectError(wrongRegion, 403, "InvalidSignatureException")
             }
         }
@@ -118,16 +128,21 @@ extension ProcessTests {
                 let future = try await auth.invokeSigned(
                     "signed", accessKeyID: id, secret: secret, date: Date().addingTimeInterval(600))
                 Self.expectError(future, 403, "InvalidSignatureException")
-                #expect((future.json["message"] as? String ?? "").hasPrefix("Signature not yet current"), "\(future.text)")
+                #expect(
+                    (future.json["message"] as? String ?? "").hasPrefix("Signature not yet current"), "\(future.text)")
             }
         }
 
         @Test func unknownAccessKeyIs403UnrecognizedClientAndMalformedIs400() async throws {
             try await AuthGateway.run { auth in
-                let unknown = try await auth.invokeSigned("signed", accessKeyID: "MLGWUNKNOWNKEY000000", secret: "secret")
+                let unknown = try await auth.invokeSigned(
+                    "signed", accessKeyID: "MLGWUNKNOWNKEY000000", secret: "secret")
                 Self.expectError(unknown, 403, "UnrecognizedClientException")
                 let malformed = try await auth.gateway.invoke(
-                    "signed", headers: [("Authorization", "AWS4-HMAC-SHA256 Credential=broken"), ("X-Amz-Date", "20260101T000000Z")])
+                    "signed",
+                    headers: [
+                        ("Authorization", "AWS4-HMAC-SHA256 Credential=broken"), ("X-Amz-Date", "20260101T000000Z"),
+                    ])
                 Self.expectError(malformed, 400, "IncompleteSignatureException")
             }
         }
@@ -199,7 +214,8 @@ extension ProcessTests {
                     try await auth.invoke("keyed", apiKey: fresh.apiKey).status == 200
                 }
                 Self.expectError(try await auth.invoke("keyed", apiKey: revoked.apiKey), 403, "AccessDeniedException")
-                Self.expectError(try await auth.invoke("keyed", apiKey: rotated.apiKey), 403, "UnrecognizedClientException")
+                Self.expectError(
+                    try await auth.invoke("keyed", apiKey: rotated.apiKey), 403, "UnrecognizedClientException")
             }
         }
     }

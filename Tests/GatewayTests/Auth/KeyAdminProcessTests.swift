@@ -1,12 +1,14 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     /// `/admin/keys` on a real gateway: changes apply to that gateway at once.
     @Suite("Key admin API")
     struct KeyAdmin {
-        private static func post(_ auth: AuthGateway, _ path: String, _ json: String? = nil) async throws -> HTTP.Response {
+        private static func post(_ auth: AuthGateway, _ path: String, _ json: String? = nil) async throws
+            -> HTTP.Response
+        {
             try await HTTP.request(
                 .POST, auth.gateway.adminURL + path, headers: [("Content-Type", "application/json")],
                 body: json.map { Array($0.utf8) } ?? [])
@@ -19,7 +21,9 @@ extension ProcessTests {
         @Test func createShowListAndUseAKey() async throws {
             try await AuthGateway.run { auth in
                 let created = try await Self.post(
-                    auth, "/admin/keys", #"{"name": "admin-made", "endpoints": ["keyed", "signed"], "rate": "100/s", "quota": "5000/day", "sigv4": true}"#)
+                    auth, "/admin/keys",
+                    #"{"name": "admin-made", "endpoints": ["keyed", "signed"], "rate": "100/s", "quota": "5000/day", "sigv4": true}"#
+                )
                 #expect(created.status == 201, "\(created.text)")
                 let key = try NewKey(object: created.json)
                 #expect(key.fields == ["id", "name", "apiKey", "accessKeyId", "secretAccessKey"])
@@ -65,7 +69,8 @@ extension ProcessTests {
                 let rotated = try NewKey(object: rotation.json)
                 #expect(rotated.id == second.id)
                 #expect(try await auth.invoke("keyed", apiKey: rotated.apiKey).status == 200)
-                #expect(try await auth.invoke("keyed", apiKey: second.apiKey).errorType == "UnrecognizedClientException")
+                #expect(
+                    try await auth.invoke("keyed", apiKey: second.apiKey).errorType == "UnrecognizedClientException")
 
                 let again = try await Self.post(auth, "/admin/keys/\(first.id)/rotate")
                 #expect(again.status == 400)
@@ -79,7 +84,10 @@ extension ProcessTests {
                 #expect(missing.status == 404)
                 #expect(missing.errorType == "ResourceNotFound")
                 #expect(try await Self.post(auth, "/admin/keys/nope12345678/revoke").status == 404)
-                for body in [#"{"name": "x", "rate": "fast"}"#, #"{"name": "x", "endpoints": ["nope"]}"#, #"{"rate": "1/s"}"#, "not json", #"{"name": ""}"#] {
+                for body in [
+                    #"{"name": "x", "rate": "fast"}"#, #"{"name": "x", "endpoints": ["nope"]}"#, #"{"rate": "1/s"}"#,
+                    "not json", #"{"name": ""}"#,
+                ] {
                     let response = try await Self.post(auth, "/admin/keys", body)
                     #expect(response.status == 400, "\(body): \(response.text)")
                     #expect(response.errorType == "ValidationError")

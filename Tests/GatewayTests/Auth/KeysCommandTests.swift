@@ -1,7 +1,7 @@
 import Foundation
 import GatewayAuth
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     /// `mlgateway keys …` against a configuration file, without a running gateway.
@@ -13,7 +13,8 @@ extension ProcessTests {
             let config: URL
 
             init(masterKey: Bool) throws {
-                directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-keys-\(UUID().uuidString)")
+                directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "mlgw-keys-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 var text = ""
                 if masterKey {
@@ -41,7 +42,8 @@ extension ProcessTests {
             #expect(plain.fields == ["id", "name", "apiKey"])
             #expect(plain.name == "plain")
             #expect(plain.apiKey.hasPrefix("mlgw_\(plain.id)_"))
-            let sigV4 = try NewKey(json: try await setup.run(["create", "--name", "aws", "--sigv4", "--output", "json"]).output)
+            let sigV4 = try NewKey(
+                json: try await setup.run(["create", "--name", "aws", "--sigv4", "--output", "json"]).output)
             #expect(sigV4.fields == ["id", "name", "apiKey", "accessKeyId", "secretAccessKey"])
         }
 

@@ -1,7 +1,8 @@
 import Foundation
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Capture configuration parsing")
 struct CaptureConfigurationParsingTests {
@@ -49,22 +50,24 @@ struct CaptureConfigurationParsingTests {
     }
 
     @Test func theDefaultDestinationFollowsStateDir() throws {
-        #expect(try endpoint("", server: "state_dir = \"state\"").capture?.destination.path == "/tmp/mlgw/state/capture")
+        #expect(
+            try endpoint("", server: "state_dir = \"state\"").capture?.destination.path == "/tmp/mlgw/state/capture")
         #expect(try endpoint("", server: "state_dir = \"/srv/gw\"").capture?.destination.path == "/srv/gw/capture")
     }
 
     @Test func everyKeyIsRead() throws {
-        let value = try #require(try endpoint(
-            """
-            enabled = false
-            sampling_percentage = 12.5
-            destination = "var/capture"
-            capture = ["output"]
-            csv_content_types = ["text/csv", "text/x-csv"]
-            json_content_types = ["application/json", "application/jsonlines"]
-            max_file_bytes = 1048576
-            """
-        ).capture)
+        let value = try #require(
+            try endpoint(
+                """
+                enabled = false
+                sampling_percentage = 12.5
+                destination = "var/capture"
+                capture = ["output"]
+                csv_content_types = ["text/csv", "text/x-csv"]
+                json_content_types = ["application/json", "application/jsonlines"]
+                max_file_bytes = 1048576
+                """
+            ).capture)
         #expect(!value.enabled)
         #expect(value.samplingPercentage == 12.5)
         #expect(value.destination.path == "/tmp/mlgw/var/capture")
@@ -87,10 +90,16 @@ struct CaptureConfigurationParsingTests {
         ("sampling_percentage = -1", "endpoint[0].capture.sampling_percentage", "must be between 0.0 and 100.0"),
         ("sampling_percentage = \"all\"", "endpoint[0].capture.sampling_percentage", "must be a number"),
         ("capture = []", "endpoint[0].capture.capture", "must list \"input\", \"output\" or both"),
-        ("capture = [\"inputs\"]", "endpoint[0].capture.capture", "must list \"input\", \"output\" or both, not \"inputs\""),
+        (
+            "capture = [\"inputs\"]", "endpoint[0].capture.capture",
+            "must list \"input\", \"output\" or both, not \"inputs\""
+        ),
         ("destination = \"\"", "endpoint[0].capture.destination", "must not be empty"),
         ("max_file_bytes = 0", "endpoint[0].capture.max_file_bytes", "must be between 1 and 1099511627776"),
-        ("csv_content_types = [\"\"]", "endpoint[0].capture.csv_content_types", "must not contain an empty content type"),
+        (
+            "csv_content_types = [\"\"]", "endpoint[0].capture.csv_content_types",
+            "must not contain an empty content type"
+        ),
         ("enabled = \"yes\"", "endpoint[0].capture.enabled", "must be true or false"),
         ("sample_rate = 10", "endpoint[0].capture.sample_rate", "unknown key"),
     ])

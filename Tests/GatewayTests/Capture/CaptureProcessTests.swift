@@ -1,19 +1,23 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     @Suite("Data capture")
     struct Capture {
         private static var inferenceTime: Regex<Substring> { /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/ }
-        private static var fileName: Regex<Substring> { /^\d{2}-\d{2}-\d{3}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/ }
+        private static var fileName: Regex<Substring> {
+            /^\d{2}-\d{2}-\d{3}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/
+        }
 
         /// Checks the SageMaker fields of one side of a record.
         private func expectPayload(
             _ payload: [String: Any]?, mode: String, contentType: String, data: String, encoding: String,
             sourceLocation: SourceLocation = #_sourceLocation
         ) {
-            #expect(payload?.keys.sorted() == ["data", "encoding", "mode", "observedContentType"], sourceLocation: sourceLocation)
+            #expect(
+                payload?.keys.sorted() == ["data", "encoding", "mode", "observedContentType"],
+                sourceLocation: sourceLocation)
             #expect(payload?["mode"] as? String == mode, sourceLocation: sourceLocation)
             #expect(payload?["observedContentType"] as? String == contentType, sourceLocation: sourceLocation)
             #expect(payload?["data"] as? String == data, sourceLocation: sourceLocation)
@@ -21,7 +25,8 @@ extension ProcessTests {
         }
 
         @Test func recordsFollowSageMakersFormatAndLayout() async throws {
-            try await withGateway(backends: [BackendSpec(name: "model"), BackendSpec(name: "echo", mode: "echo")]) { backends in
+            try await withGateway(backends: [BackendSpec(name: "model"), BackendSpec(name: "echo", mode: "echo")]) {
+                backends in
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["model"].url]) + TOML.capture()
                     + TOML.endpoint("raw") + TOML.variant("Echo", backends: [backends["echo"].url]) + TOML.capture()
             } _: { gateway, _ in
@@ -56,22 +61,29 @@ extension ProcessTests {
                     #expect(line.captureData.keys.sorted() == ["endpointInput", "endpointOutput"])
                     let time = try #require(line.metadata["inferenceTime"] as? String)
                     #expect(time.wholeMatch(of: Self.inferenceTime) != nil)
-                    let hour = [String(time.prefix(4)), String(time.dropFirst(5).prefix(2)), String(time.dropFirst(8).prefix(2)),
-                        String(time.dropFirst(11).prefix(2))]
+                    let hour = [
+                        String(time.prefix(4)), String(time.dropFirst(5).prefix(2)),
+                        String(time.dropFirst(8).prefix(2)),
+                        String(time.dropFirst(11).prefix(2)),
+                    ]
                     #expect(Array(line.path[2..<6]) == hour, "the hour directory is the record's UTC hour")
                     #expect(line.path[6].wholeMatch(of: Self.fileName) != nil, "\(line.path[6])")
                     #expect(UUID(uuidString: line.metadata["eventId"] as? String ?? "") != nil)
                     #expect(line.shadowOf == nil)
                 }
                 #expect(Set(lines.compactMap { $0.metadata["eventId"] as? String }).count == 6)
-                let byID = Dictionary(lines.compactMap { line in line.inferenceID.map { ($0, line) } }) { first, _ in first }
+                let byID = Dictionary(lines.compactMap { line in line.inferenceID.map { ($0, line) } }) { first, _ in
+                    first
+                }
                 for index in 0..<3 {
                     let line = try #require(byID["csv-\(index)"])
                     #expect(line.endpoint == "demo" && line.variant == "VariantA")
                     #expect(line.metadata.keys.sorted() == ["eventId", "inferenceId", "inferenceTime"])
-                    expectPayload(line.input, mode: "INPUT", contentType: "text/csv", data: "\(index),2.5,3", encoding: "CSV")
                     expectPayload(
-                        line.output, mode: "OUTPUT", contentType: "text/csv", data: answers["csv-\(index)"] ?? "", encoding: "CSV")
+                        line.input, mode: "INPUT", contentType: "text/csv", data: "\(index),2.5,3", encoding: "CSV")
+                    expectPayload(
+                        line.output, mode: "OUTPUT", contentType: "text/csv", data: answers["csv-\(index)"] ?? "",
+                        encoding: "CSV")
                 }
                 let withoutID = lines.filter { $0.inferenceID == nil }
                 #expect(withoutID.count == 1)
@@ -81,12 +93,17 @@ extension ProcessTests {
                 expectPayload(
                     jsonLine.input, mode: "INPUT", contentType: "application/json", data: #"{"instances": [[1, 2]]}"#,
                     encoding: "JSON")
-                expectPayload(jsonLine.output, mode: "OUTPUT", contentType: "application/json", data: json.text, encoding: "JSON")
+                expectPayload(
+                    jsonLine.output, mode: "OUTPUT", contentType: "application/json", data: json.text, encoding: "JSON")
                 let binaryLine = try #require(byID["bin-0"])
                 #expect(binaryLine.endpoint == "raw" && binaryLine.variant == "Echo")
                 let encoded = Data("\u{1}\u{2}npy".utf8).base64EncodedString()
-                expectPayload(binaryLine.input, mode: "INPUT", contentType: "application/x-npy", data: encoded, encoding: "BASE64")
-                expectPayload(binaryLine.output, mode: "OUTPUT", contentType: "application/x-npy", data: encoded, encoding: "BASE64")
+                expectPayload(
+                    binaryLine.input, mode: "INPUT", contentType: "application/x-npy", data: encoded, encoding: "BASE64"
+                )
+                expectPayload(
+                    binaryLine.output, mode: "OUTPUT", contentType: "application/x-npy", data: encoded,
+                    encoding: "BASE64")
             }
         }
 
@@ -118,8 +135,10 @@ extension ProcessTests {
                 let line = try #require(lines.first)
                 #expect(lines.count == 1)
                 #expect(line.inferenceID == "templated")
-                expectPayload(line.input, mode: "INPUT", contentType: "text/csv", data: "1,2,3\n4,5,6\n", encoding: "CSV")
-                expectPayload(line.output, mode: "OUTPUT", contentType: "text/csv", data: "0.880797\n0.993307", encoding: "CSV")
+                expectPayload(
+                    line.input, mode: "INPUT", contentType: "text/csv", data: "1,2,3\n4,5,6\n", encoding: "CSV")
+                expectPayload(
+                    line.output, mode: "OUTPUT", contentType: "text/csv", data: "0.880797\n0.993307", encoding: "CSV")
             }
         }
 
@@ -129,7 +148,8 @@ extension ProcessTests {
                     + TOML.variant("Shadow", backends: [backends["s"].url], shadow: true) + TOML.capture()
             } _: { gateway, _ in
                 let statuses = try await gateway.invokeMany(
-                    20, concurrency: 4, body: { "\($0),1,1" }, headers: { [("X-Amzn-SageMaker-Inference-Id", "id-\($0)")] })
+                    20, concurrency: 4, body: { "\($0),1,1" },
+                    headers: { [("X-Amzn-SageMaker-Inference-Id", "id-\($0)")] })
                 #expect(statuses == [200: 20])
                 try await eventually("production and shadow records are written") {
                     let metrics = try await gateway.metrics()
@@ -145,7 +165,9 @@ extension ProcessTests {
                 #expect(production.allSatisfy { $0.shadowOf == nil })
                 #expect(shadow.allSatisfy { $0.shadowOf == "VariantA" })
                 #expect(Set(shadow.compactMap(\.inferenceID)) == Set((0..<20).map { "id-\($0)" }))
-                let productionInputs = Dictionary(production.map { ($0.inferenceID ?? "", $0.input?["data"] as? String) }) { a, _ in a }
+                let productionInputs = Dictionary(
+                    production.map { ($0.inferenceID ?? "", $0.input?["data"] as? String) }
+                ) { a, _ in a }
                 for line in shadow {
                     #expect(line.input?["data"] as? String == productionInputs[line.inferenceID ?? ""] ?? nil)
                 }

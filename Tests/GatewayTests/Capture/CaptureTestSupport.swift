@@ -40,7 +40,8 @@ enum CaptureReader {
             guard data.last == UInt8(ascii: "\n") else { throw TestFailure("\(url.path) does not end with a newline") }
             for line in data.split(separator: UInt8(ascii: "\n")) {
                 guard let json = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                    throw TestFailure("a line of \(url.path) is not a JSON object: \(String(decoding: line, as: UTF8.self))")
+                    throw TestFailure(
+                        "a line of \(url.path) is not a JSON object: \(String(decoding: line, as: UTF8.self))")
                 }
                 lines.append(CapturedLine(path: path, json: json))
             }
@@ -62,8 +63,10 @@ extension GatewayProcess {
             var statuses: [Int: Int] = [:]
             func send(_ index: Int) {
                 group.addTask {
-                    try await self.invoke(endpoint, body: body(index), contentType: contentType, headers: headers(index))
-                        .status
+                    try await self.invoke(
+                        endpoint, body: body(index), contentType: contentType, headers: headers(index)
+                    )
+                    .status
                 }
             }
             while next < min(concurrency, count) {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     @Suite("Drift monitor on captured data")
@@ -27,14 +27,17 @@ extension ProcessTests {
         }
 
         @Test func aShiftedFeatureIsFlaggedInTheFilesAndTheReport() async throws {
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-monitor-\(UUID().uuidString)")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlgw-monitor-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
             let training = work.appendingPathComponent("train.csv")
             try Data((["amount,country,score"] + Self.rows(2000, mean: 0, seed: 1)).joined(separator: "\n").utf8)
                 .write(to: training)
             let baseline = work.appendingPathComponent("baseline")
-            let baselineRun = try await mlgateway(["monitor", "baseline", "--dataset", training.path, "--output", baseline.path])
+            let baselineRun = try await mlgateway([
+                "monitor", "baseline", "--dataset", training.path, "--output", baseline.path,
+            ])
             #expect(baselineRun.status == 0, "\(baselineRun.output)")
             #expect(baselineRun.output.contains("2000 rows, 3 features"))
             #expect(FileManager.default.fileExists(atPath: baseline.appendingPathComponent("constraints.json").path))
@@ -43,7 +46,8 @@ extension ProcessTests {
             try await withGateway(backends: [BackendSpec(name: "echo", mode: "echo")]) { backends in
                 TOML.endpoint() + TOML.variant("VariantA", backends: [backends["echo"].url]) + TOML.capture()
             } _: { gateway, _ in
-                #expect(try await gateway.invokeMany(shifted.count, concurrency: 4, body: { shifted[$0] }) == [200: 600])
+                #expect(
+                    try await gateway.invokeMany(shifted.count, concurrency: 4, body: { shifted[$0] }) == [200: 600])
                 try await gateway.terminate()
                 let capture = gateway.directory.appendingPathComponent("capture").path
                 let output = work.appendingPathComponent("report")
@@ -56,9 +60,13 @@ extension ProcessTests {
                 #expect(run.output.contains("600 records, 600 rows, 0 corrupt lines"))
                 #expect(run.output.contains("baseline_drift_check amount"))
                 #expect(run.output.contains("progress: 100%"))
-                let violations = try json(output.appendingPathComponent("constraint_violations.json"))["violations"]
+                let violations =
+                    try json(output.appendingPathComponent("constraint_violations.json"))["violations"]
                     as? [[String: Any]] ?? []
-                #expect(violations.map { "\($0["feature_name"] ?? "")/\($0["constraint_check_type"] ?? "")" } == ["amount/baseline_drift_check"])
+                #expect(
+                    violations.map { "\($0["feature_name"] ?? "")/\($0["constraint_check_type"] ?? "")" } == [
+                        "amount/baseline_drift_check"
+                    ])
                 let drift = try json(output.appendingPathComponent("drift.json"))["features"] as? [[String: Any]] ?? []
                 let flagged = drift.filter { $0["drift"] as? Bool == true }.compactMap { $0["name"] as? String }
                 #expect(flagged == ["amount"])
@@ -81,12 +89,14 @@ extension ProcessTests {
         }
 
         @Test func aMissingBaselineIsAClearError() async throws {
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-monitor-\(UUID().uuidString)")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlgw-monitor-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
             let missing = work.appendingPathComponent("no-baseline").path
             let run = try await mlgateway([
-                "monitor", "run", "--baseline", missing, "--capture", work.path, "--output", work.appendingPathComponent("out").path,
+                "monitor", "run", "--baseline", missing, "--capture", work.path, "--output",
+                work.appendingPathComponent("out").path,
             ])
             #expect(run.status == 1)
             #expect(run.output.hasPrefix("error: ") && run.output.contains(missing), "\(run.output)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Feature enrichment through the real gateway: redis-server, echo backend and `mlgateway` processes.
 @Suite("Feature enrichment (processes)", .serialized)
@@ -59,13 +59,20 @@ struct FeatureEnrichmentProcessTests {
         let redis = try await RedisServer.start()
         let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.configuration(redis: redis.url, backend: backend.url))
-        defer { Task { await gateway.stop(); await backend.stop(); await redis.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await backend.stop()
+                await redis.stop()
+            }
+        }
 
         let loaded = try await Self.load(gateway, Self.users)
         #expect(loaded.status == 0, "\(loaded.output)")
         #expect(loaded.output.contains("loaded 2 of 2 rows"))
 
-        let json = try await gateway.invoke("json", body: #"{"user_id": "u1", "instances": [[1, 2]]}"#, contentType: "application/json")
+        let json = try await gateway.invoke(
+            "json", body: #"{"user_id": "u1", "instances": [[1, 2]]}"#, contentType: "application/json")
         #expect(json.status == 200, "\(json.text)")
         let user = try #require(Self.userFeatures(json), "\(json.text)")
         #expect(user["age"] as? Int == 34)
@@ -92,7 +99,13 @@ struct FeatureEnrichmentProcessTests {
         let redis = try await RedisServer.start()
         let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.configuration(redis: redis.url, backend: backend.url))
-        defer { Task { await gateway.stop(); await backend.stop(); await redis.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await backend.stop()
+                await redis.stop()
+            }
+        }
 
         let outcome = try await Self.load(gateway, "user_id,age,country,avg_spend\nu1,34,FR,12.5\n,1,2\nu3,27,ES,7\n")
         #expect(outcome.status == 1)
@@ -111,7 +124,13 @@ struct FeatureEnrichmentProcessTests {
                     cache_ttl = "1s"
                     defaults = { age = "0", country = "unknown", avg_spend = "0" }
                     """))
-        defer { Task { await gateway.stop(); await backend.stop(); await redis.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await backend.stop()
+                await redis.stop()
+            }
+        }
         #expect(try await Self.load(gateway, Self.users).status == 0)
         let body = #"{"user_id": "u1"}"#
 
@@ -143,7 +162,8 @@ struct FeatureEnrichmentProcessTests {
         let unreachable = try FreePort.refusing()
         let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         defer { Task { await backend.stop() } }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-warmup-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlgw-warmup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data("u1\nu2\n".utf8).write(to: directory.appendingPathComponent("hot.txt"))
         let port = try FreePort.next()
@@ -160,7 +180,8 @@ struct FeatureEnrichmentProcessTests {
                 view: #"warmup = { keys_file = "hot.txt", deadline = "4s" }"#)
         let file = directory.appendingPathComponent("gateway.conf")
         try Data(configuration.utf8).write(to: file)
-        let child = try ChildProcess(BuiltProducts.path("mlgateway"), ["serve", "--config", file.path], currentDirectory: directory)
+        let child = try ChildProcess(
+            BuiltProducts.path("mlgateway"), ["serve", "--config", file.path], currentDirectory: directory)
         defer { Task { await child.stop() } }
 
         var sawNotReady = false
@@ -180,7 +201,13 @@ struct FeatureEnrichmentProcessTests {
         let body = Self.configuration(
             redis: redis.url, backend: backend.url, view: #"warmup = { keys_file = "hot.txt", deadline = "10s" }"#)
         let gateway = try await GatewayProcess.start(body)
-        defer { Task { await gateway.stop(); await backend.stop(); await redis.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await backend.stop()
+                await redis.stop()
+            }
+        }
         let loaded = try await Self.load(gateway, Self.users)
         #expect(loaded.status == 0, "\(loaded.output)")
 

@@ -20,7 +20,8 @@ extension ProcessTests {
                 #expect(try await connection.closes(within: .seconds(10)))
 
                 let stalled = try RawConnection(port: gateway.port)
-                try stalled.send("POST /endpoints/demo/invocations HTTP/1.1\r\nHost: gateway\r\nContent-Length: 5\r\n\r\n1,")
+                try stalled.send(
+                    "POST /endpoints/demo/invocations HTTP/1.1\r\nHost: gateway\r\nContent-Length: 5\r\n\r\n1,")
                 #expect(try await stalled.closes(within: .seconds(10)))
             }
         }

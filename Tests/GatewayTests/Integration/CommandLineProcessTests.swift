@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     @Suite("Command line")
@@ -22,7 +22,8 @@ extension ProcessTests {
         /// Writes `text` as `gateway.conf` in a fresh directory and runs `mlgateway` with `arguments` (the file path is
         /// appended after `--config`).
         private func run(_ text: String, _ arguments: [String]) async throws -> (ChildProcess.Outcome, String) {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-cli-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlgw-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("gateway.conf")
@@ -33,7 +34,8 @@ extension ProcessTests {
         }
 
         @Test func checkAcceptsAValidFile() async throws {
-            let (outcome, path) = try await run(Self.valid.replacingOccurrences(of: "WEIGHT", with: "2"), ["serve", "--check"])
+            let (outcome, path) = try await run(
+                Self.valid.replacingOccurrences(of: "WEIGHT", with: "2"), ["serve", "--check"])
             #expect(outcome.status == 0)
             #expect(outcome.output.contains("\(path): OK (1 endpoint)"))
         }
@@ -47,7 +49,8 @@ extension ProcessTests {
 
         @Test func checkRejectsATOMLSyntaxErrorWithItsLine() async throws {
             let (outcome, path) = try await run(
-                Self.valid.replacingOccurrences(of: "WEIGHT", with: "1\nbackends = [\"unterminated"), ["serve", "--check"])
+                Self.valid.replacingOccurrences(of: "WEIGHT", with: "1\nbackends = [\"unterminated"),
+                ["serve", "--check"])
             #expect(outcome.status != 0)
             #expect(outcome.output.contains("\(path):11:"))
             #expect(outcome.output.contains("TOML syntax error"))
@@ -74,10 +77,12 @@ extension ProcessTests {
         }
 
         @Test func repositoryGatewayConfPassesTheCheck() async throws {
-            let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+            let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+                .deletingLastPathComponent()
                 .deletingLastPathComponent().deletingLastPathComponent()
             let outcome = try await ChildProcess.run(
-                BuiltProducts.path("mlgateway"), ["serve", "--check", "--config", root.appendingPathComponent("gateway.conf").path])
+                BuiltProducts.path("mlgateway"),
+                ["serve", "--check", "--config", root.appendingPathComponent("gateway.conf").path])
             #expect(outcome.status == 0, "\(outcome.output)")
         }
     }

@@ -34,7 +34,8 @@ extension ProcessTests {
 
         @Test func slowBackendTimesOutAsModelError() async throws {
             try await withGateway(backends: [BackendSpec(name: "slow", delayMilliseconds: 5000)]) { backends in
-                TOML.endpoint("demo", "timeout = \"300ms\"") + TOML.variant("VariantA", backends: [backends["slow"].url])
+                TOML.endpoint("demo", "timeout = \"300ms\"")
+                    + TOML.variant("VariantA", backends: [backends["slow"].url])
             } _: { gateway, _ in
                 let response = try await gateway.invoke()
                 #expect(response.status == 424)
@@ -61,7 +62,8 @@ extension ProcessTests {
         @Test func refusedConnectionIsRetriedOnAnotherBackend() async throws {
             let refused = try TOML.unreachableURL()
             try await withGateway(backends: [BackendSpec(name: "good")]) { backends in
-                TOML.endpoint("demo", "max_retries = 2\n[endpoint.health_check]\ninterval = \"1h\"\nunhealthy_threshold = 5")
+                TOML.endpoint(
+                    "demo", "max_retries = 2\n[endpoint.health_check]\ninterval = \"1h\"\nunhealthy_threshold = 5")
                     + TOML.variant("VariantA", backends: [refused, backends["good"].url])
             } _: { gateway, backends in
                 for _ in 0..<40 {
@@ -118,11 +120,14 @@ extension ProcessTests {
                 #expect(state.backend(backends["good"].url, variant: "VariantB")?.circuit == "closed")
                 let rejected = try await gateway.invoke()
                 #expect(rejected.status == 503)
-                #expect((rejected.json["message"] as? String)?.contains("no production variant with a healthy backend") == true)
+                #expect(
+                    (rejected.json["message"] as? String)?.contains("no production variant with a healthy backend")
+                        == true)
                 let targeted = try await gateway.invoke(headers: [("X-Amzn-SageMaker-Target-Variant", "VariantA")])
                 #expect(targeted.status == 503)
                 #expect(targeted.errorType == "ServiceUnavailable")
-                #expect(try await gateway.invoke(headers: [("X-Amzn-SageMaker-Target-Variant", "VariantB")]).status == 200)
+                #expect(
+                    try await gateway.invoke(headers: [("X-Amzn-SageMaker-Target-Variant", "VariantB")]).status == 200)
             }
         }
 
@@ -145,12 +150,16 @@ extension ProcessTests {
                 await backends["a"].stop()
                 let refused = try await gateway.invoke()
                 #expect([503, 424].contains(refused.status), "\(refused.text)")
-                #expect(try await gateway.endpointsState().backend(backends["a"].url, variant: "VariantA")?.circuit != "closed")
+                #expect(
+                    try await gateway.endpointsState().backend(backends["a"].url, variant: "VariantA")?.circuit
+                        != "closed")
                 let revived = try await DemoBackendProcess.start(name: "a2", port: backends["a"].port)
                 try await eventually("the probe closes the circuit") {
                     try await gateway.invoke().status == 200
                 }
-                #expect(try await gateway.endpointsState().backend(backends["a"].url, variant: "VariantA")?.circuit == "closed")
+                #expect(
+                    try await gateway.endpointsState().backend(backends["a"].url, variant: "VariantA")?.circuit
+                        == "closed")
                 await revived.stop()
             }
         }

@@ -46,11 +46,13 @@ extension ProcessTests {
 
         @Test func unhealthyBackendIsSkippedWithinItsVariant() async throws {
             try await withGateway(backends: [BackendSpec(name: "a1"), BackendSpec(name: "a2")]) { backends in
-                TOML.endpoint("demo", Self.fastChecks) + TOML.variant("VariantA", backends: [backends["a1"].url, backends["a2"].url])
+                TOML.endpoint("demo", Self.fastChecks)
+                    + TOML.variant("VariantA", backends: [backends["a1"].url, backends["a2"].url])
             } _: { gateway, backends in
                 try await backends["a1"].setPingStatus(500)
                 try await eventually("a1 is unhealthy") {
-                    try await gateway.endpointsState().backend(backends["a1"].url, variant: "VariantA")?.healthy == false
+                    try await gateway.endpointsState().backend(backends["a1"].url, variant: "VariantA")?.healthy
+                        == false
                 }
                 for _ in 0..<20 {
                     let response = try await gateway.invoke()
@@ -79,7 +81,8 @@ extension ProcessTests {
 
         @Test func stoppedBackendIsMarkedUnhealthy() async throws {
             try await withGateway(backends: [BackendSpec(name: "a"), BackendSpec(name: "b")]) { backends in
-                TOML.endpoint("demo", Self.fastChecks) + TOML.variant("VariantA", backends: [backends["a"].url, backends["b"].url])
+                TOML.endpoint("demo", Self.fastChecks)
+                    + TOML.variant("VariantA", backends: [backends["a"].url, backends["b"].url])
             } _: { gateway, backends in
                 await backends["b"].stop()
                 try await eventually("b is unhealthy") {

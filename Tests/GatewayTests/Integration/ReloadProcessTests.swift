@@ -12,7 +12,9 @@ extension ProcessTests {
 
         /// The configuration with a non-numeric weight for VariantB, and the file line of that weight.
         static func invalid(_ gateway: GatewayProcess, _ backends: Backends) throws -> (body: String, line: Int) {
-            let body = config(backends).replacingOccurrences(of: "weight = 1.0\nbackends = [\"\(backends["b"].url)\"]", with: "weight = \"heavy\"\nbackends = [\"\(backends["b"].url)\"]")
+            let body = config(backends).replacingOccurrences(
+                of: "weight = 1.0\nbackends = [\"\(backends["b"].url)\"]",
+                with: "weight = \"heavy\"\nbackends = [\"\(backends["b"].url)\"]")
             let lines = (gateway.serverTable + body).split(separator: "\n", omittingEmptySubsequences: false)
             let index = try #require(lines.firstIndex { $0.contains("\"heavy\"") })
             return (body, index + 1)
@@ -49,12 +51,15 @@ extension ProcessTests {
                 try await eventually("the reload is rejected in the log") {
                     gateway.output.contains("Configuration reload rejected")
                 }
-                #expect(gateway.output.contains("gateway.conf:\(line): endpoint[0].variant[1].weight: must be a number"))
+                #expect(
+                    gateway.output.contains("gateway.conf:\(line): endpoint[0].variant[1].weight: must be a number"))
                 #expect(try await gateway.endpointsState().generation == 1)
                 #expect(try await variantsServing(gateway) == ["VariantA", "VariantB"])
                 try gateway.rewrite(Self.config(backends, weightA: 1, weightB: 0))
                 gateway.send(SIGHUP)
-                try await eventually("a later valid file is taken") { try await gateway.endpointsState().generation == 2 }
+                try await eventually("a later valid file is taken") {
+                    try await gateway.endpointsState().generation == 2
+                }
                 #expect(try await variantsServing(gateway) == ["VariantA"])
             }
         }
@@ -83,7 +88,8 @@ extension ProcessTests {
         @Test func reloadCanAddAnEndpointAndAVariant() async throws {
             try await withGateway(backends: Self.two, config: { Self.config($0, weightB: 0) }) { gateway, backends in
                 #expect(try await gateway.invoke("second").status == 400)
-                let body = Self.config(backends) + TOML.variant("VariantC", weight: 0, backends: [backends["a"].url])
+                let body =
+                    Self.config(backends) + TOML.variant("VariantC", weight: 0, backends: [backends["a"].url])
                     + TOML.endpoint("second") + TOML.variant("Only", backends: [backends["b"].url])
                 try gateway.rewrite(body)
                 #expect(try await HTTP.request(.POST, "\(gateway.adminURL)/admin/reload").status == 200)
@@ -121,7 +127,9 @@ extension ProcessTests {
                     for reload in 1...10 {
                         let weights: (Double, Double) = reload % 2 == 0 ? (1, 1) : (1, 0)
                         var body = Self.config(backends, weightA: weights.0, weightB: weights.1)
-                        if reload % 3 == 0 { body += TOML.variant("VariantC", weight: 1, backends: [backends["a"].url]) }
+                        if reload % 3 == 0 {
+                            body += TOML.variant("VariantC", weight: 1, backends: [backends["a"].url])
+                        }
                         try gateway.rewrite(body)
                         if reload % 2 == 0 {
                             gateway.send(SIGHUP)

@@ -38,7 +38,8 @@ extension ProcessTests {
                 #expect(csv.headers.first(name: "Content-Type") == "text/csv")
                 #expect(csv.variant == "VariantA")
                 #expect(csv.headers.first(name: "x-amzn-RequestId")?.isEmpty == false)
-                let json = try await gateway.invoke(body: #"{"instances": [[0, 0], [1, 1]]}"#, contentType: "application/json")
+                let json = try await gateway.invoke(
+                    body: #"{"instances": [[0, 0], [1, 1]]}"#, contentType: "application/json")
                 #expect(json.status == 200)
                 #expect(json.text == #"{"predictions":[0.500000,0.731059]}"#)
                 #expect(json.headers.first(name: "Content-Type") == "application/json")
@@ -52,7 +53,9 @@ extension ProcessTests {
                 let payload = "{\"a\": \"ünïcødé\", \"b\": [1, 2, 3]}"
                 let response = try await gateway.invoke(
                     body: payload, contentType: "application/x-custom; charset=utf-8",
-                    headers: [("X-Amzn-SageMaker-Custom-Attributes", "trace=abc,flag=1"), ("Accept", "application/json")])
+                    headers: [
+                        ("X-Amzn-SageMaker-Custom-Attributes", "trace=abc,flag=1"), ("Accept", "application/json"),
+                    ])
                 #expect(response.status == 200)
                 #expect(response.text == payload)
                 #expect(response.headers.first(name: "Content-Type") == "application/x-custom; charset=utf-8")
@@ -106,7 +109,8 @@ extension ProcessTests {
                 }
                 let metrics = try await gateway.metrics()
                 #expect((metrics.value("mlgateway_shadow_errors_total", labels) ?? 0) > 0)
-                #expect(metrics.value("mlgateway_invocations_total", ["endpoint": "demo", "variant": "Production"]) == 40)
+                #expect(
+                    metrics.value("mlgateway_invocations_total", ["endpoint": "demo", "variant": "Production"]) == 40)
             }
         }
 
@@ -120,8 +124,9 @@ extension ProcessTests {
                     let state = try await gateway.endpointsState()
                     return state.backends["demo"]?["Shadow"]?.first?.outstanding == 0
                 }
-                let copies = try await gateway.metrics().value(
-                    "mlgateway_shadow_invocations_total", ["endpoint": "demo", "variant": "Shadow"]) ?? 0
+                let copies =
+                    try await gateway.metrics().value(
+                        "mlgateway_shadow_invocations_total", ["endpoint": "demo", "variant": "Shadow"]) ?? 0
                 #expect(copies > 15 && copies < 85, "\(copies) copies of 200 calls at 25 %")
             }
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 extension ProcessTests {
     @Suite("Graceful shutdown")
@@ -33,7 +33,9 @@ extension ProcessTests {
                     }
                     try await eventually("4 requests are in flight") { try await totalOutstanding(gateway) == 4 }
                     gateway.send(SIGTERM)
-                    try await eventually("readiness fails", interval: .milliseconds(20)) { await Self.notReady(gateway) }
+                    try await eventually("readiness fails", interval: .milliseconds(20)) {
+                        await Self.notReady(gateway)
+                    }
                     var statuses: [Int] = []
                     for try await response in group { statuses.append(response.status) }
                     #expect(statuses == [200, 200, 200, 200])

@@ -1,9 +1,10 @@
 import Foundation
-@testable import InvocationCore
 import Logging
-import Testing
 import TestSupport
+import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Async invocations: retry policy, locations, store, configuration")
 struct AsyncQueueTests {
@@ -27,8 +28,10 @@ struct AsyncQueueTests {
     }
 
     static func inputDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("async-input-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("batch"), withIntermediateDirectories: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "async-input-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("batch"), withIntermediateDirectories: true)
         return directory
     }
 
@@ -68,13 +71,16 @@ struct AsyncQueueTests {
     static func job(_ id: String, createdAt: Double, notBefore: Double = 0) -> AsyncJob {
         AsyncJob(
             id: id, endpoint: "demo", inputPath: nil, inputBody: Data("1,2".utf8), contentType: "text/csv", accept: nil,
-            customAttributes: nil, targetVariant: nil, outputPath: "/tmp/\(id).out", failurePath: "/tmp/\(id)-error.out",
+            customAttributes: nil, targetVariant: nil, outputPath: "/tmp/\(id).out",
+            failurePath: "/tmp/\(id)-error.out",
             state: .queued, attempts: 0, createdAt: createdAt, expiresAt: createdAt + 60, notBefore: notBefore,
             finishedAt: nil, invocationTimeout: 30, variant: nil, error: nil)
     }
 
     static func store() throws -> AsyncJobStore {
-        try AsyncJobStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString).sqlite").path)
+        try AsyncJobStore(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString).sqlite")
+                .path)
     }
 
     @Test func claimsTheOldestDueJobOnce() async throws {
@@ -98,7 +104,8 @@ struct AsyncQueueTests {
     }
 
     @Test func survivesReopeningAndRequeuesInterruptedJobs() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString).sqlite")
+            .path
         do {
             let store = try AsyncJobStore(path: path)
             #expect(try await store.enqueue(Self.job("x", createdAt: 1)))
@@ -132,7 +139,8 @@ struct AsyncQueueTests {
         let store = try Self.store()
         let pool = AsyncWorkerPool(
             configuration: AsyncConfiguration(stateDirectory: FileManager.default.temporaryDirectory), store: store,
-            pipeline: InvocationPipeline(runtime: harness.runtime, client: harness.client), logger: Logger(label: "test"))
+            pipeline: InvocationPipeline(runtime: harness.runtime, client: harness.client),
+            logger: Logger(label: "test"))
         var job = Self.job("late-\(UUID().uuidString)", createdAt: 1)
         job.expiresAt = 2
         #expect(try await store.enqueue(job))
@@ -147,7 +155,8 @@ struct AsyncQueueTests {
     }
 
     @Test func readsTheAsyncTable() throws {
-        let configuration = try TestConfigurations.parse("""
+        let configuration = try TestConfigurations.parse(
+            """
             [server]
             state_dir = "/srv/state"
 
@@ -194,7 +203,8 @@ struct AsyncQueueTests {
     }
 
     @Test func rejectsAnUnknownAsyncKeyAndATooLongTTL() {
-        let base = "\n[[endpoint]]\nname = \"demo\"\n[[endpoint.variant]]\nname = \"A\"\nbackends = [\"http://127.0.0.1:9001\"]\n"
+        let base =
+            "\n[[endpoint]]\nname = \"demo\"\n[[endpoint.variant]]\nname = \"A\"\nbackends = [\"http://127.0.0.1:9001\"]\n"
         #expect(TestConfigurations.error("[async]\nworker = 2\n" + base)?.key == "async.worker")
         #expect(TestConfigurations.error("[async]\nrequest_ttl = \"7h\"\n" + base)?.key == "async.request_ttl")
     }

@@ -1,7 +1,8 @@
-@testable import InvocationCore
 import NIOCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Event stream")
 struct EventStreamTests {
@@ -50,14 +51,16 @@ struct EventStreamTests {
     }
 
     @Test func encodesAPayloadPartAsBotocoreReadsIt() throws {
-        let encoded = try EventStreamEncoder().encode(ResponseStreamEvent.payloadPart(ByteBuffer(string: "hello")).message)
+        let encoded = try EventStreamEncoder().encode(
+            ResponseStreamEvent.payloadPart(ByteBuffer(string: "hello")).message)
         #expect(Array(buffer: encoded) == Self.payloadPartHello)
     }
 
     @Test func roundTripsMessagesSplitAtEveryByte() throws {
         let messages = [
             ResponseStreamEvent.payloadPart(ByteBuffer(string: "tok ")).message,
-            ResponseStreamEvent.modelStreamError(code: ResponseStreamEvent.streamBroken, message: "broke \"here\"").message,
+            ResponseStreamEvent.modelStreamError(code: ResponseStreamEvent.streamBroken, message: "broke \"here\"")
+                .message,
             ResponseStreamEvent.internalStreamFailure(message: "oops").message,
         ]
         var wire = ByteBuffer()

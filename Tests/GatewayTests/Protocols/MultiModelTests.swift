@@ -1,6 +1,7 @@
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Multi-model: hash ring, model placement, variant options")
 struct MultiModelTests {
@@ -86,11 +87,13 @@ struct MultiModelTests {
     }
 
     @Test func readsTheVariantProtocolKeys() throws {
-        let configuration = try TestConfigurations.parse(Self.variant("""
-            multi_model = true
-            model_not_ready = "reject"
-            model_url_prefix = "s3://bucket/models"
-            """))
+        let configuration = try TestConfigurations.parse(
+            Self.variant(
+                """
+                multi_model = true
+                model_not_ready = "reject"
+                model_url_prefix = "s3://bucket/models"
+                """))
         let options = configuration.endpoints[0].variants[0].protocolOptions
         #expect(options.multiModel)
         #expect(options.modelNotReady == .reject)
@@ -104,8 +107,12 @@ struct MultiModelTests {
         #expect(options.backendProtocol == .oip)
         #expect(options.model == "iris")
         #expect(TestConfigurations.error(Self.variant("protocol = \"grpc\""))?.key == "endpoint[0].variant[0].protocol")
-        #expect(TestConfigurations.error(Self.variant("protocol = \"oip\"\nmulti_model = true"))?.key == "endpoint[0].variant[0].multi_model")
-        #expect(TestConfigurations.error(Self.variant("model_not_ready = \"later\""))?.key == "endpoint[0].variant[0].model_not_ready")
+        #expect(
+            TestConfigurations.error(Self.variant("protocol = \"oip\"\nmulti_model = true"))?.key
+                == "endpoint[0].variant[0].multi_model")
+        #expect(
+            TestConfigurations.error(Self.variant("model_not_ready = \"later\""))?.key
+                == "endpoint[0].variant[0].model_not_ready")
     }
 
     @Test func modelNamesAreOnePathSegment() {

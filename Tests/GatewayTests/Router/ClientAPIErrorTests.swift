@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import InvocationCore
 import NIOCore
-import Testing
 import TestSupport
+import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Client API errors (router)")
 struct ClientAPIErrorTests {
@@ -17,10 +18,12 @@ struct ClientAPIErrorTests {
     }
 
     private func invoke(
-        _ endpoint: String = "demo", body: ByteBuffer = ByteBuffer(string: "1,2,3"), headers: HTTPFields = [.contentType: "text/csv"]
+        _ endpoint: String = "demo", body: ByteBuffer = ByteBuffer(string: "1,2,3"),
+        headers: HTTPFields = [.contentType: "text/csv"]
     ) async throws -> TestResponse {
         try await harness.clientApp.test(.router) { client in
-            try await client.execute(uri: "/endpoints/\(endpoint)/invocations", method: .post, headers: headers, body: body)
+            try await client.execute(
+                uri: "/endpoints/\(endpoint)/invocations", method: .post, headers: headers, body: body)
         }
     }
 

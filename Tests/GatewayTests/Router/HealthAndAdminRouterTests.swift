@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import InvocationCore
 import NIOCore
-import Testing
 import TestSupport
+import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Health and admin routes (router)")
 struct HealthAndAdminRouterTests {
@@ -46,7 +47,8 @@ struct HealthAndAdminRouterTests {
         let harness = try RouterHarness(RouterHarness.unreachableEndpoint())
         let response = try await get(harness.adminApp, "/admin/endpoints")
         #expect(response.status == .ok)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
         #expect(json["generation"] as? Int == 1)
         let endpoints = try #require(json["endpoints"] as? [[String: Any]])
         #expect(endpoints.first?["name"] as? String == "demo")
@@ -65,9 +67,12 @@ struct HealthAndAdminRouterTests {
         let missing = try AWSError(try await get(harness.adminApp, "/admin/endpoints"))
         #expect(missing.status == .forbidden)
         #expect(missing.type == "MissingAuthenticationTokenException")
-        let wrong = try AWSError(try await get(harness.adminApp, "/admin/endpoints", headers: [.authorization: "Bearer nope"]))
+        let wrong = try AWSError(
+            try await get(harness.adminApp, "/admin/endpoints", headers: [.authorization: "Bearer nope"]))
         #expect(wrong.type == "AccessDeniedException")
-        #expect(try await get(harness.adminApp, "/admin/endpoints", headers: [.authorization: "Bearer s3cret"]).status == .ok)
+        #expect(
+            try await get(harness.adminApp, "/admin/endpoints", headers: [.authorization: "Bearer s3cret"]).status
+                == .ok)
         #expect(try await get(harness.adminApp, "/metrics").status == .ok)
     }
 

@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import InvocationCore
 import Logging
-@testable import ModelClient
 import NIOCore
 import TestSupport
+
 @testable import Gateway
+@testable import InvocationCore
+@testable import ModelClient
 
 /// The client and admin routers of a gateway built from configuration text, for in-process tests.
 struct RouterHarness {
@@ -27,7 +28,9 @@ struct RouterHarness {
     typealias App = Application<RouterResponder<GatewayRequestContext>>
 
     var clientApp: App {
-        Application(router: ClientAPI.router(pipeline: InvocationPipeline(runtime: runtime, client: client), readiness: readiness))
+        Application(
+            router: ClientAPI.router(
+                pipeline: InvocationPipeline(runtime: runtime, client: client), readiness: readiness))
     }
 
     var adminApp: App {
@@ -38,22 +41,22 @@ struct RouterHarness {
     static func unreachableEndpoint(extraServer: String = "") throws -> String {
         let port = try FreePort.refusing()
         return """
-        [server]
-        \(extraServer)
+            [server]
+            \(extraServer)
 
-        [[endpoint]]
-        name = "demo"
-        max_retries = 0
+            [[endpoint]]
+            name = "demo"
+            max_retries = 0
 
-        [[endpoint.variant]]
-        name = "VariantA"
-        backends = ["http://127.0.0.1:\(port)"]
+            [[endpoint.variant]]
+            name = "VariantA"
+            backends = ["http://127.0.0.1:\(port)"]
 
-        [[endpoint.variant]]
-        name = "VariantB"
-        weight = 0
-        backends = ["http://127.0.0.1:\(port)"]
-        """
+            [[endpoint.variant]]
+            name = "VariantB"
+            weight = 0
+            backends = ["http://127.0.0.1:\(port)"]
+            """
     }
 }
 

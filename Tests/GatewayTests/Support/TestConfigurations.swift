@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Gateway
 @testable import InvocationCore
 
@@ -17,7 +18,9 @@ enum TestConfigurations {
     }
 
     /// Parses `text` as a configuration file named `gateway.conf` in the temporary directory.
-    static func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigurationError) -> GatewayConfiguration {
+    static func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigurationError)
+        -> GatewayConfiguration
+    {
         try GatewayConfiguration.parse(
             text, file: "gateway.conf", baseDirectory: URL(fileURLWithPath: "/tmp/mlgw"), environment: environment)
     }

@@ -1,7 +1,7 @@
-@testable import InvocationCore
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template diff")
 struct LineDiffTests {
@@ -10,11 +10,14 @@ struct LineDiffTests {
     }
 
     @Test func aChangedLineIsRemovedThenAdded() {
-        #expect(LineDiff.unified("a\nb\nc", "a\nB\nc", oldName: "v1", newName: "v2") == "--- v1\n+++ v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
+        #expect(
+            LineDiff.unified("a\nb\nc", "a\nB\nc", oldName: "v1", newName: "v2")
+                == "--- v1\n+++ v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
     }
 
     @Test func singleLineRangesOmitTheCount() {
-        #expect(LineDiff.unified("one", "two", oldName: "v1", newName: "v2") == "--- v1\n+++ v2\n@@ -1 +1 @@\n-one\n+two\n")
+        #expect(
+            LineDiff.unified("one", "two", oldName: "v1", newName: "v2") == "--- v1\n+++ v2\n@@ -1 +1 @@\n-one\n+two\n")
     }
 
     @Test func addingToAnEmptyTextStartsAtZero() {
@@ -28,7 +31,9 @@ struct LineDiffTests {
         lines[17] = "eighteen"
         let diff = LineDiff.unified(old, lines.joined(separator: "\n"), oldName: "a", newName: "b")
         #expect(
-            diff == "--- a\n+++ b\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -15,6 +15,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n")
+            diff
+                == "--- a\n+++ b\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -15,6 +15,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n"
+        )
     }
 
     @Test func nearbyChangesShareAHunk() {

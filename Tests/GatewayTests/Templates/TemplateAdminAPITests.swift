@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-@testable import InvocationCore
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template admin API")
 struct TemplateAdminAPITests {
@@ -53,7 +53,8 @@ struct TemplateAdminAPITests {
     static func put(
         _ client: some TestClientProtocol, _ text: String, query: String = "author=alice", headers: HTTPFields = [:]
     ) async throws -> TestResponse {
-        try await client.execute(uri: "\(base)?\(query)", method: .put, headers: headers, body: ByteBuffer(string: text))
+        try await client.execute(
+            uri: "\(base)?\(query)", method: .put, headers: headers, body: ByteBuffer(string: text))
     }
 
     @Test func createThenUpdateAnswers201Then200WithVersions() async throws {
@@ -151,7 +152,8 @@ struct TemplateAdminAPITests {
             #expect(diff.status == .ok)
             #expect(
                 String(buffer: diff.body)
-                    == "--- demo/request/application/json v1\n+++ demo/request/application/json v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
+                    == "--- demo/request/application/json v1\n+++ demo/request/application/json v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+            )
         }
     }
 
@@ -208,12 +210,15 @@ struct TemplateAdminAPITests {
     @Test func unknownEndpointVariantOrDirectionAreRejected() async throws {
         try await withClient { client in
             let endpoint = try await client.execute(
-                uri: "/admin/endpoints/nope/templates/request/application/json", method: .put, body: ByteBuffer(string: "x"))
+                uri: "/admin/endpoints/nope/templates/request/application/json", method: .put,
+                body: ByteBuffer(string: "x"))
             #expect(endpoint.status == .badRequest)
-            let variant = try await client.execute(uri: "\(Self.base)?variant=Shadow", method: .put, body: ByteBuffer(string: "x"))
+            let variant = try await client.execute(
+                uri: "\(Self.base)?variant=Shadow", method: .put, body: ByteBuffer(string: "x"))
             #expect(variant.status == .badRequest)
             let direction = try await client.execute(
-                uri: "/admin/endpoints/demo/templates/sideways/application/json", method: .put, body: ByteBuffer(string: "x"))
+                uri: "/admin/endpoints/demo/templates/sideways/application/json", method: .put,
+                body: ByteBuffer(string: "x"))
             #expect(direction.status == .badRequest)
         }
     }
@@ -223,7 +228,8 @@ struct TemplateAdminAPITests {
             _ = try await Self.put(client, "one")
             _ = try await Self.put(client, "#if(")
             _ = try await client.execute(uri: Self.base, method: .delete)
-            let audit = try Self.jsonArray(try await client.execute(uri: "/admin/templates/audit?endpoint=demo", method: .get))
+            let audit = try Self.jsonArray(
+                try await client.execute(uri: "/admin/templates/audit?endpoint=demo", method: .get))
             #expect(audit.map { $0["action"] as? String } == ["delete", "rejected", "create"])
             #expect(audit.map { $0["origin"] as? String } == ["admin-api", "admin-api", "admin-api"])
         }
@@ -244,7 +250,8 @@ struct TemplateAdminAPITests {
                 {"template": "$input.path('$.a')|$input.params('q')|$context.requestId|$context.identity.sourceIp|$stageVariables.model",
                  "body": {"a": 5}, "query": {"q": "x"}, "context": {"requestId": "r-1"}, "stage_variables": {"model": "m2"}}
                 """#
-            let response = try await client.execute(uri: "\(Self.base)/render", method: .post, body: ByteBuffer(string: sample))
+            let response = try await client.execute(
+                uri: "\(Self.base)/render", method: .post, body: ByteBuffer(string: sample))
             #expect(response.status == .ok)
             #expect(String(buffer: response.body) == "5|x|r-1|test-invoke-source-ip|m2")
         }
@@ -253,7 +260,8 @@ struct TemplateAdminAPITests {
     @Test func renderReportsTemplateErrorsWithLineAndColumn() async throws {
         try await withClient { client in
             let response = try await client.execute(
-                uri: "/admin/templates/render", method: .post, body: ByteBuffer(string: #"{"template": "a\n#set($x = )"}"#))
+                uri: "/admin/templates/render", method: .post,
+                body: ByteBuffer(string: #"{"template": "a\n#set($x = )"}"#))
             #expect(response.status == .badRequest)
             #expect(try Self.json(response)["line"] as? Int == 2)
         }
@@ -277,7 +285,8 @@ struct TemplateAdminAPITests {
         try await app.test(.router) { client in
             let denied = try await client.execute(uri: "/admin/templates", method: .get)
             #expect(denied.status == .forbidden)
-            let allowed = try await client.execute(uri: "/admin/templates", method: .get, headers: [.authorization: "Bearer secret"])
+            let allowed = try await client.execute(
+                uri: "/admin/templates", method: .get, headers: [.authorization: "Bearer secret"])
             #expect(allowed.status == .ok)
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
-@testable import InvocationCore
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template configuration")
 struct TemplateConfigurationTests {
@@ -15,9 +15,12 @@ struct TemplateConfigurationTests {
         try directory.write("templates/broken.vtl", "ok\n  #set($x = )\n")
     }
 
-    func load(endpoint: String = "", variant: String = "", tail: String = "") throws(ConfigurationError) -> GatewayConfiguration {
+    func load(endpoint: String = "", variant: String = "", tail: String = "") throws(ConfigurationError)
+        -> GatewayConfiguration
+    {
         do {
-            return try TemplateFixtures.configuration(in: directory, endpointExtra: endpoint, variantAExtra: variant, tail: tail)
+            return try TemplateFixtures.configuration(
+                in: directory, endpointExtra: endpoint, variantAExtra: variant, tail: tail)
         } catch let error as ConfigurationError {
             throw error
         } catch {
@@ -88,7 +91,8 @@ struct TemplateConfigurationTests {
                     """)
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
-            return error.key == "endpoint[0].request_template[0].file" && error.message.hasPrefix("templates/broken.vtl:2:")
+            return error.key == "endpoint[0].request_template[0].file"
+                && error.message.hasPrefix("templates/broken.vtl:2:")
                 && error.line != nil
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
-@testable import InvocationCore
 import Logging
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template registry")
 struct TemplateRegistryTests {
@@ -23,13 +23,15 @@ struct TemplateRegistryTests {
                 content_type = "application/json"
                 file = "file.vtl"
                 """)
-        registry = TemplateRegistry(stateDirectory: configuration.server.stateDirectory, logger: TemplateFixtures.logger)
+        registry = TemplateRegistry(
+            stateDirectory: configuration.server.stateDirectory, logger: TemplateFixtures.logger)
     }
 
     var endpoint: EndpointConfiguration { configuration.endpoints[0] }
 
     func requestSource() -> String? {
-        registry.scope(endpoint: endpoint, variant: endpoint.variants[0], cache: cache)?.requestTemplate(contentType: nil)?.template.source
+        registry.scope(endpoint: endpoint, variant: endpoint.variants[0], cache: cache)?.requestTemplate(
+            contentType: nil)?.template.source
     }
 
     func otherProcessStore() throws -> TemplateStore {
@@ -37,7 +39,9 @@ struct TemplateRegistryTests {
     }
 
     @Test func noDatabaseFileUntilFirstUse() {
-        #expect(!FileManager.default.fileExists(atPath: configuration.server.stateDirectory.appendingPathComponent("mlgateway.sqlite").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: configuration.server.stateDirectory.appendingPathComponent("mlgateway.sqlite").path))
         #expect(registry.revision == -1)
     }
 
@@ -83,12 +87,19 @@ struct TemplateRegistryTests {
     @Test func endpointsWithoutTemplatesGetNoScope() async throws {
         let plain = try TemplateFixtures.configuration(in: try TemporaryDirectory())
         try await registry.refresh()
-        #expect(registry.scope(endpoint: plain.endpoints[0], variant: plain.endpoints[0].variants[0], cache: TemplateScopeCache()) == nil)
+        #expect(
+            registry.scope(
+                endpoint: plain.endpoints[0], variant: plain.endpoints[0].variants[0], cache: TemplateScopeCache())
+                == nil)
     }
 
     @Test func passthroughNeverAloneGivesAScope() throws {
-        let strict = try TemplateFixtures.configuration(in: try TemporaryDirectory(), endpointExtra: "passthrough_behavior = \"NEVER\"")
-        #expect(registry.scope(endpoint: strict.endpoints[0], variant: strict.endpoints[0].variants[0], cache: TemplateScopeCache())?.passthrough == .never)
+        let strict = try TemplateFixtures.configuration(
+            in: try TemporaryDirectory(), endpointExtra: "passthrough_behavior = \"NEVER\"")
+        #expect(
+            registry.scope(
+                endpoint: strict.endpoints[0], variant: strict.endpoints[0].variants[0], cache: TemplateScopeCache())?
+                .passthrough == .never)
     }
 
     @Test func refresherPicksUpAnotherProcesssChange() async throws {

@@ -1,9 +1,9 @@
 import Foundation
-@testable import InvocationCore
 import MappingTemplates
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template selection")
 struct TemplateScopeTests {
@@ -40,7 +40,8 @@ struct TemplateScopeTests {
     static func scope(_ endpoint: EndpointConfiguration, stored: StoredTemplates = StoredTemplates()) -> TemplateScope {
         TemplateScope(
             endpoint: endpoint, variant: endpoint.variants[0], stored: stored,
-            passthrough: endpoint.variants[0].templates.passthroughBehavior ?? endpoint.templates.passthroughBehavior ?? .whenNoMatch,
+            passthrough: endpoint.variants[0].templates.passthroughBehavior ?? endpoint.templates.passthroughBehavior
+                ?? .whenNoMatch,
             metrics: TemplateMetrics(endpoint: endpoint.name))
     }
 
@@ -59,7 +60,9 @@ struct TemplateScopeTests {
 
     @Test func variantTemplateWinsOverEndpointTemplate() throws {
         let scope = Self.scope(
-            Self.endpoint(request: ["application/json": try Self.file("endpoint")], variantRequest: ["application/json": try Self.file("variant")]))
+            Self.endpoint(
+                request: ["application/json": try Self.file("endpoint")],
+                variantRequest: ["application/json": try Self.file("variant")]))
         let resolved = scope.requestTemplate(contentType: "application/json")
         #expect(resolved?.template.source == "variant")
         #expect(resolved?.key.variant == "VariantA")
@@ -67,7 +70,8 @@ struct TemplateScopeTests {
 
     @Test func storedTemplateWinsOverFileTemplateOfTheSameKey() throws {
         let stored = try Self.stored([(TemplateFixtures.key(), "stored", nil)])
-        let scope = Self.scope(Self.endpoint(request: ["application/json": try Self.file("file", output: "text/csv")]), stored: stored)
+        let scope = Self.scope(
+            Self.endpoint(request: ["application/json": try Self.file("file", output: "text/csv")]), stored: stored)
         let resolved = scope.requestTemplate(contentType: "application/json")
         #expect(resolved?.template.source == "stored")
         #expect(resolved?.origin == "stored version 1")
@@ -76,7 +80,8 @@ struct TemplateScopeTests {
 
     @Test func storedOutputContentTypeWinsOverTheFiles() throws {
         let stored = try Self.stored([(TemplateFixtures.key(), "stored", "text/plain")])
-        let scope = Self.scope(Self.endpoint(request: ["application/json": try Self.file("file", output: "text/csv")]), stored: stored)
+        let scope = Self.scope(
+            Self.endpoint(request: ["application/json": try Self.file("file", output: "text/csv")]), stored: stored)
         #expect(scope.requestTemplate(contentType: nil)?.outputContentType == "text/plain")
     }
 
@@ -88,7 +93,8 @@ struct TemplateScopeTests {
 
     @Test func fileVariantTemplateWinsOverStoredEndpointTemplate() throws {
         let stored = try Self.stored([(TemplateFixtures.key(), "stored endpoint", nil)])
-        let scope = Self.scope(Self.endpoint(variantRequest: ["application/json": try Self.file("file variant")]), stored: stored)
+        let scope = Self.scope(
+            Self.endpoint(variantRequest: ["application/json": try Self.file("file variant")]), stored: stored)
         #expect(scope.requestTemplate(contentType: nil)?.template.source == "file variant")
     }
 
@@ -107,22 +113,26 @@ struct TemplateScopeTests {
     }
 
     @Test func absentAcceptMeansJSON() throws {
-        let scope = Self.scope(Self.endpoint(response: ["application/json": try Self.file("json"), "text/csv": try Self.file("csv")]))
+        let scope = Self.scope(
+            Self.endpoint(response: ["application/json": try Self.file("json"), "text/csv": try Self.file("csv")]))
         #expect(scope.responseTemplate(accept: nil)?.template.source == "json")
         #expect(scope.responseTemplate(accept: "")?.template.source == "json")
     }
 
     @Test func acceptQualityOrdersTheChoice() throws {
-        let scope = Self.scope(Self.endpoint(response: ["application/json": try Self.file("json"), "text/csv": try Self.file("csv")]))
+        let scope = Self.scope(
+            Self.endpoint(response: ["application/json": try Self.file("json"), "text/csv": try Self.file("csv")]))
         #expect(scope.responseTemplate(accept: "application/json;q=0.5, text/csv")?.template.source == "csv")
         #expect(scope.responseTemplate(accept: "text/html, application/json")?.template.source == "json")
         #expect(scope.responseTemplate(accept: "text/csv;q=0, application/xml") == nil)
     }
 
     @Test func wildcardAcceptPrefersJSONThenTheFirstByName() throws {
-        let both = Self.scope(Self.endpoint(response: ["text/csv": try Self.file("csv"), "application/json": try Self.file("json")]))
+        let both = Self.scope(
+            Self.endpoint(response: ["text/csv": try Self.file("csv"), "application/json": try Self.file("json")]))
         #expect(both.responseTemplate(accept: "*/*")?.template.source == "json")
-        let csvOnly = Self.scope(Self.endpoint(response: ["text/plain": try Self.file("plain"), "text/csv": try Self.file("csv")]))
+        let csvOnly = Self.scope(
+            Self.endpoint(response: ["text/plain": try Self.file("plain"), "text/csv": try Self.file("csv")]))
         #expect(csvOnly.responseTemplate(accept: "*/*")?.template.source == "csv")
         #expect(csvOnly.responseTemplate(accept: "text/*")?.template.source == "csv")
         #expect(csvOnly.responseTemplate(accept: "application/*") == nil)
@@ -130,7 +140,9 @@ struct TemplateScopeTests {
 
     @Test func variantPassthroughOverridesEndpoint() {
         #expect(Self.scope(Self.endpoint(passthrough: .never)).passthrough == .never)
-        #expect(Self.scope(Self.endpoint(passthrough: .never, variantPassthrough: .whenNoMatch)).passthrough == .whenNoMatch)
+        #expect(
+            Self.scope(Self.endpoint(passthrough: .never, variantPassthrough: .whenNoMatch)).passthrough == .whenNoMatch
+        )
         #expect(Self.scope(Self.endpoint()).passthrough == .whenNoMatch)
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-@testable import InvocationCore
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Template store")
 struct TemplateStoreTests {
@@ -51,15 +51,18 @@ struct TemplateStoreTests {
 
     @Test func keysAreIndependent() async throws {
         _ = try await store.put(TemplateFixtures.key(.request), source: "req", actor: TemplateFixtures.alice)
-        let response = try await store.put(TemplateFixtures.key(.response), source: "res", actor: TemplateFixtures.alice)
-        let variant = try await store.put(TemplateFixtures.key(variant: "VariantA"), source: "var", actor: TemplateFixtures.alice)
+        let response = try await store.put(
+            TemplateFixtures.key(.response), source: "res", actor: TemplateFixtures.alice)
+        let variant = try await store.put(
+            TemplateFixtures.key(variant: "VariantA"), source: "var", actor: TemplateFixtures.alice)
         #expect(response.version == 1)
         #expect(variant.version == 1)
     }
 
     @Test func contentTypeIsNormalized() async throws {
         _ = try await store.put(
-            TemplateFixtures.key(.request, "Application/JSON; charset=utf-8"), source: "a", actor: TemplateFixtures.alice)
+            TemplateFixtures.key(.request, "Application/JSON; charset=utf-8"), source: "a",
+            actor: TemplateFixtures.alice)
         #expect(try await store.version(TemplateFixtures.key(.request, "application/json")).source == "a")
     }
 
@@ -104,7 +107,8 @@ struct TemplateStoreTests {
             for (index, store) in stores.enumerated() {
                 group.addTask {
                     do {
-                        _ = try await store.put(key, source: "edit \(index)", actor: TemplateFixtures.bob, expectedVersion: 1)
+                        _ = try await store.put(
+                            key, source: "edit \(index)", actor: TemplateFixtures.bob, expectedVersion: 1)
                         return true
                     } catch {
                         return false
@@ -182,7 +186,8 @@ struct TemplateStoreTests {
                 return false
             }
         }
-        let stored = try await store.put(key, source: "a", outputContentType: "text/csv; charset=utf-8", actor: TemplateFixtures.alice)
+        let stored = try await store.put(
+            key, source: "a", outputContentType: "text/csv; charset=utf-8", actor: TemplateFixtures.alice)
         #expect(stored.outputContentType == "text/csv; charset=utf-8")
     }
 
@@ -219,7 +224,10 @@ struct TemplateStoreTests {
         _ = try await store.delete(TemplateFixtures.key(.response), actor: TemplateFixtures.alice)
         let live = try await store.liveTemplates().templates
         #expect(live.map(\.source) == ["b"])
-        #expect(try await store.latestVersionNumbers() == [TemplateFixtures.key(.request): 2, TemplateFixtures.key(.response): 2])
+        #expect(
+            try await store.latestVersionNumbers() == [
+                TemplateFixtures.key(.request): 2, TemplateFixtures.key(.response): 2,
+            ])
     }
 
     @Test func auditRecordsChangesNewestFirst() async throws {

@@ -1,10 +1,10 @@
 import Foundation
-@testable import InvocationCore
 import Logging
 import TestSupport
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 /// A temporary directory for one test, removed when the value goes away.
 final class TemporaryDirectory: Sendable {
@@ -77,7 +77,8 @@ enum TemplateFixtures {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
@@ -118,7 +119,8 @@ struct CommandRun: Sendable {
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CommandRun(status: process.terminationStatus, stdout: Array(stdout), stderr: String(decoding: stderr, as: UTF8.self))
+        return CommandRun(
+            status: process.terminationStatus, stdout: Array(stdout), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
 

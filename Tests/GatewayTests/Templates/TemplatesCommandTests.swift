@@ -1,8 +1,8 @@
 import Foundation
-@testable import InvocationCore
 import Testing
 
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("mlgateway templates (CLI)")
 struct TemplatesCommandTests {
@@ -33,7 +33,8 @@ struct TemplatesCommandTests {
             "t.vtl",
             "$input.params('id')|$input.params('q')|$input.params('X-Trace')|$input.params('Content-Type')|"
                 + "$stageVariables.env|$context.requestId|$context.identity.sourceIp")
-        let context = try directory.write("context.json", #"{"requestId": "r-9", "identity": {"sourceIp": "10.0.0.1"}}"#)
+        let context = try directory.write(
+            "context.json", #"{"requestId": "r-9", "identity": {"sourceIp": "10.0.0.1"}}"#)
         let run = try CommandRun.mlgateway([
             "templates", "render", template, "--path-param", "id=7", "--query", "q=a=b", "--header", "X-Trace=t1",
             "--content-type", "text/csv", "--stage-variable", "env=prod", "--context-json", context,
@@ -97,10 +98,12 @@ struct TemplatesCommandTests {
     @Test func putGetHistoryRollbackAndListWorkOnTheStore() throws {
         let config = try configFile()
         let key = ["demo", "request", "application/json", "--config", config]
-        let first = try CommandRun.mlgateway(["templates", "put"] + key + [directory.path + "/one.vtl", "--author", "alice"])
+        let first = try CommandRun.mlgateway(
+            ["templates", "put"] + key + [directory.path + "/one.vtl", "--author", "alice"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.text.contains("stored version 1"))
-        let second = try CommandRun.mlgateway(["templates", "put"] + key + [directory.path + "/two.vtl", "--author", "bob"])
+        let second = try CommandRun.mlgateway(
+            ["templates", "put"] + key + [directory.path + "/two.vtl", "--author", "bob"])
         #expect(second.text.contains("stored version 2"))
         #expect(try CommandRun.mlgateway(["templates", "get"] + key).text == "two")
         #expect(try CommandRun.mlgateway(["templates", "get"] + key + ["--version", "1"]).text == "one")
@@ -118,7 +121,9 @@ struct TemplatesCommandTests {
 
     @Test func getPrintsTheFileTemplateWhenNothingIsStored() throws {
         let config = try configFile()
-        let run = try CommandRun.mlgateway(["templates", "get", "demo", "response", "application/json", "--config", config])
+        let run = try CommandRun.mlgateway([
+            "templates", "get", "demo", "response", "application/json", "--config", config,
+        ])
         #expect(run.text == "from the file")
     }
 
@@ -127,13 +132,17 @@ struct TemplatesCommandTests {
         let run = try CommandRun.mlgateway(
             ["templates", "put", "demo", "request", "text/csv", "-", "--config", config], input: "piped")
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(try CommandRun.mlgateway(["templates", "get", "demo", "request", "text/csv", "--config", config]).text == "piped")
+        #expect(
+            try CommandRun.mlgateway(["templates", "get", "demo", "request", "text/csv", "--config", config]).text
+                == "piped")
     }
 
     @Test func putRejectsAnInvalidTemplateWithFileLineColumn() throws {
         let config = try configFile()
         let bad = try directory.write("bad.vtl", "#if(")
-        let run = try CommandRun.mlgateway(["templates", "put", "demo", "request", "application/json", bad, "--config", config])
+        let run = try CommandRun.mlgateway([
+            "templates", "put", "demo", "request", "application/json", bad, "--config", config,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("\(bad):1:"))
     }
@@ -142,14 +151,17 @@ struct TemplatesCommandTests {
         let config = try configFile()
         let key = ["demo", "request", "application/json", "--config", config]
         _ = try CommandRun.mlgateway(["templates", "put"] + key + [directory.path + "/one.vtl"])
-        let stale = try CommandRun.mlgateway(["templates", "put"] + key + [directory.path + "/two.vtl", "--expected-version", "0"])
+        let stale = try CommandRun.mlgateway(
+            ["templates", "put"] + key + [directory.path + "/two.vtl", "--expected-version", "0"])
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("changed concurrently"))
     }
 
     @Test func unknownEndpointIsAnError() throws {
         let config = try configFile()
-        let run = try CommandRun.mlgateway(["templates", "history", "nope", "request", "application/json", "--config", config])
+        let run = try CommandRun.mlgateway([
+            "templates", "history", "nope", "request", "application/json", "--config", config,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.contains("Endpoint nope is not configured"))
     }

@@ -38,7 +38,12 @@ struct TemplatesProcessTests {
     @Test func jsonRequestBecomesCSVForTheModelAndTheCSVAnswerBecomesJSON() async throws {
         let model = try await DemoBackendProcess.start(name: "model")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: model.url))
-        defer { Task { await gateway.stop(); await model.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await model.stop()
+            }
+        }
         let response = try await gateway.invoke(
             "demo-json", body: #"{"instances": [[1, 2, 3], [4, 5, 6]]}"#, contentType: "application/json",
             headers: [("Accept", "application/json")])
@@ -53,9 +58,15 @@ struct TemplatesProcessTests {
     @Test func theModelReceivesTheRenderedCSV() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: true))
-        defer { Task { await gateway.stop(); await echo.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
         let response = try await gateway.invoke(
-            "demo-json", body: #"{"instances": [[1, 2], [3, 4]]}"#, contentType: "application/json", headers: [("Accept", "text/csv")])
+            "demo-json", body: #"{"instances": [[1, 2], [3, 4]]}"#, contentType: "application/json",
+            headers: [("Accept", "text/csv")])
         #expect(response.status == 200)
         #expect(response.headers.first(name: "Content-Type") == "text/csv")
         #expect(response.text == "1,2\n3,4\n")
@@ -66,7 +77,8 @@ struct TemplatesProcessTests {
         let params = try files.write(
             "params.vtl",
             "$input.params('q')|$input.params('X-Trace')|$input.params().path.name|$input.params('Host')|$input.body")
-        let context = try files.write("context.vtl", "$input.body|$context.httpMethod|$context.variant|$context.requestId")
+        let context = try files.write(
+            "context.vtl", "$input.body|$context.httpMethod|$context.variant|$context.requestId")
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(
             Self.endpoint(backend: echo.url, templates: false) + """
@@ -79,7 +91,12 @@ struct TemplatesProcessTests {
                 file = "\(context)"
 
                 """)
-        defer { Task { await gateway.stop(); await echo.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
         // A repeated query parameter gives its last value, as API Gateway's single-value maps do; the endpoint
         // name may arrive percent-encoded.
         let response = try await HTTP.request(
@@ -95,8 +112,14 @@ struct TemplatesProcessTests {
     @Test func passthroughWhenNoMatchSendsUnmatchedBodiesUnchanged() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, passthrough: "WHEN_NO_MATCH"))
-        defer { Task { await gateway.stop(); await echo.stop() } }
-        let response = try await gateway.invoke("demo-json", body: "9,9", contentType: "text/csv", headers: [("Accept", "text/csv")])
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
+        let response = try await gateway.invoke(
+            "demo-json", body: "9,9", contentType: "text/csv", headers: [("Accept", "text/csv")])
         #expect(response.status == 200)
         #expect(response.text == "9,9")
     }
@@ -106,7 +129,12 @@ struct TemplatesProcessTests {
         let gateway = try await GatewayProcess.start(
             Self.endpoint(backend: echo.url, passthrough: "WHEN_NO_TEMPLATES")
                 + Self.endpoint(name: "plain", backend: echo.url, passthrough: "WHEN_NO_TEMPLATES", templates: false))
-        defer { Task { await gateway.stop(); await echo.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
         let rejected = try await gateway.invoke("demo-json", body: "9,9", contentType: "text/csv")
         #expect(rejected.status == 415)
         #expect(rejected.errorType == "UnsupportedMediaType")
@@ -119,17 +147,31 @@ struct TemplatesProcessTests {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(
             Self.endpoint(name: "strict", backend: echo.url, passthrough: "NEVER", templates: false))
-        defer { Task { await gateway.stop(); await echo.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
         let rejected = try await gateway.invoke("strict", body: "9,9", contentType: "text/csv")
         #expect(rejected.status == 415)
-        #expect(rejected.json["message"] as? String == "Unsupported Media Type: endpoint strict has no request template for text/csv (passthrough_behavior NEVER).")
+        #expect(
+            rejected.json["message"] as? String
+                == "Unsupported Media Type: endpoint strict has no request template for text/csv (passthrough_behavior NEVER)."
+        )
     }
 
     @Test func aBodyThatLooksLikeJSONButIsNotIsTheClientsError() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url))
-        defer { Task { await gateway.stop(); await echo.stop() } }
-        let response = try await gateway.invoke("demo-json", body: #"{"instances": [1,"#, contentType: "application/json")
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
+        let response = try await gateway.invoke(
+            "demo-json", body: #"{"instances": [1,"#, contentType: "application/json")
         #expect(response.status == 400)
         #expect(response.errorType == "ValidationError")
         let message = try #require(response.json["message"] as? String)
@@ -140,14 +182,22 @@ struct TemplatesProcessTests {
     @Test func aRuntimeErrorIsAnInternalFailureNamingTheTemplateAndPosition() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
-        defer { Task { await gateway.stop(); await echo.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
         let template = gateway.directory.appendingPathComponent("include.vtl").path
         try Data("ok\n #include('x.vtl')".utf8).write(to: URL(fileURLWithPath: template))
-        let put = try CommandRun.mlgateway(["templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path])
+        let put = try CommandRun.mlgateway([
+            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
+        ])
         #expect(put.status == 0, "\(put.stderr)")
-        #expect(try await TemplateFixtures.eventually {
-            try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").status == 500
-        })
+        #expect(
+            try await TemplateFixtures.eventually {
+                try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").status == 500
+            })
         let response = try await gateway.invoke("demo-json", body: "x", contentType: "text/plain")
         #expect(response.errorType == "InternalFailure")
         let message = try #require(response.json["message"] as? String)
@@ -157,27 +207,44 @@ struct TemplatesProcessTests {
     @Test func aTemplateStoredByTheCLIAppliesWithoutARestart() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url))
-        defer { Task { await gateway.stop(); await echo.stop() } }
-        let before = try await gateway.invoke("demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")])
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
+        let before = try await gateway.invoke(
+            "demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")])
         #expect(before.text == "hello")
         let template = gateway.directory.appendingPathComponent("upper.vtl").path
         try Data("$input.body.toUpperCase()".utf8).write(to: URL(fileURLWithPath: template))
-        let put = try CommandRun.mlgateway(["templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path])
+        let put = try CommandRun.mlgateway([
+            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
+        ])
         #expect(put.status == 0, "\(put.stderr)")
-        #expect(try await TemplateFixtures.eventually {
-            try await gateway.invoke("demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")]).text == "HELLO"
-        })
+        #expect(
+            try await TemplateFixtures.eventually {
+                try await gateway.invoke(
+                    "demo-json", body: "hello", contentType: "text/plain", headers: [("Accept", "text/plain")]
+                ).text == "HELLO"
+            })
     }
 
     @Test func adminAPIEditIsLiveAndRenderMetricsAreExposed() async throws {
         let model = try await DemoBackendProcess.start(name: "model")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: model.url))
-        defer { Task { await gateway.stop(); await model.stop() } }
+        defer {
+            Task {
+                await gateway.stop()
+                await model.stop()
+            }
+        }
         let put = try await HTTP.request(
             .PUT, "\(gateway.adminURL)/admin/endpoints/demo-json/templates/response/application/json?author=ops",
             body: Array(#"{"scores": "$input.body.trim()"}"#.utf8))
         #expect(put.status == 201, "\(put.text)")
-        let response = try await gateway.invoke("demo-json", body: #"{"instances": [[0]]}"#, contentType: "application/json")
+        let response = try await gateway.invoke(
+            "demo-json", body: #"{"instances": [[0]]}"#, contentType: "application/json")
         #expect(response.text == #"{"scores": "0.500000"}"#)
         let metrics = try await gateway.metrics()
         #expect(metrics.text.contains("mlgateway_template_render_seconds"))

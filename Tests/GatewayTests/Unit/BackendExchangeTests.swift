@@ -1,9 +1,10 @@
-@testable import InvocationCore
-@testable import ModelClient
 import NIOCore
 import NIOHTTP1
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
+@testable import ModelClient
 
 @Suite("Backend exchange")
 struct BackendExchangeTests {
@@ -17,7 +18,8 @@ struct BackendExchangeTests {
         #expect(exchange.receivedHead(head(.ok, ["Content-Type": "text/csv"])) == .none)
         #expect(exchange.receivedBody(ByteBuffer(string: "0.5")) == .none)
         #expect(exchange.receivedBody(ByteBuffer(string: "00")) == .none)
-        let expected = BackendResponse(status: 200, headers: ["Content-Type": "text/csv"], body: ByteBuffer(string: "0.500"))
+        let expected = BackendResponse(
+            status: 200, headers: ["Content-Type": "text/csv"], body: ByteBuffer(string: "0.500"))
         #expect(exchange.receivedEnd() == .succeed(expected, reusable: true))
         #expect(exchange.state == .idle)
     }
@@ -26,7 +28,11 @@ struct BackendExchangeTests {
         var exchange = BackendExchange(maxBodyBytes: 16)
         exchange.requestSent()
         _ = exchange.receivedHead(head(.internalServerError, ["Connection": "close"]))
-        #expect(exchange.receivedEnd() == .succeed(BackendResponse(status: 500, headers: ["Connection": "close"], body: ByteBuffer()), reusable: false))
+        #expect(
+            exchange.receivedEnd()
+                == .succeed(
+                    BackendResponse(status: 500, headers: ["Connection": "close"], body: ByteBuffer()), reusable: false)
+        )
         #expect(exchange.state == .closed)
     }
 

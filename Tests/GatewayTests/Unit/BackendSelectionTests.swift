@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
+@testable import Gateway
 @testable import InvocationCore
 @testable import ModelClient
-import Testing
-@testable import Gateway
 
 @Suite("BackendSelection")
 struct BackendSelectionTests {

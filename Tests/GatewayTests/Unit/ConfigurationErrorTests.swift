@@ -1,13 +1,16 @@
 import Foundation
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Configuration errors")
 struct ConfigurationErrorTests {
     /// Two endpoints of two variants each; `{weight}` and friends are replaced by the tests.
     /// Line numbers matter: the second variant of the first endpoint has its `name` on line 13 and `weight` on line 14.
-    static func twoEndpoints(secondWeight: String = "1.0", extraVariantKey: String = "", secondEndpointName: String = "other")
+    static func twoEndpoints(
+        secondWeight: String = "1.0", extraVariantKey: String = "", secondEndpointName: String = "other"
+    )
         -> String
     {
         """
@@ -147,13 +150,15 @@ struct ConfigurationErrorTests {
 
     @Test(arguments: ["a/b", "with space", "x?y"])
     func endpointNameMustBeURLSafe(name: String) throws {
-        let error = try error(ConfigurationParsingTests.minimal.replacingOccurrences(of: "\"demo\"", with: "\"\(name)\""))
+        let error = try error(
+            ConfigurationParsingTests.minimal.replacingOccurrences(of: "\"demo\"", with: "\"\(name)\""))
         #expect(error.key == "endpoint[0].name")
         #expect(error.line == 2)
     }
 
     @Test func endpointWithoutProductionVariantIsRejected() throws {
-        let text = "[[endpoint]]\nname = \"e\"\n\n[[endpoint.variant]]\nname = \"S\"\nshadow = true\nbackends = [\"http://h:1\"]\n"
+        let text =
+            "[[endpoint]]\nname = \"e\"\n\n[[endpoint.variant]]\nname = \"S\"\nshadow = true\nbackends = [\"http://h:1\"]\n"
         let error = try error(text)
         #expect(error.key == "endpoint[0]")
         #expect(error.line == 1)
@@ -167,20 +172,23 @@ struct ConfigurationErrorTests {
     }
 
     @Test func variantWithoutBackendsIsRejected() throws {
-        let error = try error(ConfigurationParsingTests.minimal.replacingOccurrences(of: "[\"http://127.0.0.1:9001\"]", with: "[]"))
+        let error = try error(
+            ConfigurationParsingTests.minimal.replacingOccurrences(of: "[\"http://127.0.0.1:9001\"]", with: "[]"))
         #expect(error.key == "endpoint[0].variant[0].backends")
         #expect(error.line == 6)
     }
 
     @Test(arguments: ["ftp://h:1", "127.0.0.1:9001", "http://", "not a url"])
     func backendMustBeAnHTTPURL(url: String) throws {
-        let error = try error(ConfigurationParsingTests.minimal.replacingOccurrences(of: "http://127.0.0.1:9001", with: url))
+        let error = try error(
+            ConfigurationParsingTests.minimal.replacingOccurrences(of: "http://127.0.0.1:9001", with: url))
         #expect(error.key == "endpoint[0].variant[0].backends")
         #expect(error.message.contains("is not an http(s)://host:port URL"))
     }
 
     @Test func backendsMustBeStrings() throws {
-        let error = try error(ConfigurationParsingTests.minimal.replacingOccurrences(of: "[\"http://127.0.0.1:9001\"]", with: "[1, 2]"))
+        let error = try error(
+            ConfigurationParsingTests.minimal.replacingOccurrences(of: "[\"http://127.0.0.1:9001\"]", with: "[1, 2]"))
         #expect(error.message == "must be an array of strings")
     }
 
@@ -192,7 +200,8 @@ struct ConfigurationErrorTests {
     }
 
     @Test func badDurationIsRejectedWithTheText() throws {
-        let text = ConfigurationParsingTests.minimal.replacingOccurrences(of: "name = \"demo\"", with: "name = \"demo\"\ntimeout = \"10 parsecs\"")
+        let text = ConfigurationParsingTests.minimal.replacingOccurrences(
+            of: "name = \"demo\"", with: "name = \"demo\"\ntimeout = \"10 parsecs\"")
         let error = try error(text)
         #expect(error.key == "endpoint[0].timeout")
         #expect(error.line == 3)
@@ -206,14 +215,16 @@ struct ConfigurationErrorTests {
     }
 
     @Test func outOfRangeIntegerIsRejected() throws {
-        let text = ConfigurationParsingTests.minimal.replacingOccurrences(of: "name = \"demo\"", with: "name = \"demo\"\nmax_retries = 11")
+        let text = ConfigurationParsingTests.minimal.replacingOccurrences(
+            of: "name = \"demo\"", with: "name = \"demo\"\nmax_retries = 11")
         let error = try error(text)
         #expect(error.key == "endpoint[0].max_retries")
         #expect(error.message == "must be between 0 and 10")
     }
 
     @Test func unknownAuthModeListsTheChoices() throws {
-        let text = ConfigurationParsingTests.minimal.replacingOccurrences(of: "name = \"demo\"", with: "name = \"demo\"\nauth = \"basic\"")
+        let text = ConfigurationParsingTests.minimal.replacingOccurrences(
+            of: "name = \"demo\"", with: "name = \"demo\"\nauth = \"basic\"")
         let error = try error(text)
         #expect(error.key == "endpoint[0].auth")
         #expect(error.message.contains("\"sigv4\""))
@@ -244,13 +255,16 @@ struct ConfigurationErrorTests {
             _ = try GatewayConfiguration.load(contentsOf: "/nonexistent/mlgw/gateway.conf", environment: [:])
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
-            return error.file == "/nonexistent/mlgw/gateway.conf" && error.line == nil && error.message.contains("cannot read")
+            return error.file == "/nonexistent/mlgw/gateway.conf" && error.line == nil
+                && error.message.contains("cannot read")
         }
     }
 
     @Test func descriptionWithoutLineOrKey() {
         #expect(ConfigurationError(file: "g.conf", line: nil, key: "", message: "boom").description == "g.conf: boom")
         #expect(ConfigurationError(file: "g.conf", line: 3, key: "", message: "boom").description == "g.conf:3: boom")
-        #expect(ConfigurationError(file: "g.conf", line: nil, key: "a.b", message: "boom").description == "g.conf: a.b: boom")
+        #expect(
+            ConfigurationError(file: "g.conf", line: nil, key: "a.b", message: "boom").description
+                == "g.conf: a.b: boom")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
+@testable import Gateway
 @testable import InvocationCore
 @testable import ModelClient
-import Testing
-@testable import Gateway
 
 @Suite("Configuration parsing")
 struct ConfigurationParsingTests {
@@ -85,7 +86,10 @@ struct ConfigurationParsingTests {
         #expect(endpoint.name == "demo")
         #expect(endpoint.auth == AuthMode.none)
         #expect(endpoint.backend == BackendSettings())
-        #expect(endpoint.variants == [VariantConfiguration(name: "VariantA", weight: 1, backends: [URL(string: "http://127.0.0.1:9001")!])])
+        #expect(
+            endpoint.variants == [
+                VariantConfiguration(name: "VariantA", weight: 1, backends: [URL(string: "http://127.0.0.1:9001")!])
+            ])
         #expect(configuration.sourceFile?.lastPathComponent == "gateway.conf")
     }
 
@@ -137,7 +141,8 @@ struct ConfigurationParsingTests {
                 == BackendSettings(
                     connectTimeout: .milliseconds(500), timeout: .seconds(30), idleTimeout: .seconds(4), maxRetries: 3,
                     failureThreshold: 7,
-                    openDuration: .seconds(15), healthCheckInterval: .seconds(1), healthCheckTimeout: .milliseconds(250),
+                    openDuration: .seconds(15), healthCheckInterval: .seconds(1),
+                    healthCheckTimeout: .milliseconds(250),
                     unhealthyThreshold: 4, healthyThreshold: 2))
     }
 
@@ -148,7 +153,8 @@ struct ConfigurationParsingTests {
                 VariantConfiguration(
                     name: "A", weight: 2,
                     backends: [URL(string: "http://10.0.0.1:8080")!, URL(string: "http://10.0.0.2:8080/")!]),
-                VariantConfiguration(name: "Shadow", weight: 0.5, backends: [URL(string: "http://10.0.0.3:8080")!], shadow: true),
+                VariantConfiguration(
+                    name: "Shadow", weight: 0.5, backends: [URL(string: "http://10.0.0.3:8080")!], shadow: true),
             ])
         #expect(endpoint.productionVariants.map(\.name) == ["A"])
         #expect(endpoint.shadowVariants.map(\.name) == ["Shadow"])
@@ -157,13 +163,17 @@ struct ConfigurationParsingTests {
     @Test func endpointsKeepFileOrder() throws {
         let configuration = try TestConfigurations.parse(Self.everyKey)
         #expect(configuration.endpoints.map(\.name) == ["churn", "fraud.v2"])
-        #expect(configuration.endpoint(named: "fraud.v2")?.variants.first?.backends == [URL(string: "https://models.internal:443")!])
+        #expect(
+            configuration.endpoint(named: "fraud.v2")?.variants.first?.backends == [
+                URL(string: "https://models.internal:443")!
+            ])
         #expect(configuration.endpoint(named: "nope") == nil)
     }
 
     @Test(arguments: AuthMode.allCases)
     func everyAuthModeIsAccepted(mode: AuthMode) throws {
-        let text = Self.minimal.replacingOccurrences(of: "name = \"demo\"", with: "name = \"demo\"\nauth = \"\(mode.rawValue)\"")
+        let text = Self.minimal.replacingOccurrences(
+            of: "name = \"demo\"", with: "name = \"demo\"\nauth = \"\(mode.rawValue)\"")
         #expect(try TestConfigurations.parse(text).endpoints.first?.auth == mode)
     }
 
@@ -185,21 +195,26 @@ struct ConfigurationParsingTests {
     }
 
     @Test func loadReadsTheFileAndResolvesPathsNextToIt() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-config-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlgw-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("gateway.conf")
         try Data(Self.minimal.utf8).write(to: file)
         let configuration = try GatewayConfiguration.load(contentsOf: file.path, environment: [:])
-        #expect(configuration.server.stateDirectory.standardizedFileURL.path == directory.appendingPathComponent("var").standardizedFileURL.path)
+        #expect(
+            configuration.server.stateDirectory.standardizedFileURL.path
+                == directory.appendingPathComponent("var").standardizedFileURL.path)
         #expect(configuration.sourceFile?.path == file.path)
         #expect(configuration.endpoints.count == 1)
     }
 
     @Test func repositoryGatewayConfIsValid() throws {
-        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let configuration = try GatewayConfiguration.load(contentsOf: root.appendingPathComponent("gateway.conf").path, environment: [:])
+        let configuration = try GatewayConfiguration.load(
+            contentsOf: root.appendingPathComponent("gateway.conf").path, environment: [:])
         #expect(configuration.endpoint(named: "demo")?.variants.map(\.name) == ["VariantA", "VariantB"])
     }
 }

@@ -1,6 +1,7 @@
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Duration(configText:)")
 struct DurationConfigTextTests {

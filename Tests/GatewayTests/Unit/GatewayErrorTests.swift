@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("GatewayError")
 struct GatewayErrorTests {
@@ -26,7 +27,8 @@ struct GatewayErrorTests {
     }
 
     @Test func modelErrorCarriesTheOriginalStatusAndMessage() throws {
-        let error = GatewayError.modelError(endpoint: "demo", variant: "VariantA", status: 500, body: #"{"error":"boom"}"#)
+        let error = GatewayError.modelError(
+            endpoint: "demo", variant: "VariantA", status: 500, body: #"{"error":"boom"}"#)
         #expect(error.code == "ModelError")
         #expect(error.status.code == 424)
         let body = try json(error)

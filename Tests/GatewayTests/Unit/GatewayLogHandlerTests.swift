@@ -1,9 +1,10 @@
-@testable import InvocationCore
 import Logging
-@testable import ModelClient
 import Synchronization
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
+@testable import ModelClient
 
 @Suite("Gateway log handler")
 struct GatewayLogHandlerTests {

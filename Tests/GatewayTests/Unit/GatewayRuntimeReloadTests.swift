@@ -1,8 +1,9 @@
 import Foundation
-@testable import InvocationCore
 import Logging
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("GatewayRuntime reload")
 struct GatewayRuntimeReloadTests {
@@ -24,7 +25,8 @@ struct GatewayRuntimeReloadTests {
 
     /// A runtime loaded from a file in a fresh temporary directory.
     private func makeRuntime() throws -> (GatewayRuntime, URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlgw-reload-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlgw-reload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("gateway.conf")
         try Data(Self.text(weightB: "1").utf8).write(to: file)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("HTTP date cache")
 struct HTTPDateCacheTests {

@@ -1,11 +1,14 @@
+import Testing
+
+@testable import Gateway
 @testable import InvocationCore
 @testable import ModelClient
-import Testing
-@testable import Gateway
 
 @Suite("HealthStatus")
 struct HealthStatusTests {
-    private func record(_ outcomes: [Bool], on status: inout HealthStatus, healthy: Int = 2, unhealthy: Int = 3) -> [Bool] {
+    private func record(_ outcomes: [Bool], on status: inout HealthStatus, healthy: Int = 2, unhealthy: Int = 3)
+        -> [Bool]
+    {
         outcomes.map { status.record(success: $0, healthyThreshold: healthy, unhealthyThreshold: unhealthy) }
     }
 
@@ -46,7 +49,10 @@ struct HealthStatusTests {
 
     @Test func thresholdsOfOneFlipOnEveryChange() {
         var status = HealthStatus()
-        #expect(record([false, false, true, true, false], on: &status, healthy: 1, unhealthy: 1) == [true, false, true, false, true])
+        #expect(
+            record([false, false, true, true, false], on: &status, healthy: 1, unhealthy: 1) == [
+                true, false, true, false, true,
+            ])
         #expect(!status.isHealthy)
     }
 

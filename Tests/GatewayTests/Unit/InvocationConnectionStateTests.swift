@@ -1,10 +1,11 @@
 import HTTPTypes
-@testable import InvocationCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("Invocation connection state")
 struct InvocationConnectionStateTests {

@@ -1,7 +1,8 @@
+import Testing
+
+@testable import Gateway
 @testable import InvocationCore
 @testable import ModelClient
-import Testing
-@testable import Gateway
 
 @Suite("RetryBudget")
 struct RetryBudgetTests {

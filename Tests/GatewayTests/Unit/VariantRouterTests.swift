@@ -1,6 +1,7 @@
-@testable import InvocationCore
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 @Suite("VariantRouter")
 struct VariantRouterTests {
@@ -16,7 +17,8 @@ struct VariantRouterTests {
         var generator = SeededGenerator(seed: seed)
         var counts = Array(repeating: 0, count: router.production.count)
         for _ in 0..<draws {
-            if case .success(let index) = router.choose(target: nil, isAvailable: isAvailable, random: generator.unit()) {
+            if case .success(let index) = router.choose(target: nil, isAvailable: isAvailable, random: generator.unit())
+            {
                 counts[index] += 1
             }
         }
@@ -85,7 +87,9 @@ struct VariantRouterTests {
 
     @Test func targetNameIsCaseSensitive() {
         let router = router([("VariantA", 1, false)])
-        #expect(router.choose(target: "varianta", isAvailable: allAvailable, random: 0) == .failure(.unknownTarget("varianta")))
+        #expect(
+            router.choose(target: "varianta", isAvailable: allAvailable, random: 0)
+                == .failure(.unknownTarget("varianta")))
     }
 
     @Test func shadowVariantCannotBeTargeted() {

@@ -50,8 +50,11 @@ public struct EventStreamDecoder: Sendable {
                 let name = bytes.readString(length: Int(nameLength)),
                 let type = bytes.readInteger(as: UInt8.self)
             else { throw .invalidHeader("cut short") }
-            guard type == EventStreamEncoder.stringType else { throw .invalidHeader("\(name) has value type \(type), not string") }
-            guard let valueLength = bytes.readInteger(as: UInt16.self), let value = bytes.readString(length: Int(valueLength))
+            guard type == EventStreamEncoder.stringType else {
+                throw .invalidHeader("\(name) has value type \(type), not string")
+            }
+            guard let valueLength = bytes.readInteger(as: UInt16.self),
+                let value = bytes.readString(length: Int(valueLength))
             else { throw .invalidHeader("\(name) value cut short") }
             headers.append(.init(name, value))
         }

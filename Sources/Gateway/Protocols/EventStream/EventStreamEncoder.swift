@@ -19,8 +19,12 @@ public struct EventStreamEncoder: Sendable {
         for header in message.headers {
             let nameBytes = header.name.utf8.count
             let valueBytes = header.value.utf8.count
-            guard (1...255).contains(nameBytes) else { throw .tooLarge("header name \"\(header.name)\" must be 1 to 255 bytes") }
-            guard valueBytes <= Int(UInt16.max) else { throw .tooLarge("header \(header.name) value exceeds 65535 bytes") }
+            guard (1...255).contains(nameBytes) else {
+                throw .tooLarge("header name \"\(header.name)\" must be 1 to 255 bytes")
+            }
+            guard valueBytes <= Int(UInt16.max) else {
+                throw .tooLarge("header \(header.name) value exceeds 65535 bytes")
+            }
             headersLength += 1 + nameBytes + 1 + 2 + valueBytes
         }
         let total = Self.framingBytes + headersLength + message.payload.readableBytes

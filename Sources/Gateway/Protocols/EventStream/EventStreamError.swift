@@ -1,4 +1,5 @@
 import InvocationCore
+
 /// Why bytes are not a valid event-stream message.
 public enum EventStreamError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The prelude's CRC-32 does not match its first 8 bytes.

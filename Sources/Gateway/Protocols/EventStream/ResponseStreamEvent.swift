@@ -33,7 +33,8 @@ public enum ResponseStreamEvent: Sendable, Equatable {
             return EventStreamMessage(headers: Self.payloadPartHeaders, payload: bytes)
         case .modelStreamError(let code, let message):
             return Self.exception(
-                "ModelStreamError", json: "{\"ErrorCode\":\(JSONText.quoted(code)),\"Message\":\(JSONText.quoted(message))}")
+                "ModelStreamError",
+                json: "{\"ErrorCode\":\(JSONText.quoted(code)),\"Message\":\(JSONText.quoted(message))}")
         case .internalStreamFailure(let message):
             return Self.exception("InternalStreamFailure", json: "{\"Message\":\(JSONText.quoted(message))}")
         }

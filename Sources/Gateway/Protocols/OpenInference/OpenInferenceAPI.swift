@@ -30,18 +30,21 @@ enum OpenInferenceAPI {
     }
 
     /// Registers the other `/v2` routes on the client router.
-    static func addRoutes(to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, readiness: Readiness) {
+    static func addRoutes(to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, readiness: Readiness)
+    {
         router.get("v2/health/live") { _, _ in HealthAPI.json(status: .ok, #"{"live":true}"#) }
         router.get("v2/health/ready") { _, _ in
             readiness.notReadyReason == nil
-                ? HealthAPI.json(status: .ok, #"{"ready":true}"#) : HealthAPI.json(status: .serviceUnavailable, #"{"ready":false}"#)
+                ? HealthAPI.json(status: .ok, #"{"ready":true}"#)
+                : HealthAPI.json(status: .serviceUnavailable, #"{"ready":false}"#)
         }
         router.get("v2/models/:model") { _, context in
             let name = try context.parameters.require("model")
             guard let endpoint = pipeline.runtime.current.endpoints[name] else { return Self.modelNotFound(name) }
             let versions = endpoint.production.map { JSONText.quoted($0.name) }.joined(separator: ",")
             return HealthAPI.json(
-                status: .ok, "{\"name\":\(JSONText.quoted(endpoint.name)),\"versions\":[\(versions)],\"platform\":\"mlgateway\"}")
+                status: .ok,
+                "{\"name\":\(JSONText.quoted(endpoint.name)),\"versions\":[\(versions)],\"platform\":\"mlgateway\"}")
         }
         router.get("v2/models/:model/ready") { _, context in
             let name = try context.parameters.require("model")
@@ -49,7 +52,8 @@ enum OpenInferenceAPI {
             let now = ContinuousClock.now
             let ready = endpoint.production.contains { $0.isAvailable(now: now) }
             return HealthAPI.json(
-                status: ready ? .ok : .serviceUnavailable, "{\"name\":\(JSONText.quoted(endpoint.name)),\"ready\":\(ready)}")
+                status: ready ? .ok : .serviceUnavailable,
+                "{\"name\":\(JSONText.quoted(endpoint.name)),\"ready\":\(ready)}")
         }
     }
 

@@ -1,5 +1,5 @@
-import HTTPTypes
 import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
 import InvocationCore
 import Logging

@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import WireFormats
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// Calls a multi-model variant: the target model's backend is chosen by consistent hashing (the next backend on
     /// the ring when it is unavailable), the model is loaded there with `POST /models` unless it already is, and the
     /// request goes to `POST /models/{name}/invoke`.
@@ -21,20 +21,26 @@ package extension InvocationPipeline {
         guard let model = invocation.targetModel, !model.isEmpty else {
             throw VariantFailure(
                 variant: variant,
-                error: .validation("Endpoint \(endpoint.name) is a multi-model endpoint: set X-Amzn-SageMaker-Target-Model (TargetModel)."))
+                error: .validation(
+                    "Endpoint \(endpoint.name) is a multi-model endpoint: set X-Amzn-SageMaker-Target-Model (TargetModel)."
+                ))
         }
         guard model.count <= 1024, !model.contains("/"), !model.hasPrefix(".") else {
-            throw VariantFailure(variant: variant, error: .validation("TargetModel \(model) is not a valid model name."))
+            throw VariantFailure(
+                variant: variant, error: .validation("TargetModel \(model) is not a valid model name."))
         }
         let settings = endpoint.configuration.backend
         let ring = models.ring(for: variant.backends.map(\.baseURL))
         let now = ContinuousClock.now
         guard
-            let backend = ring.preference(for: model).lazy.map({ variant.backends[$0] }).first(where: { $0.acquire(now: now) })
+            let backend = ring.preference(for: model).lazy.map({ variant.backends[$0] }).first(where: {
+                $0.acquire(now: now)
+            })
         else {
             throw VariantFailure(
                 variant: variant,
-                error: .serviceUnavailable("No backend of variant \(variant.name) of endpoint \(endpoint.name) can take model \(model)."))
+                error: .serviceUnavailable(
+                    "No backend of variant \(variant.name) of endpoint \(endpoint.name) can take model \(model)."))
         }
         let metrics = ModelMetrics(endpoint: endpoint.name, variant: variant.name, model: model)
         var healthy = true
@@ -45,17 +51,20 @@ package extension InvocationPipeline {
         let path = "/models/\(Self.pathSegment(model))/invoke"
         for attempt in 0..<2 {
             try await ensureLoaded(
-                model, on: backend, variant: variant, options: options, settings: settings, metrics: metrics, logger: logger)
+                model, on: backend, variant: variant, options: options, settings: settings, metrics: metrics,
+                logger: logger)
             let start = ContinuousClock.now
             let response: BackendResponse
             do {
                 response = try await client.send(request, to: backend, path: path, settings: settings, logger: logger)
             } catch {
                 healthy = false
-                throw VariantFailure(variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
+                throw VariantFailure(
+                    variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
             }
             if response.status == 404, attempt == 0 {
-                logger.info("Backend no longer has the model; loading it again",
+                logger.info(
+                    "Backend no longer has the model; loading it again",
                     metadata: ["model": "\(model)", "backend": "\(backend.baseURL)"])
                 models.forget(model: model, backend: backend.baseURL)
                 continue
@@ -68,7 +77,8 @@ package extension InvocationPipeline {
         }
         throw VariantFailure(
             variant: variant,
-            error: .modelError(endpoint: endpoint.name, variant: variant.name, status: 404, body: "Model \(model) is not loaded."))
+            error: .modelError(
+                endpoint: endpoint.name, variant: variant.name, status: 404, body: "Model \(model) is not loaded."))
     }
 
     /// Makes sure `model` is loaded on `backend`, loading it (single flight) or waiting for the load in flight.
@@ -83,7 +93,8 @@ package extension InvocationPipeline {
         case .startLoad(let generation):
             load = models.startLoad(model: model, backend: backend.baseURL, generation: generation) { [client] in
                 let start = ContinuousClock.now
-                try await Self.load(model, on: backend, options: options, client: client, settings: settings, logger: logger)
+                try await Self.load(
+                    model, on: backend, options: options, client: client, settings: settings, logger: logger)
                 metrics.setupTime.recordNanoseconds((ContinuousClock.now - start).nanosecondCount)
                 logger.info("Model loaded", metadata: ["model": "\(model)", "backend": "\(backend.baseURL)"])
             }
@@ -110,19 +121,23 @@ package extension InvocationPipeline {
     ) async throws {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        let url = options.modelURLPrefix.hasSuffix("/") ? options.modelURLPrefix + model : options.modelURLPrefix + "/" + model
+        let url =
+            options.modelURLPrefix.hasSuffix("/")
+            ? options.modelURLPrefix + model : options.modelURLPrefix + "/" + model
         let body = "{\"model_name\":\(JSONText.quoted(model)),\"url\":\(JSONText.quoted(url))}"
         let request = BackendRequest(headers: headers, body: ByteBuffer(string: body), timeout: settings.timeout)
         let response: BackendResponse
         do {
             response = try await client.send(request, to: backend, path: "/models", settings: settings, logger: logger)
         } catch {
-            throw GatewayError.serviceUnavailable("Loading model \(model) on \(backend.baseURL) failed: \(error.detail)")
+            throw GatewayError.serviceUnavailable(
+                "Loading model \(model) on \(backend.baseURL) failed: \(error.detail)")
         }
         guard response.isSuccess || response.status == 409 else {
             throw GatewayError(
                 code: .modelError, status: .init(code: 424),
-                message: "Loading model \(model) failed with status \(response.status): \(String(buffer: response.body))",
+                message:
+                    "Loading model \(model) failed with status \(response.status): \(String(buffer: response.body))",
                 integerFields: [("OriginalStatusCode", response.status)])
         }
     }
@@ -135,7 +150,7 @@ package extension InvocationPipeline {
     }
 }
 
-package extension GatewayError {
+extension GatewayError {
     /// 429 `ModelNotReadyException`: the target model is being loaded.
     package static func modelNotReady(model: String) -> GatewayError {
         GatewayError(

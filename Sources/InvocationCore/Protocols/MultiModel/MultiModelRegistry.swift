@@ -33,9 +33,13 @@ package final class MultiModelRegistry: Sendable {
             defer { _ = loads.withLock { $0.removeValue(forKey: generation) } }
             do {
                 try await load()
-                placement.withLock { $0.finishLoad(model: model, backend: backend, generation: generation, success: true) }
+                placement.withLock {
+                    $0.finishLoad(model: model, backend: backend, generation: generation, success: true)
+                }
             } catch {
-                placement.withLock { $0.finishLoad(model: model, backend: backend, generation: generation, success: false) }
+                placement.withLock {
+                    $0.finishLoad(model: model, backend: backend, generation: generation, success: false)
+                }
                 throw error
             }
         }

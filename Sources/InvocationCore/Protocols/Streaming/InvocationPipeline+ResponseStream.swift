@@ -3,21 +3,23 @@ import Logging
 import ModelClient
 import NIOCore
 
-package extension HTTPField.Name {
+extension HTTPField.Name {
     /// `X-Amzn-SageMaker-Accept`, the `Accept` of the streaming and async operations.
     package static let sageMakerAccept = HTTPField.Name("X-Amzn-SageMaker-Accept")!
     /// `X-Amzn-SageMaker-Content-Type`, the model's content type in a streamed answer (and the input's in async).
     package static let sageMakerContentType = HTTPField.Name("X-Amzn-SageMaker-Content-Type")!
 }
 
-package extension InvocationPipeline {
+extension InvocationPipeline {
     /// Serves `POST /endpoints/{name}/invocations-response-stream` (InvokeEndpointWithResponseStream) up to the
     /// model's answer.
     ///
     /// The request takes the stages of an invocation up to the choice of a variant (authenticate, read, enrich,
     /// route); then a backend of the variant is called and its answer is handed over as it arrives
     /// (``streamingResponse(for:endpoint:logger:)``). A failure before the model answers is an ordinary error.
-    package func invokeWithResponseStream(_ request: InvocationRequest) async -> Result<BackendStream, InvocationFailure> {
+    package func invokeWithResponseStream(_ request: InvocationRequest) async -> Result<
+        BackendStream, InvocationFailure
+    > {
         let run: InvocationRun
         do throws(GatewayError) {
             run = try self.run(of: request, options: .init())
@@ -45,7 +47,8 @@ package extension InvocationPipeline {
     ) async throws(VariantFailure) -> BackendStream {
         let endpoint = invocation.endpoint
         let settings = endpoint.configuration.backend
-        let request = BackendRequest(headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
+        let request = BackendRequest(
+            headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)
         let stream = try await withBackend(of: variant, endpoint: endpoint) { backend throws(BackendCallError) in
             let start = ContinuousClock.now
             do throws(BackendCallError) {
@@ -53,7 +56,8 @@ package extension InvocationPipeline {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 return BackendStream(
-                    endpoint: endpoint, variant: variant, backend: backend, response: response, start: start, settings: settings)
+                    endpoint: endpoint, variant: variant, backend: backend, response: response, start: start,
+                    settings: settings)
             } catch {
                 backend.release(success: false, now: .now, settings: settings)
                 throw error

@@ -17,7 +17,10 @@ final class DemoBackendProcess: Sendable {
         let port = try port ?? FreePort.next()
         let child = try ChildProcess(
             BuiltProducts.path("demo-backend"),
-            ["--port", "\(port)", "--mode", mode, "--delay-ms", "\(delayMilliseconds)", "--fail-rate", "\(failRate)", "--name", name])
+            [
+                "--port", "\(port)", "--mode", mode, "--delay-ms", "\(delayMilliseconds)", "--fail-rate", "\(failRate)",
+                "--name", name,
+            ])
         let backend = DemoBackendProcess(port: port, name: name, child: child)
         let deadline = ContinuousClock.now + .seconds(30)
         while !FreePort.isListening(port) {

@@ -133,13 +133,18 @@ struct AdminState {
     init(json: [UInt8]) throws {
         guard let root = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
             let generation = root["generation"] as? Int, let endpoints = root["endpoints"] as? [[String: Any]]
-        else { throw TestSupportError("unexpected /admin/endpoints document: \(String(decoding: json, as: UTF8.self))") }
+        else {
+            throw TestSupportError("unexpected /admin/endpoints document: \(String(decoding: json, as: UTF8.self))")
+        }
         self.generation = generation
         var backends: [String: [String: [BackendState]]] = [:]
         for endpoint in endpoints {
-            guard let name = endpoint["name"] as? String, let variants = endpoint["variants"] as? [[String: Any]] else { continue }
+            guard let name = endpoint["name"] as? String, let variants = endpoint["variants"] as? [[String: Any]] else {
+                continue
+            }
             for variant in variants {
-                guard let variantName = variant["name"] as? String, let list = variant["backends"] as? [[String: Any]] else {
+                guard let variantName = variant["name"] as? String, let list = variant["backends"] as? [[String: Any]]
+                else {
                     continue
                 }
                 backends[name, default: [:]][variantName] = list.map {

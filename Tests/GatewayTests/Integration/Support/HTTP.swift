@@ -33,7 +33,9 @@ enum HTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
         let response = try await HTTPClient.shared.execute(
-            request, timeout: .milliseconds(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+            request,
+            timeout: .milliseconds(
+                timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return Response(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
     }

@@ -26,10 +26,13 @@ struct PrometheusText {
     func has(_ name: String) -> Bool { samples.contains { $0.name == name } }
 
     private static func parse(_ line: Substring) -> Sample? {
-        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
+            let value = Double(line[line.index(after: space)...])
         else { return nil }
         let series = line[..<space]
-        guard let brace = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+        guard let brace = series.firstIndex(of: "{") else {
+            return Sample(name: String(series), labels: [:], value: value)
+        }
         var labels: [String: String] = [:]
         let inner = series[series.index(after: brace)...].dropLast()
         for pair in inner.split(separator: ",") {

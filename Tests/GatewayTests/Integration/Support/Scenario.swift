@@ -19,7 +19,8 @@ func withGateway(
         for spec in specs {
             started.append(
                 try await DemoBackendProcess.start(
-                    name: spec.name, mode: spec.mode, delayMilliseconds: spec.delayMilliseconds, failRate: spec.failRate))
+                    name: spec.name, mode: spec.mode, delayMilliseconds: spec.delayMilliseconds, failRate: spec.failRate
+                ))
         }
     } catch {
         await Backends(started).stop()
@@ -63,7 +64,8 @@ enum TOML {
     /// `[[endpoint.variant]]`.
     static func variant(_ name: String, weight: Double = 1, backends: [String], shadow: Bool = false) -> String {
         let list = backends.map { "\"\($0)\"" }.joined(separator: ", ")
-        return "\n[[endpoint.variant]]\nname = \"\(name)\"\nweight = \(weight)\nbackends = [\(list)]\nshadow = \(shadow)\n"
+        return
+            "\n[[endpoint.variant]]\nname = \"\(name)\"\nweight = \(weight)\nbackends = [\(list)]\nshadow = \(shadow)\n"
     }
 
     /// A URL whose port refuses connections.
