@@ -116,6 +116,15 @@ let package = Package(
         .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),
         .testTarget(
+            name: "ModelClientTests",
+            dependencies: [
+                "ModelClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ModelClient", "TestSupport",
