@@ -131,11 +131,22 @@ let package = Package(
         .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),
         .testTarget(
+            name: "ModelClientTests",
+            dependencies: [
+                "ModelClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "InvocationCore", "ModelClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
     ],

@@ -1,0 +1,178 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import Testing
+@testable import Gateway
+
+/// The channel handlers of the client and admin listeners, each driven on NIO's `EmbeddedChannel` with no socket
+/// and no server: what each does to the parts that flow through it, the answers it writes, and when it closes or
+/// pauses the connection. Only what the channel shows is checked, so the suites hold when the handlers are merged
+/// into one connection handler with one state machine (issue 18).
+@Suite("Channels")
+enum Channels {}
+
+/// Builders of `EmbeddedChannel`s with the client listener's handlers, and readers of what they write.
+enum ChannelTestSupport {
+    /// A connected (active) channel with `handlers`.
+    static func channel(_ handlers: [any ChannelHandler]) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(handlers: handlers)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+        return channel
+    }
+
+    /// A connected channel that reads and writes bytes as the client listener does: NIO's HTTP/1 request decoder and
+    /// response encoder, ``HTTP10ConnectionHandler`` (with `http10`), the HTTPTypes codec, then `handlers`.
+    static func byteChannel(http10: Bool = true, _ handlers: [any ChannelHandler]) throws -> EmbeddedChannel {
+        var all: [any ChannelHandler] = [ByteToMessageHandler(HTTPRequestDecoder()), HTTPResponseEncoder()]
+        if http10 { all.append(HTTP10ConnectionHandler()) }
+        all.append(HTTP1ToHTTPServerCodec(secure: false))
+        return try channel(all + handlers)
+    }
+
+    /// Every byte written to the channel so far.
+    static func outboundBytes(_ channel: EmbeddedChannel) throws -> String {
+        var text = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+        return text
+    }
+
+    /// The HTTPTypes answers written to the channel so far, whole or not.
+    static func answers(_ channel: EmbeddedChannel) throws -> [WrittenAnswer] {
+        var answers: [WrittenAnswer] = []
+        while let part = try channel.readOutbound(as: HTTPResponsePart.self) {
+            switch part {
+            case .head(let head): answers.append(WrittenAnswer(head: head))
+            case .body(let body):
+                guard !answers.isEmpty else {
+                    Issue.record("a body part without a head")
+                    continue
+                }
+                answers[answers.count - 1].body += String(buffer: body)
+            case .end:
+                guard !answers.isEmpty else {
+                    Issue.record("an end without a head")
+                    continue
+                }
+                answers[answers.count - 1].ended = true
+            }
+        }
+        return answers
+    }
+
+    /// A request head as the HTTPTypes codec passes it on.
+    static func request(
+        _ method: HTTPRequest.Method, _ path: String, _ fields: HTTPFields = [:]
+    ) -> HTTPRequest {
+        HTTPRequest(method: method, scheme: nil, authority: "gateway", path: path, headerFields: fields)
+    }
+
+    /// Feeds a whole request as HTTPTypes parts.
+    static func send(
+        _ channel: EmbeddedChannel, _ method: HTTPRequest.Method, _ path: String, body: String = "",
+        fields: HTTPFields = [:]
+    ) throws {
+        var fields = fields
+        if fields[.contentLength] == nil, method == .post { fields[.contentLength] = String(body.utf8.count) }
+        try channel.writeInbound(HTTPRequestPart.head(request(method, path, fields)))
+        if !body.isEmpty { try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body))) }
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+    }
+
+    /// Writes a whole answer from the router's side of the pipeline (the channel's tail).
+    static func answerFromRouter(_ channel: EmbeddedChannel, _ status: HTTPResponse.Status = .ok, body: String = "")
+        throws
+    {
+        var fields = HTTPFields()
+        fields[.contentLength] = String(body.utf8.count)
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: status, headerFields: fields)))
+        if !body.isEmpty { try channel.writeOutbound(HTTPResponsePart.body(ByteBuffer(string: body))) }
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+    }
+}
+
+/// One answer read back from a channel.
+struct WrittenAnswer {
+    var head: HTTPResponse
+    var body = ""
+    var ended = false
+
+    /// The `message` of an AWS-style error body.
+    var message: String? {
+        guard let range = body.range(of: "\"message\":\"") else { return nil }
+        let rest = body[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
+
+/// One HTTP/1.x answer parsed from bytes: its status line, headers and `Content-Length` body.
+struct RawAnswer {
+    var statusLine: String
+    var headers: [(name: String, value: String)]
+    var body: String
+
+    /// The values of header `name` (any case).
+    func values(_ name: String) -> [String] {
+        headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
+
+    /// Splits `text` into the answers it holds, in order; interim (1xx) answers have no body.
+    static func parse(_ text: String) -> [RawAnswer] {
+        var answers: [RawAnswer] = []
+        var rest = Substring(text)
+        while let end = rest.range(of: "\r\n\r\n") {
+            let lines = rest[..<end.lowerBound].components(separatedBy: "\r\n")
+            rest = rest[end.upperBound...]
+            let headers = lines.dropFirst().map { line -> (String, String) in
+                let colon = line.firstIndex(of: ":") ?? line.endIndex
+                let value = colon < line.endIndex ? line[line.index(after: colon)...] : ""
+                return (String(line[..<colon]), value.trimmingCharacters(in: .whitespaces))
+            }
+            var answer = RawAnswer(statusLine: lines[0], headers: headers, body: "")
+            let length = answer.values("content-length").first.flatMap { Int($0) } ?? 0
+            let body = rest.prefix(length)
+            answer.body = String(body)
+            rest = rest[body.endIndex...]
+            answers.append(answer)
+        }
+        return answers
+    }
+}
+
+/// Records the request parts and errors that reach the router's side of the pipeline, and keeps them from going
+/// further.
+final class RouterRecorder: ChannelInboundHandler {
+    typealias InboundIn = HTTPRequestPart
+
+    private(set) var events: [String] = []
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): events.append("head \(head.method) \(head.path ?? "")")
+        case .body(let body): events.append("body \(String(buffer: body))")
+        case .end: events.append("end")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        events.append("error \(error)")
+    }
+}
+
+/// Counts the reads from the socket that reach it, placed before the handler under test.
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+
+    private(set) var reads = 0
+
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+}
+
+/// An error that is not a parse error, as a socket would report one.
+struct ConnectionReset: Error {}
