@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --tests
 
+echo "==> swift format lint (the checked-in .swift-format)"
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
 echo "==> swift build (debug)"
 swift build --build-tests
 export MLGATEWAY_BIN_DIR="$(swift build --show-bin-path)"

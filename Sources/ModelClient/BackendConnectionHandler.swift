@@ -53,7 +53,7 @@ package final class BackendConnectionHandler: ChannelDuplexHandler {
         exchange.requestSent()
         exchangeID = id
         self.caller = caller
-        let deadline = NIODeadline.now() + timeout
+        let deadline = context.eventLoop.now + timeout
         self.deadline = deadline
         // An armed timer that fires no later than this deadline re-arms itself for this exchange when it fires.
         if timer.map({ $0.firesAt > deadline }) ?? true {
@@ -74,7 +74,7 @@ package final class BackendConnectionHandler: ChannelDuplexHandler {
     private func timerFired() {
         timer = nil
         guard let deadline, let context else { return }
-        if deadline <= .now() {
+        if deadline <= context.eventLoop.now {
             perform(exchange.timedOut())
         } else {
             armTimer(at: deadline, context: context)

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+
 @testable import ModelClient
 
 /// What the callers of a connection's exchanges were handed, in order.

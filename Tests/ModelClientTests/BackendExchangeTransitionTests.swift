@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import Testing
+
 @testable import ModelClient
 
 /// `BackendExchange` transitions that the GatewayTests suite "Backend exchange" leaves out: answers that break

@@ -77,12 +77,13 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
     static func problem(_ error: HTTPParserError) -> String {
         switch error {
         case .headerOverflow: "its headers are larger than the limit of 80 KiB (headerOverflow)"
-        case .invalidHeaderToken, .invalidCharactersUsed, .lfExpected, .invalidConstant:
+        case .invalidHeaderToken, .invalidCharactersUsed, .lfExpected:
             "a header line is malformed (\(error))"
         case .invalidContentLength, .unexpectedContentLength: "its Content-Length is invalid (\(error))"
         case .invalidChunkSize: "a chunk size of its chunked body is invalid (invalidChunkSize)"
+        // llhttp raises invalidConstant in the request line only ("Expected HTTP/", a space in the target).
         case .invalidMethod, .invalidURL, .invalidVersion, .invalidHost, .invalidPort, .invalidPath,
-            .invalidQueryString, .invalidFragment:
+            .invalidQueryString, .invalidFragment, .invalidConstant:
             "its request line is malformed (\(error))"
         default: "\(error)"
         }

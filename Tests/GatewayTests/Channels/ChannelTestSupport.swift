@@ -6,7 +6,9 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 /// The channel handlers of the client and admin listeners, each driven on NIO's `EmbeddedChannel` with no socket
 /// and no server: what each does to the parts that flow through it, the answers it writes, and when it closes or

@@ -4,7 +4,9 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 extension Channels {
     /// `Expect: 100-continue` (`ExpectContinueHandler`) on an `EmbeddedChannel`: the interim `100 Continue` goes out

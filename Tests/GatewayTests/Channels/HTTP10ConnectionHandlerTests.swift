@@ -4,7 +4,9 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 extension Channels {
     /// HTTP/1.0 connection handling (`HTTP10ConnectionHandler`) on an `EmbeddedChannel`, between NIO's HTTP/1 parts:

@@ -4,7 +4,9 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 extension Channels {
     /// The invocation fast path (`InvocationChannelHandler` with `InvocationConnectionState`) on an `EmbeddedChannel`,

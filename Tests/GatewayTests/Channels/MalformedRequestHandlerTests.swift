@@ -4,7 +4,9 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import Gateway
+@testable import InvocationCore
 
 extension Channels {
     /// Malformed requests (`MalformedRequestHandler`) on an `EmbeddedChannel` fed raw bytes through NIO's HTTP/1
@@ -57,9 +59,7 @@ extension Channels {
             let answers = RawAnswer.parse(try ChannelTestSupport.outboundBytes(channel))
             #expect(answers.count == 1)
             let body = Self.expectValidationError(answers.first)
-            withKnownIssue("bug: MalformedRequestHandler.problem words invalidConstant as a malformed header line") {
-                #expect(body.contains("its request line is malformed"))
-            }
+            #expect(body.contains("its request line is malformed"))
             #expect(!channel.isActive)
             #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
         }
