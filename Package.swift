@@ -125,8 +125,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireFormatsTests", dependencies: ["WireFormats"]),
-        .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates"]),
-        .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "WireFormats"]),
+        .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates", "TestSupport"]),
+        .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "TestSupport", "WireFormats"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TestSupport", "WireFormats"]),
         .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),

@@ -34,4 +34,11 @@ public struct TemplateInput: Sendable {
         self.context = context
         self.features = features
     }
+
+    /// Sets `Content-Type` to `contentType` unless the headers have one already (in any case): a sample render's
+    /// media type, given apart from its headers.
+    public mutating func defaultContentType(_ contentType: String?) {
+        guard let contentType, !headers.keys.contains(where: { $0.lowercased() == "content-type" }) else { return }
+        headers["Content-Type"] = contentType
+    }
 }

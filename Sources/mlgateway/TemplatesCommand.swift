@@ -53,9 +53,7 @@ struct RenderTemplate: AsyncParsableCommand {
             queryParameters: try CLI.pairs(queryParameters, option: "--query"),
             headers: try CLI.pairs(headers, option: "--header"),
             stageVariables: try CLI.pairs(stageVariables, option: "--stage-variable"))
-        if let contentType, !input.headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
-            input.headers["Content-Type"] = contentType
-        }
+        input.defaultContentType(contentType)
         if let contextFile {
             let text = try CLI.read(contextFile)
             guard case .map(let context)? = try? TemplateValue(jsonString: text) else {

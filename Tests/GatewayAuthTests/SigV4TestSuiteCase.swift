@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import GatewayAuth
@@ -30,11 +31,10 @@ struct SigV4TestSuiteCase: CustomStringConvertible, Sendable {
 
     var description: String { name }
 
-    /// The suite directory: the repository root is three levels above this file (symlinks resolved), the suite
-    /// is beside the root.
-    static let suiteDirectory: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/conformance/sigv4-test-suite").standardizedFileURL
+    /// The suite's folder in the conformance data.
+    static let suiteName = "sigv4-test-suite"
+    /// The suite directory, beside the repository.
+    static let suiteDirectory: URL = ConformanceData.url(suiteName)
 
     /// Every case in the suite (empty when the suite is missing; `suiteIsPresent` reports that).
     static func all() -> [SigV4TestSuiteCase] {

@@ -1,5 +1,6 @@
 import Foundation
 import MappingTemplates
+import TestSupport
 import Testing
 
 /// One case recorded on real API Gateway (`../shared/conformance/vtl-recorded-cases.json`).
@@ -57,10 +58,8 @@ enum JSONValue: Decodable, Sendable {
 }
 
 enum RecordedCases {
-    /// The repository root is three levels above this file (symbolic links resolved).
-    static let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/conformance/vtl-recorded-cases.json").standardizedFileURL
+    static let name = "vtl-recorded-cases.json"
+    static let url = ConformanceData.url(name)
 
     static func load() throws -> [RecordedCase] {
         let data = try Data(contentsOf: url)
@@ -82,7 +81,11 @@ func collapseWhitespace(_ s: String) -> String {
     s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
 }
 
-@Suite("Recorded API Gateway cases")
+@Suite(
+    "Recorded API Gateway cases",
+    .enabled(
+        if: ConformanceData.isRequired(RecordedCases.name),
+        Comment(rawValue: ConformanceData.skipReason(RecordedCases.name))))
 struct RecordedCasesTests {
     @Test("the recorded cases file exists and is not empty")
     func fileIsPresent() throws {

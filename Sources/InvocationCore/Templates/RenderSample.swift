@@ -48,10 +48,6 @@ package struct RenderSample: Sendable {
     /// The render input; `$context` gets the sample's values over test defaults (`requestId`
     /// `test-invoke-request`, `stage` `mlgateway`, the endpoint and variant).
     package func input(endpoint: String, variant: String) -> TemplateInput {
-        var headers = headers
-        if let contentType, !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
-            headers["Content-Type"] = contentType
-        }
         var context: TemplateMap = [
             "accountId": "000000000000", "apiId": "mlgateway", "endpoint": .string(endpoint),
             "extendedRequestId": "test-invoke-request", "httpMethod": "POST",
@@ -61,9 +57,11 @@ package struct RenderSample: Sendable {
             "variant": .string(variant),
         ]
         for (name, value) in self.context.entries { context[name] = value }
-        return TemplateInput(
+        var input = TemplateInput(
             body: body, pathParameters: path ?? ["name": endpoint], queryParameters: query, headers: headers,
             stageVariables: stageVariables, context: .map(context), features: features)
+        input.defaultContentType(contentType)
+        return input
     }
 
     private static func strings(_ value: TemplateValue, _ name: String) throws(TemplateError) -> [String: String] {

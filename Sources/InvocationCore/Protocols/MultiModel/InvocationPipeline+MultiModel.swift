@@ -120,7 +120,7 @@ extension InvocationPipeline {
         settings: BackendSettings, logger: Logger
     ) async throws {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: HTTPField.Name.contentType.rawName, value: "application/json")
         let url =
             options.modelURLPrefix.hasSuffix("/")
             ? options.modelURLPrefix + model : options.modelURLPrefix + "/" + model
