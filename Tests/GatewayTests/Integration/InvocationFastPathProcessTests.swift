@@ -83,8 +83,8 @@ extension ProcessTests {
             }
         }
 
-        /// The first call opens the backend connection through the task-based pipeline; the later ones find it idle
-        /// on the one event loop and take the direct path, which must answer and count alike.
+        /// The first call opens the backend connection in a task (the call stage had to wait); the later ones find it
+        /// idle on the one event loop and are served without a task, which must answer and count alike.
         @Test func modelErrorsOnAKeptAliveConnectionAreAnsweredAndCountedAlike() async throws {
             let backend = BackendSpec(name: "bad", failRate: 1)
             try await withGateway(backends: [backend], server: "threads = 1") { backends in
