@@ -13,7 +13,7 @@ import NIOCore
 ///
 /// The stages run on the caller's event loop for as long as each can finish at once (``step(_:of:)``), and the
 /// invocation moves into a task only from the first stage that must wait (``stepWaiting(_:of:)``): a Redis miss, a
-/// rate-limit store that is not in memory, a backend with no idle connection on that event loop (ADR 0011).
+/// rate-limit store that is not in memory, a backend with no idle connection on that event loop (ADR 0012).
 package struct InvocationPipeline: Sendable {
     /// Shadow copies allowed in flight per shadow variant; further copies are skipped and counted.
     package static let maxShadowInFlight = 256
