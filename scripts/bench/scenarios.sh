@@ -82,7 +82,7 @@ scenario_full_path_config() {
   printf '%s' '$input.body' >"$dir/request.vtl"
   {
     gateway_server_toml
-    enrichment_store_toml 100000
+    enrichment_store_toml "$dir" 100000
     gateway_endpoint_toml 'auth = "api_key"' 'stage_variables = { model = "bench" }'
     gateway_variant_toml
     enrichment_rule_toml
@@ -98,7 +98,6 @@ file = "$repo/templates/csv-to-json.vtl"
 EOF
     capture_toml
   } >"$dir/gateway.conf"
-  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
 }
 
 scenario_full_path_prepare() {
@@ -170,17 +169,17 @@ enrichment_config() {
   local dir=$1 cache_entries=$2
   {
     gateway_server_toml
-    enrichment_store_toml "$cache_entries"
+    enrichment_store_toml "$dir" "$cache_entries"
     gateway_endpoint_toml
     gateway_variant_toml
     enrichment_rule_toml
   } >"$dir/gateway.conf"
-  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
 }
 
-# The feature store and its view `user`; $1 is the cache size.
+# The feature store and its view `user`, whose warm-up list it writes into DIR ($1); $2 is the cache size.
 enrichment_store_toml() {
-  local cache_entries=$1
+  local dir=$1 cache_entries=$2
+  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
   cat <<EOF
 [feature_store]
 redis = "redis://127.0.0.1:$REDIS_PORT/0"

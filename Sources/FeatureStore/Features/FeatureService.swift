@@ -26,6 +26,11 @@ public final class FeatureService: Sendable {
         let configuration: FeatureViewConfiguration
         let metrics: FeatureMetrics
         let defaultValues: [String?]
+
+        /// Whether `entry` is still within the view's `cache_ttl` at `now`, so that it is served without a read.
+        func isFresh(_ entry: CacheEntry, now: ContinuousClock.Instant) -> Bool {
+            now < entry.fetchedAt + configuration.cacheTTL
+        }
     }
 
     /// The store settings.
@@ -89,7 +94,7 @@ public final class FeatureService: Sendable {
         let key = CacheKey(view: view.index, entity: entity)
         let now = clock.now()
         let cached = cache.withLock { $0.get(key) }
-        if let cached, now < cached.fetchedAt + view.configuration.cacheTTL {
+        if let cached, view.isFresh(cached, now: now) {
             view.metrics.cacheHits.increment()
             return resolve(cached.record, view: view, entity: entity, source: .cache)
         }
@@ -110,27 +115,28 @@ public final class FeatureService: Sendable {
         _ wanted: [(view: String, entity: String?)]
     ) throws(FeatureStoreError) -> [FeatureLookup]? {
         let now = clock.now()
-        var records: [FeatureRecord?] = []
-        records.reserveCapacity(wanted.count)
+        // Per wanted lookup: the view and the fresh record, nil for a view's defaults (no entity).
+        var hits: [(view: View, record: FeatureRecord)?] = []
+        hits.reserveCapacity(wanted.count)
         for (name, entity) in wanted {
             guard let view = viewsByName[name] else { throw .unknownView(name) }
             guard let entity else {
-                records.append(nil)
+                hits.append(nil)
                 continue
             }
             let cached = cache.withLock { $0.get(CacheKey(view: view.index, entity: entity)) }
-            guard let cached, now < cached.fetchedAt + view.configuration.cacheTTL else { return nil }
-            records.append(cached.record)
+            guard let cached, view.isFresh(cached, now: now) else { return nil }
+            hits.append((view, cached.record))
         }
         var lookups: [FeatureLookup] = []
         lookups.reserveCapacity(wanted.count)
-        for ((name, entity), record) in zip(wanted, records) {
-            guard let entity, let record, let view = viewsByName[name] else {
+        for ((name, entity), hit) in zip(wanted, hits) {
+            guard let entity, let hit else {
                 lookups.append(try defaults(view: name))
                 continue
             }
-            view.metrics.cacheHits.increment()
-            lookups.append(resolve(record, view: view, entity: entity, source: .cache))
+            hit.view.metrics.cacheHits.increment()
+            lookups.append(resolve(hit.record, view: hit.view, entity: entity, source: .cache))
         }
         return lookups
     }

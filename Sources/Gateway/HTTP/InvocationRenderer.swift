@@ -2,7 +2,6 @@ import HTTPTypes
 import InvocationCore
 import Logging
 import NIOCore
-import WireFormats
 
 /// An invocation's answer, ready to be written.
 struct InvocationAnswer: Sendable {
@@ -49,7 +48,7 @@ struct InvocationRenderer: Sendable {
             fields = error.responseHeaders
             switch errorBody {
             case .aws: body = ByteBuffer(string: error.body)
-            case .openInference: body = ByteBuffer(string: "{\"error\":\(JSONText.quoted(error.message))}")
+            case .openInference: body = ByteBuffer(string: error.openInferenceBody)
             }
         }
         fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))

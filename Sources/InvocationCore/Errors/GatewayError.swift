@@ -43,6 +43,11 @@ public struct GatewayError: Error, Sendable, Equatable {
         return json + "}"
     }
 
+    /// The Open Inference Protocol's error body, `{"error": message}`.
+    package var openInferenceBody: String {
+        "{\"error\":\(JSONText.quoted(message))}"
+    }
+
     /// The answer's headers: ``headers`` with `Content-Type: application/json` and `x-amzn-ErrorType`.
     package var responseHeaders: HTTPFields {
         var headers = self.headers

@@ -46,15 +46,8 @@ extension InvocationPipeline {
                     throw VariantFailure(
                         variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
                 }
-                var stage = InvocationStage.respond(
-                    invocation,
-                    try Self.result(of: response, latency: latency, variant: variant, endpoint: endpoint),
-                    templates)
-                while let next = try step(stage, of: run) {
-                    if case .answered(let result) = next { return completion(.success(result)) }
-                    stage = next
-                }
-                continueInTask(run, from: stage, on: eventLoop, completion: completion)
+                let result = try Self.result(of: response, latency: latency, variant: variant, endpoint: endpoint)
+                drive(run, from: .respond(invocation, result, templates), on: eventLoop, completion: completion)
             } catch {
                 completion(.failure(recordFailure(error, of: run)))
             }

@@ -67,7 +67,16 @@ package struct InvocationPipeline: Sendable {
         } catch {
             return completion(.failure(InvocationFailure(error: error)))
         }
-        var stage = InvocationStage.authenticate
+        drive(run, from: .authenticate, on: eventLoop, completion: completion)
+    }
+
+    /// Runs the stages of `run` from `stage` on `eventLoop` for as long as each can finish at once, and goes on in
+    /// a task (``continueInTask(_:from:on:completion:)``) from the first one that must wait.
+    func drive(
+        _ run: InvocationRun, from stage: InvocationStage, on eventLoop: any EventLoop,
+        completion: @escaping (InvocationOutcome) -> Void
+    ) {
+        var stage = stage
         do {
             while true {
                 if case .answered(let result) = stage { return completion(.success(result)) }
@@ -201,26 +210,18 @@ package struct InvocationPipeline: Sendable {
         }
     }
 
-    /// The stages after a production variant answered: capture, the response template, then
-    /// ``answered(_:to:start:logger:)``.
+    /// The stages after a production variant answered: capture, the response template, shadow copies, and the
+    /// variant's success in its metrics.
     package func answer(
         _ result: inout InvocationResult, to invocation: Invocation, rendering templates: TemplateRendering?,
         run: InvocationRun
     ) throws(GatewayError) {
         capture(invocation, answer: result)
         try applyResponseTemplate(&result, rendering: templates)
-        answered(result, to: invocation, start: run.request.receivedAt, logger: run.logger)
-    }
-
-    /// The last stages of an answered invocation: shadow copies, and the variant's success in its metrics.
-    package func answered(
-        _ result: InvocationResult, to invocation: Invocation, start: ContinuousClock.Instant,
-        logger: @autoclosure () -> Logger
-    ) {
         if !invocation.endpoint.shadows.isEmpty {
-            sendShadowCopies(of: invocation, shadowing: result.variant, logger: logger())
+            sendShadowCopies(of: invocation, shadowing: result.variant, logger: run.logger)
         }
-        result.variant.metrics.recordSuccess(start: start, modelLatency: result.modelLatency)
+        result.variant.metrics.recordSuccess(start: run.request.receivedAt, modelLatency: result.modelLatency)
     }
 
     /// The endpoint called `name` in the configuration in force, and the server settings of that configuration.
@@ -237,18 +238,23 @@ package struct InvocationPipeline: Sendable {
         let limit = run.maxBodyBytes
         let headers = run.request.head.headerFields
         try Self.checkHeaders(headers, limit: limit)
+        let body: ByteBuffer
         switch run.request.body {
-        case .complete(let body):
-            guard body.readableBytes <= limit else {
-                throw .validation("Request body exceeds the limit of \(limit) bytes.")
-            }
-            return try Self.invocation(
-                headers: headers, body: body, endpoint: run.endpoint, requestID: run.request.requestID)
-        case .failed(let error) where error is NIOTooManyBytesError:
+        case .complete(let read) where read.readableBytes <= limit:
+            body = read
+        case .complete, .failed(is NIOTooManyBytesError):
             throw .validation("Request body exceeds the limit of \(limit) bytes.")
         case .failed(let error):
             throw .validation("Request body could not be read: \(error)")
         }
+        guard body.readableBytes > 0 else {
+            throw .validation("Request body is empty; an invocation needs a payload (Body).")
+        }
+        return Invocation(
+            endpoint: run.endpoint, requestID: run.request.requestID, body: body,
+            contentType: headers.value(.contentType), accept: headers.value(.accept),
+            customAttributes: headers.value(.customAttributes), targetVariant: headers.value(.targetVariant),
+            targetModel: headers.value(.targetModel), inferenceID: headers.value(.inferenceID))
     }
 
     /// Refuses a request whose SageMaker headers are invalid or declare a body over `limit` bytes.
@@ -270,20 +276,6 @@ package struct InvocationPipeline: Sendable {
                 "\(name) (\(parameter)) is not supported: mlgateway endpoints have no \(feature). "
                     + "Remove the parameter.")
         }
-    }
-
-    /// The invocation of a request whose headers passed ``checkHeaders(_:limit:)`` and whose body was read.
-    package static func invocation(
-        headers: HTTPFields, body: ByteBuffer, endpoint: EndpointRuntime, requestID: String
-    ) throws(GatewayError) -> Invocation {
-        guard body.readableBytes > 0 else {
-            throw .validation("Request body is empty; an invocation needs a payload (Body).")
-        }
-        return Invocation(
-            endpoint: endpoint, requestID: requestID, body: body, contentType: headers.value(.contentType),
-            accept: headers.value(.accept), customAttributes: headers.value(.customAttributes),
-            targetVariant: headers.value(.targetVariant), targetModel: headers.value(.targetModel),
-            inferenceID: headers.value(.inferenceID))
     }
 
     /// InvokeEndpoint parameters for SageMaker features the gateway does not have: the header, the boto3 parameter and

@@ -54,6 +54,15 @@ extension Channels {
             return head
         }
 
+        /// The answer written next is HTTP/1.0 with `Connection: close`, and the channel closes after it.
+        private static func expectClosingHTTP10Answer(_ channel: EmbeddedChannel) throws {
+            let head = try #require(try answer(channel))
+            #expect(head.version == .http1_0)
+            #expect(head.headers["Connection"] == ["close"])
+            #expect(!channel.isActive)
+            #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
+        }
+
         private static func isInPipeline(_ channel: EmbeddedChannel) -> Bool {
             (try? channel.pipeline.syncOperations.handler(type: HTTP10ConnectionHandler.self)) != nil
         }
@@ -63,11 +72,7 @@ extension Channels {
             let forwarded = try #require(try Self.receive(channel, Self.request(.http1_0)))
             #expect(forwarded.headers["Connection"] == ["close"])
             #expect(channel.isActive)
-            let head = try #require(try Self.answer(channel))
-            #expect(head.version == .http1_0)
-            #expect(head.headers["Connection"] == ["close"])
-            #expect(!channel.isActive)
-            #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
+            try Self.expectClosingHTTP10Answer(channel)
         }
 
         @Test func withKeepAliveTheConnectionStaysOpenAndSaysSo() throws {
@@ -124,11 +129,7 @@ extension Channels {
             }
             #expect(interim.status == .continue)
             #expect(channel.isActive)
-            let head = try #require(try Self.answer(channel))
-            #expect(head.version == .http1_0)
-            #expect(head.headers["Connection"] == ["close"])
-            #expect(!channel.isActive)
-            #expect(try channel.finish(acceptAlreadyClosed: true).isClean)
+            try Self.expectClosingHTTP10Answer(channel)
         }
 
         @Test func anHTTP11RequestWithNothingOutstandingRemovesTheHandler() throws {

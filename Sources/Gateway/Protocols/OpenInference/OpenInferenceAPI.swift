@@ -71,6 +71,6 @@ enum OpenInferenceAPI {
     static func errorResponse(_ error: GatewayError) -> Response {
         Response(
             status: error.status, headers: error.responseHeaders,
-            body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\(JSONText.quoted(error.message))}")))
+            body: .init(byteBuffer: ByteBuffer(string: error.openInferenceBody)))
     }
 }

@@ -16,7 +16,7 @@ extension InvocationPipeline {
     ///
     /// The request takes the stages of an invocation up to the choice of a variant (authenticate, read, enrich,
     /// route); then a backend of the variant is called and its answer is handed over as it arrives
-    /// (``streamingResponse(for:endpoint:logger:)``). A failure before the model answers is an ordinary error.
+    /// (the `Gateway` module streams it to the client). A failure before the model answers is an ordinary error.
     package func invokeWithResponseStream(_ request: InvocationRequest) async -> Result<
         BackendStream, InvocationFailure
     > {
