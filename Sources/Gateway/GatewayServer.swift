@@ -61,26 +61,20 @@ public struct GatewayServer: Sendable {
         let adminRouter = AdminAPI.router(runtime: runtime, readiness: readiness)
         let asyncWorkers = try AsyncWorkerPool.setUp(
             runtime: runtime, pipeline: pipeline, client: clientRouter, admin: adminRouter, logger: logger)
-        let renderer = InvocationRenderer(runtime: runtime)
-        let clientIdleTimeout = server.clientIdleTimeout
-        // The connection state handler before the fast path sees the requests and answers of both paths, so it is
-        // the one that applies the idle timeout and drain; Hummingbird's own, after it, sees only the router's.
+        let invocations = ClientConnectionHandler.Invocations(
+            pipeline: pipeline, renderer: InvocationRenderer(runtime: runtime))
+        let timeouts = ClientConnectionHandler.StateMachine.Timeouts(
+            idle: server.clientIdleTimeout.map(TimeAmount.init),
+            receive: server.requestReceiveTimeout.map(TimeAmount.init))
         let clientApp = Application(
             router: clientRouter,
-            server: .gatewayHTTP1(
-                configuration: .init(
-                    additionalChannelHandlers: [
-                        MalformedRequestHandler(), ExpectContinueHandler(),
-                        HTTPConnectionStateHandler(idleTimeout: clientIdleTimeout, logger: logger),
-                        InvocationChannelHandler(pipeline: pipeline, renderer: renderer),
-                    ])),
+            server: .gatewayHTTP1 { ClientConnectionHandler(invocations: invocations, timeouts: timeouts) },
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
-            server: .gatewayHTTP1(
-                configuration: .init(additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler()])),
+            server: .gatewayHTTP1 { ClientConnectionHandler(invocations: nil, timeouts: timeouts) },
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },
             logger: logger)

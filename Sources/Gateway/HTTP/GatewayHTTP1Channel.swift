@@ -1,35 +1,50 @@
+import Hummingbird
 import HummingbirdCore
-import InvocationCore
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1 child channel with ``HTTP10ConnectionHandler`` between NIO's HTTP/1 codec and the HTTPTypes
-/// codec, the one place where a request's HTTP version is still known.
-struct GatewayHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+/// The HTTP/1 child channel of both listeners: NIO's HTTP/1 codec, then the listener's
+/// ``ClientConnectionHandler``, then the HTTPTypes codec and the async channel that Hummingbird's router reads.
+///
+/// The gateway sets the pipeline up itself rather than inserting into the one `HTTP1Channel` builds, so its
+/// connection handler sits where the HTTP version is still known, and Hummingbird's own connection state handler
+/// (idle timeout, drain) is not there to count the same requests a second time.
+struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
-    let base: HTTP1Channel
+    let responder: HTTPChannelHandler.Responder
+    /// Makes the connection handler of a new connection.
+    let connectionHandler: @Sendable () -> ClientConnectionHandler
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+        channel.eventLoop.makeCompletedFuture {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = 80 * 1024
+            limits.maxHeaderListSize = 80 * 1024
+            limits.maxHeaderFieldCount = 1000
             let operations = channel.pipeline.syncOperations
-            let codec = try operations.handler(type: HTTP1ToHTTPServerCodec.self)
-            try operations.addHandler(HTTP10ConnectionHandler(), position: .before(codec))
-            return value
+            try operations.configureHTTPServerPipeline(
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+            try operations.addHandler(connectionHandler())
+            try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            return try NIOAsyncChannel(
+                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
+        await handleHTTP(asyncChannel: value, logger: logger)
     }
 }
 
 extension HTTPServerBuilder {
-    /// An HTTP/1 server as `.http1(configuration:)` builds it, with HTTP/1.0 connection handling added.
-    static func gatewayHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        .init { responder in
-            GatewayHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration))
-        }
+    /// The gateway's HTTP/1 server, with `connectionHandler` making each connection's handler.
+    static func gatewayHTTP1(connectionHandler: @escaping @Sendable () -> ClientConnectionHandler) -> HTTPServerBuilder
+    {
+        .init { responder in GatewayHTTP1Channel(responder: responder, connectionHandler: connectionHandler) }
     }
 }

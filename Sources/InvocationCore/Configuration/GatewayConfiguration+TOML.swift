@@ -133,6 +133,9 @@ extension ServerConfiguration {
         if let timeout = try table.duration("client_idle_timeout") {
             self.clientIdleTimeout = timeout == .zero ? nil : timeout
         }
+        if let timeout = try table.duration("request_receive_timeout") {
+            self.requestReceiveTimeout = timeout == .zero ? nil : timeout
+        }
         if let level = try table.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {

@@ -91,6 +91,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// it (`client_idle_timeout`); `nil` (`"0s"`) keeps idle connections open. A request waiting for its answer is
     /// never cut.
     public var clientIdleTimeout: Duration? = .seconds(75)
+    /// The most time a request may take to arrive, from its head to its last body byte
+    /// (`request_receive_timeout`); past it the gateway answers 408 `RequestTimeout` if it has not answered yet, and
+    /// closes the connection. `nil` (`"0s"`) lets a request trickle in for as long as it keeps sending.
+    public var requestReceiveTimeout: Duration? = .seconds(60)
 
     /// Creates server settings.
     public init(

@@ -96,6 +96,8 @@ extension GatewayError {
         case accessDenied = "AccessDeniedException"
         /// Over the key's rate limit or quota (429).
         case throttling = "ThrottlingException"
+        /// The request did not arrive within `request_receive_timeout` (408).
+        case requestTimeout = "RequestTimeout"
     }
 
     /// 400 `ValidationError`: the request is wrong.

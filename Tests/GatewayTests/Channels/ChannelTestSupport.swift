@@ -12,12 +12,12 @@ import Testing
 
 /// The channel handlers of the client and admin listeners, each driven on NIO's `EmbeddedChannel` with no socket
 /// and no server: what each does to the parts that flow through it, the answers it writes, and when it closes or
-/// pauses the connection. Only what the channel shows is checked, so the suites hold when the handlers are merged
-/// into one connection handler with one state machine (issue 18).
+/// pauses the connection. Only what the channel shows is checked: these suites described the four handlers that
+/// ``ClientConnectionHandler`` replaced, and hold unchanged in what they assert (issue 18).
 @Suite("Channels")
 enum Channels {}
 
-/// Builders of `EmbeddedChannel`s with the client listener's handlers, and readers of what they write.
+/// Builders of `EmbeddedChannel`s with the listeners' handlers, and readers of what they write.
 enum ChannelTestSupport {
     /// A connected (active) channel with `handlers`.
     static func channel(_ handlers: [any ChannelHandler]) throws -> EmbeddedChannel {
@@ -26,13 +26,23 @@ enum ChannelTestSupport {
         return channel
     }
 
-    /// A connected channel that reads and writes bytes as the client listener does: NIO's HTTP/1 request decoder and
-    /// response encoder, ``HTTP10ConnectionHandler`` (with `http10`), the HTTPTypes codec, then `handlers`.
-    static func byteChannel(http10: Bool = true, _ handlers: [any ChannelHandler]) throws -> EmbeddedChannel {
-        var all: [any ChannelHandler] = [ByteToMessageHandler(HTTPRequestDecoder()), HTTPResponseEncoder()]
-        if http10 { all.append(HTTP10ConnectionHandler()) }
-        all.append(HTTP1ToHTTPServerCodec(secure: false))
-        return try channel(all + handlers)
+    /// A connection handler of the admin listener's kind (no invocations) with `timeouts`.
+    static func connectionHandler(timeouts: ClientConnectionHandler.StateMachine.Timeouts = .init())
+        -> ClientConnectionHandler
+    {
+        ClientConnectionHandler(invocations: nil, timeouts: timeouts)
+    }
+
+    /// A connected channel that reads and writes bytes as the listeners do: NIO's HTTP/1 request decoder and response
+    /// encoder, `connection` (by default one serving no invocations), the HTTPTypes codec, then `handlers`.
+    static func byteChannel(
+        connection: ClientConnectionHandler = connectionHandler(), _ handlers: [any ChannelHandler]
+    ) throws -> EmbeddedChannel {
+        let codec: [any ChannelHandler] = [
+            ByteToMessageHandler(HTTPRequestDecoder()), HTTPResponseEncoder(), connection,
+            HTTP1ToHTTPServerCodec(secure: false),
+        ]
+        return try channel(codec + handlers)
     }
 
     /// Every byte written to the channel so far.
@@ -42,18 +52,19 @@ enum ChannelTestSupport {
         return text
     }
 
-    /// The HTTPTypes answers written to the channel so far, whole or not.
+    /// The HTTP/1 answers written to the channel so far, whole or not.
     static func answers(_ channel: EmbeddedChannel) throws -> [WrittenAnswer] {
         var answers: [WrittenAnswer] = []
-        while let part = try channel.readOutbound(as: HTTPResponsePart.self) {
+        while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) {
             switch part {
-            case .head(let head): answers.append(WrittenAnswer(head: head))
-            case .body(let body):
+            case .head(let head): answers.append(WrittenAnswer(version: head.version, head: try HTTPResponse(head)))
+            case .body(.byteBuffer(let body)):
                 guard !answers.isEmpty else {
                     Issue.record("a body part without a head")
                     continue
                 }
                 answers[answers.count - 1].body += String(buffer: body)
+            case .body: Issue.record("a file region")
             case .end:
                 guard !answers.isEmpty else {
                     Issue.record("an end without a head")
@@ -65,23 +76,27 @@ enum ChannelTestSupport {
         return answers
     }
 
-    /// A request head as the HTTPTypes codec passes it on.
+    /// A request head as NIO's HTTP/1 decoder passes it on.
     static func request(
-        _ method: HTTPRequest.Method, _ path: String, _ fields: HTTPFields = [:]
-    ) -> HTTPRequest {
-        HTTPRequest(method: method, scheme: nil, authority: "gateway", path: path, headerFields: fields)
+        _ method: HTTPMethod, _ uri: String, _ headers: HTTPHeaders = [:], version: HTTPVersion = .http1_1
+    ) -> HTTPRequestHead {
+        var headers = headers
+        if !headers.contains(name: "host") { headers.add(name: "Host", value: "gateway") }
+        return HTTPRequestHead(version: version, method: method, uri: uri, headers: headers)
     }
 
-    /// Feeds a whole request as HTTPTypes parts.
+    /// Feeds a whole request as NIO's HTTP/1 parts.
     static func send(
-        _ channel: EmbeddedChannel, _ method: HTTPRequest.Method, _ path: String, body: String = "",
-        fields: HTTPFields = [:]
+        _ channel: EmbeddedChannel, _ method: HTTPMethod, _ uri: String, body: String = "",
+        headers: HTTPHeaders = [:], version: HTTPVersion = .http1_1
     ) throws {
-        var fields = fields
-        if fields[.contentLength] == nil, method == .post { fields[.contentLength] = String(body.utf8.count) }
-        try channel.writeInbound(HTTPRequestPart.head(request(method, path, fields)))
-        if !body.isEmpty { try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body))) }
-        try channel.writeInbound(HTTPRequestPart.end(nil))
+        var headers = headers
+        if !headers.contains(name: "content-length"), method == .POST {
+            headers.add(name: "Content-Length", value: String(body.utf8.count))
+        }
+        try channel.writeInbound(HTTPServerRequestPart.head(request(method, uri, headers, version: version)))
+        if !body.isEmpty { try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body))) }
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
     }
 
     /// Writes a whole answer from the router's side of the pipeline (the channel's tail).
@@ -98,6 +113,7 @@ enum ChannelTestSupport {
 
 /// One answer read back from a channel.
 struct WrittenAnswer {
+    var version: HTTPVersion
     var head: HTTPResponse
     var body = ""
     var ended = false

@@ -29,6 +29,7 @@ struct ConfigurationParsingTests {
         log_level = "debug"
         access_log = true
         client_idle_timeout = "2m"
+        request_receive_timeout = "30s"
 
         [[endpoint]]
         name = "churn"
@@ -81,6 +82,7 @@ struct ConfigurationParsingTests {
         #expect(server.logLevel == "info")
         #expect(server.accessLog == false)
         #expect(server.clientIdleTimeout == .seconds(75))
+        #expect(server.requestReceiveTimeout == .seconds(60))
         let endpoint = try #require(configuration.endpoints.first)
         #expect(configuration.endpoints.count == 1)
         #expect(endpoint.name == "demo")
@@ -110,6 +112,8 @@ struct ConfigurationParsingTests {
     @Test func zeroClientIdleTimeoutKeepsIdleConnections() throws {
         let configuration = try TestConfigurations.parse("[server]\nclient_idle_timeout = \"0s\"\n" + Self.minimal)
         #expect(configuration.server.clientIdleTimeout == nil)
+        let receive = try TestConfigurations.parse("[server]\nrequest_receive_timeout = \"0s\"\n" + Self.minimal)
+        #expect(receive.server.requestReceiveTimeout == nil)
     }
 
     @Test func emptyFileHasNoEndpoints() throws {
@@ -130,6 +134,7 @@ struct ConfigurationParsingTests {
         #expect(server.logLevel == "debug")
         #expect(server.accessLog == true)
         #expect(server.clientIdleTimeout == .seconds(120))
+        #expect(server.requestReceiveTimeout == .seconds(30))
     }
 
     @Test func everyEndpointKeyIsRead() throws {

@@ -3,19 +3,20 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import Testing
 
 @testable import Gateway
 @testable import InvocationCore
 
 extension Channels {
-    /// The invocation fast path (`InvocationChannelHandler` with `InvocationConnectionState`) on an `EmbeddedChannel`,
-    /// between a handler that counts socket reads and one that stands for Hummingbird's router. Invocations of an
+    /// Invocations served by ``ClientConnectionHandler`` on an `EmbeddedChannel`, between a handler that counts socket
+    /// reads and the HTTPTypes codec with a handler that stands for Hummingbird's router. Invocations of an
     /// endpoint that is not configured are answered by the pipeline at once, with no backend and no task, so the
     /// handler's own answers, what it passes on, the order of answers on a connection, the holding of pipelined
     /// requests with reads paused, and closing after `Connection: close` are all seen deterministically (issue 18).
-    @Suite("Invocation channel handler on EmbeddedChannel")
-    struct InvocationChannelHandlerTests {
+    @Suite("Invocations on EmbeddedChannel")
+    struct InvocationServingTests {
         /// One configured endpoint, `demo`, whose backend is never called; bodies over 10 bytes are refused.
         private static let configuration = """
             [server]
@@ -36,24 +37,31 @@ extension Channels {
             let router: RouterRecorder
         }
 
-        private static func handler() throws -> InvocationChannelHandler {
+        /// A client listener's connection handler for ``configuration``.
+        static func handler(
+            timeouts: ClientConnectionHandler.StateMachine.Timeouts = .init()
+        ) throws -> ClientConnectionHandler {
             let harness = try RouterHarness(configuration)
             let pipeline = InvocationPipeline(runtime: harness.runtime, client: harness.client)
-            return InvocationChannelHandler(pipeline: pipeline, renderer: InvocationRenderer(runtime: harness.runtime))
+            return ClientConnectionHandler(
+                invocations: .init(pipeline: pipeline, renderer: InvocationRenderer(runtime: harness.runtime)),
+                timeouts: timeouts)
         }
 
         private static func connection() throws -> Connection {
             let reads = ReadCounter()
             let router = RouterRecorder()
-            let channel = try ChannelTestSupport.channel([reads, try handler(), router])
+            let channel = try ChannelTestSupport.channel([
+                reads, try handler(), HTTP1ToHTTPServerCodec(secure: false), router,
+            ])
             return Connection(channel: channel, reads: reads, router: router)
         }
 
         private static func invoke(
-            _ connection: Connection, _ endpoint: String = "nope", fields: HTTPFields = [:]
+            _ connection: Connection, _ endpoint: String = "nope", headers: HTTPHeaders = [:]
         ) throws {
             try ChannelTestSupport.send(
-                connection.channel, .post, "/endpoints/\(endpoint)/invocations", body: "1,2,3", fields: fields)
+                connection.channel, .POST, "/endpoints/\(endpoint)/invocations", body: "1,2,3", headers: headers)
         }
 
         /// Checks that `answer` is the fast path's 400 for endpoint `name`.
@@ -83,13 +91,13 @@ extension Channels {
         }
 
         @Test(arguments: [
-            (HTTPRequest.Method.get, "/ping"),
-            (.get, "/endpoints/nope/invocations"),
-            (.post, "/endpoints/nope/invocations/more"),
-            (.post, "/endpoints//invocations"),
-            (.post, "/admin/endpoints/nope/invocations"),
+            (HTTPMethod.GET, "/ping"),
+            (.GET, "/endpoints/nope/invocations"),
+            (.POST, "/endpoints/nope/invocations/more"),
+            (.POST, "/endpoints//invocations"),
+            (.POST, "/admin/endpoints/nope/invocations"),
         ])
-        func otherRequestsArePassedOnToTheRouter(method: HTTPRequest.Method, path: String) throws {
+        func otherRequestsArePassedOnToTheRouter(method: HTTPMethod, path: String) throws {
             let connection = try Self.connection()
             try ChannelTestSupport.send(connection.channel, method, path)
             #expect(connection.router.events == ["head \(method) \(path)", "end"])
@@ -100,7 +108,7 @@ extension Channels {
         @Test func anInvocationDeclaringABodyOverTheLimitIsPassedOnToTheRouter() throws {
             let connection = try Self.connection()
             try ChannelTestSupport.send(
-                connection.channel, .post, "/endpoints/nope/invocations", body: "12345678901")
+                connection.channel, .POST, "/endpoints/nope/invocations", body: "12345678901")
             #expect(
                 connection.router.events == [
                     "head POST /endpoints/nope/invocations", "body 12345678901", "end",
@@ -126,7 +134,7 @@ extension Channels {
             let connection = try Self.connection()
             connection.channel.read()
             #expect(connection.reads.reads == 1)
-            try ChannelTestSupport.send(connection.channel, .get, "/ping")
+            try ChannelTestSupport.send(connection.channel, .GET, "/ping")
             try Self.invoke(connection, "first")
             try Self.invoke(connection, "second")
             #expect(connection.router.events == ["head GET /ping", "end"])
@@ -151,8 +159,8 @@ extension Channels {
 
         @Test func aRouterRequestBehindAPendingRouterAnswerReachesTheRouterAfterIt() throws {
             let connection = try Self.connection()
-            try ChannelTestSupport.send(connection.channel, .get, "/ping")
-            try ChannelTestSupport.send(connection.channel, .get, "/metrics")
+            try ChannelTestSupport.send(connection.channel, .GET, "/ping")
+            try ChannelTestSupport.send(connection.channel, .GET, "/metrics")
             #expect(connection.router.events == ["head GET /ping", "end"])
             connection.channel.read()
             #expect(connection.reads.reads == 0)
@@ -167,7 +175,7 @@ extension Channels {
 
         @Test func readsGoAheadWhileNothingIsHeld() throws {
             let connection = try Self.connection()
-            try ChannelTestSupport.send(connection.channel, .get, "/ping")
+            try ChannelTestSupport.send(connection.channel, .GET, "/ping")
             connection.channel.read()
             #expect(connection.reads.reads == 1)
             try ChannelTestSupport.answerFromRouter(connection.channel)
@@ -179,7 +187,7 @@ extension Channels {
 
         @Test func connectionCloseClosesAfterTheAnswer() throws {
             let connection = try Self.connection()
-            try Self.invoke(connection, fields: [.connection: "close"])
+            try Self.invoke(connection, headers: ["Connection": "close"])
             let answers = try ChannelTestSupport.answers(connection.channel)
             #expect(answers.count == 1)
             Self.expectUnknownEndpoint(answers.first, "nope")
@@ -190,9 +198,9 @@ extension Channels {
         @Test func aParseErrorInAnInvocationsBodyAnswersItAndCloses() throws {
             let connection = try Self.connection()
             try connection.channel.writeInbound(
-                HTTPRequestPart.head(
-                    ChannelTestSupport.request(.post, "/endpoints/nope/invocations", [.transferEncoding: "chunked"])))
-            try connection.channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "1,2")))
+                HTTPServerRequestPart.head(
+                    ChannelTestSupport.request(.POST, "/endpoints/nope/invocations", ["Transfer-Encoding": "chunked"])))
+            try connection.channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "1,2")))
             connection.channel.pipeline.fireErrorCaught(HTTPParserError.invalidChunkSize)
             try connection.channel.throwIfErrorCaught()
             let answers = try ChannelTestSupport.answers(connection.channel)
@@ -207,7 +215,8 @@ extension Channels {
         @Test func aParseErrorWhileTheRouterReadsARequestGoesToTheRouter() throws {
             let connection = try Self.connection()
             try connection.channel.writeInbound(
-                HTTPRequestPart.head(ChannelTestSupport.request(.post, "/ping", [.transferEncoding: "chunked"])))
+                HTTPServerRequestPart.head(ChannelTestSupport.request(.POST, "/ping", ["Transfer-Encoding": "chunked"]))
+            )
             connection.channel.pipeline.fireErrorCaught(HTTPParserError.invalidChunkSize)
             #expect(connection.router.events == ["head POST /ping", "error \(HTTPParserError.invalidChunkSize)"])
             #expect(try ChannelTestSupport.answers(connection.channel).isEmpty)
@@ -215,12 +224,11 @@ extension Channels {
             #expect(try connection.channel.finish().isClean)
         }
 
-        /// The client listener's whole pipeline, in bytes: the HTTP/1.0 handler's `Connection: close` is honoured by
-        /// the fast path, and the answer goes out in HTTP/1.0 before the connection closes.
+        /// The client listener's whole pipeline, in bytes: an HTTP/1.0 invocation without keep-alive is answered in
+        /// HTTP/1.0, with no `100 Continue`, and the connection closes after it.
         @Test func anHTTP10InvocationInBytesIsAnsweredInHTTP10AndClosed() throws {
             let router = RouterRecorder()
-            let channel = try ChannelTestSupport.byteChannel(
-                [MalformedRequestHandler(), ExpectContinueHandler(), try Self.handler(), router])
+            let channel = try ChannelTestSupport.byteChannel(connection: try Self.handler(), [router])
             try channel.writeInbound(
                 ByteBuffer(
                     string: "POST /endpoints/nope/invocations HTTP/1.0\r\nContent-Length: 5\r\n"

@@ -9,14 +9,14 @@ import Testing
 @testable import InvocationCore
 
 extension Channels {
-    /// Malformed requests (`MalformedRequestHandler`) on an `EmbeddedChannel` fed raw bytes through NIO's HTTP/1
+    /// Malformed requests (``ClientConnectionHandler``) on an `EmbeddedChannel` fed raw bytes through NIO's HTTP/1
     /// decoder: bytes that are not a valid request get exactly one AWS-style 400 `ValidationError` naming the problem,
     /// after any answer still owed, and the connection closes, since the rest of its byte stream cannot be trusted. A
     /// parse error inside a request's body is left to that body's reader (issue 18).
-    @Suite("Malformed request handler on EmbeddedChannel")
-    struct MalformedRequestHandlerTests {
+    @Suite("Malformed requests on EmbeddedChannel")
+    struct MalformedRequestTests {
         private static func channel() throws -> EmbeddedChannel {
-            try ChannelTestSupport.byteChannel(http10: false, [MalformedRequestHandler()])
+            try ChannelTestSupport.byteChannel([])
         }
 
         /// Checks that `answer` is the handler's 400 and returns its JSON body.
@@ -52,7 +52,7 @@ extension Channels {
 
         /// A space inside the request target makes llhttp expect `HTTP/` where the target goes on, which NIO reports
         /// as `invalidConstant`. llhttp raises that error only in the request line ("Expected HTTP/", "Invalid word
-        /// encountered", a method the version does not allow), but the handler words it as a malformed header line.
+        /// encountered", a method the version does not allow), so the handler words it as a malformed request line.
         @Test func aMalformedRequestTargetIsNamedAsARequestLineProblem() throws {
             let channel = try Self.channel()
             try channel.writeInbound(ByteBuffer(string: "GET /pi ng HTTP/1.1\r\nHost: gateway\r\n\r\n"))
@@ -89,6 +89,7 @@ extension Channels {
             #expect(try ChannelTestSupport.outboundBytes(channel).isEmpty)
             #expect(channel.isActive)
             try ChannelTestSupport.answerFromRouter(channel, body: "pong")
+            channel.embeddedEventLoop.run()
             let answers = RawAnswer.parse(try ChannelTestSupport.outboundBytes(channel))
             #expect(answers.count == 2)
             #expect(answers.first?.statusLine == "HTTP/1.1 200 OK")
