@@ -66,15 +66,28 @@ public struct GatewayServer: Sendable {
         let timeouts = ClientConnectionHandler.StateMachine.Timeouts(
             idle: server.clientIdleTimeout.map(TimeAmount.init),
             receive: server.requestReceiveTimeout.map(TimeAmount.init))
+        let descriptors = ConnectionLimit.descriptorLimit()
+        let clientLimit = ConnectionLimit(
+            maximum: server.maxConnections ?? ConnectionLimit.defaultMaximum(descriptors: descriptors),
+            listener: "client")
+        let adminLimit = ConnectionLimit(maximum: ConnectionLimit.adminMaximum, listener: "admin")
+        logger.info(
+            "Connection limits",
+            metadata: [
+                "connections.client": "\(clientLimit.maximum)", "connections.admin": "\(adminLimit.maximum)",
+                "connections.descriptors": "\(descriptors)",
+            ])
         let clientApp = Application(
             router: clientRouter,
-            server: .gatewayHTTP1 { ClientConnectionHandler(invocations: invocations, timeouts: timeouts) },
+            server: .gatewayHTTP1 {
+                ClientConnectionHandler(invocations: invocations, timeouts: timeouts, limit: clientLimit)
+            },
             configuration: .init(address: .hostname(server.listen.host, port: server.listen.port)),
             onServerRunning: { await ports.bound(client: $0.localAddress?.port ?? 0) },
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
-            server: .gatewayHTTP1 { ClientConnectionHandler(invocations: nil, timeouts: timeouts) },
+            server: .gatewayHTTP1 { ClientConnectionHandler(invocations: nil, timeouts: timeouts, limit: adminLimit) },
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },
             logger: logger)

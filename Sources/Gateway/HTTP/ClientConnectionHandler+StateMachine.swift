@@ -66,12 +66,20 @@ extension ClientConnectionHandler {
             case serve(InvocationRoute, InvocationRequestBody)
             /// Answer 400 naming the problem, then close.
             case rejectMalformed(HTTPParserError)
+            /// Answer the request just taken with this error; its body, if any, is read and dropped.
+            case reject(GatewayError)
+            /// Close the connection now.
+            case close
         }
 
         /// What to do once an answer has ended.
         enum AnswerEndAction: Equatable {
             /// Close the connection once the answer is written.
             case close
+            /// The answer was the connection's last but its request is still arriving: once the answer is written,
+            /// close the output and keep reading, dropping what comes, until the request ends or the lingering
+            /// bounds are reached, so that a client still sending sees the answer (as nginx's lingering close).
+            case linger
             /// Go on: release held events (``releaseNext()``) and any put-off read (``takePutOffRead()``).
             case goOn
         }
@@ -96,7 +104,20 @@ extension ClientConnectionHandler {
             /// The invocation core will serve the request: its route and the body read so far, bounded by one byte over
             /// the limit so that an oversized body is still told apart.
             case invocation(InvocationRoute, ByteBuffer)
+            /// The request was refused from its head: its body is dropped.
+            case discarding
         }
+
+        /// The connection after its last answer while the request is still arriving.
+        private struct Lingering {
+            var started: NIODeadline
+            var dropped = 0
+        }
+
+        /// How long a connection lingers after its last answer at most.
+        static let lingerTime = TimeAmount.seconds(5)
+        /// How many bytes a lingering connection drops at most before it closes.
+        static let lingerBytes = 16 * 1024 * 1024
 
         /// The request taken (read or being read) whose answer has not ended.
         private struct Exchange {
@@ -129,8 +150,10 @@ extension ClientConnectionHandler {
         private var phaseStarted = NIODeadline.uptimeNanoseconds(0)
         /// When the last part of the request being received arrived.
         private var lastRead = NIODeadline.uptimeNanoseconds(0)
-        /// Whether the handler's timer is scheduled.
-        private var timerArmed = false
+        /// When the handler's timer is scheduled for, if it is.
+        private var armedDeadline: NIODeadline?
+        /// Set once the last answer was written while its request was still arriving.
+        private var lingering: Lingering?
 
         init(timeouts: Timeouts) {
             self.timeouts = timeouts
@@ -148,6 +171,7 @@ extension ClientConnectionHandler {
 
         /// An event read from the connection.
         mutating func read(_ inbound: Inbound, now: NIODeadline) -> ReadAction {
+            if lingering != nil { return linger(inbound) }
             guard !isClosing else { return .nothing }
             lastRead = now
             guard held.isEmpty, let action = take(inbound, now: now) else {
@@ -164,6 +188,18 @@ extension ClientConnectionHandler {
             return action
         }
 
+        /// Drops what arrives after the last answer, until the request ends or too much arrived.
+        private mutating func linger(_ inbound: Inbound) -> ReadAction {
+            if case .body(let part) = inbound, var lingering {
+                lingering.dropped += part.readableBytes
+                self.lingering = lingering
+                if lingering.dropped <= Self.lingerBytes { return .nothing }
+            }
+            lingering = nil
+            isClosing = true
+            return .close
+        }
+
         /// Acts on `inbound` if it can be acted on now; nil when it must wait for the answer before it.
         private mutating func take(_ inbound: Inbound, now: NIODeadline) -> ReadAction? {
             switch inbound {
@@ -171,6 +207,7 @@ extension ClientConnectionHandler {
                 guard exchange == nil else { return nil }
                 return takeHead(head, now: now)
             case .body(let part):
+                if case .discarding = reading { return .nothing }
                 guard case .invocation(let route, var body) = reading else {
                     return .forward(.body(part), sendContinue: false)
                 }
@@ -184,6 +221,7 @@ extension ClientConnectionHandler {
                 return .nothing
             case .end(let trailers):
                 defer { reading = .none }
+                if case .discarding = reading { return .nothing }
                 guard case .invocation(let route, let body) = reading else {
                     return .forward(.end(trailers), sendContinue: false)
                 }
@@ -191,12 +229,18 @@ extension ClientConnectionHandler {
             case .parseError(let error):
                 switch reading {
                 case .router:
+                    // Nothing more of this request can be parsed: its answer closes the connection at once.
+                    reading = .none
                     exchange?.mustClose = true
                     return .forwardError(error)
                 case .invocation(let route, _):
                     reading = .none
                     exchange?.mustClose = true
                     return .serve(route, .failed(error))
+                case .discarding:
+                    reading = .none
+                    isClosing = true
+                    return .close
                 case .none:
                     guard exchange == nil else { return nil }
                     isClosing = true
@@ -220,12 +264,35 @@ extension ClientConnectionHandler {
             }
             exchange = Exchange(version: head.version, keepAlive: keepAlive)
             phaseStarted = now
+            if let refusal = Self.refusal(of: head) {
+                // The body's framing may not be understood, so the connection closes after the answer.
+                exchange?.mustClose = true
+                reading = .discarding
+                return .reject(refusal)
+            }
             guard let route = taken.route else {
                 reading = .router
                 return .forward(.head(head), sendContinue: sendContinue)
             }
             reading = .invocation(route, ByteBuffer())
             return sendContinue ? .sendContinue : .nothing
+        }
+
+        /// Why a request is refused from its head, before anything reads it: an HTTP/1.1 request without `Host`,
+        /// or a body in a transfer coding the gateway does not decode (only `chunked` is).
+        static func refusal(of head: HTTPRequestHead) -> GatewayError? {
+            if head.version.major == 1, head.version.minor >= 1, !head.headers.contains(name: "host") {
+                return .validation("The request has no Host header, which HTTP/1.1 requires (RFC 9112, section 3.2).")
+            }
+            let codings = head.headers[canonicalForm: "transfer-encoding"].map { $0.lowercased() }
+            if let coding = codings.first(where: { $0 != "chunked" }) {
+                return GatewayError(
+                    code: .notImplemented, status: .notImplemented,
+                    message:
+                        "Transfer-Encoding \(coding) is not supported: the gateway decodes only chunked "
+                        + "(RFC 9112, section 6.1).")
+            }
+            return nil
         }
 
         // MARK: Answering
@@ -256,8 +323,15 @@ extension ClientConnectionHandler {
         mutating func answerEnded(now: NIODeadline) -> AnswerEndAction {
             guard exchange != nil else { return .goOn }
             if closesAfterAnswer {
-                isClosing = true
-                return .close
+                exchange = nil
+                held.removeAll()
+                if case .none = reading {
+                    isClosing = true
+                    return .close
+                }
+                reading = .none
+                lingering = Lingering(started: now)
+                return .linger
             }
             exchange = nil
             if case .none = reading { phaseStarted = now }
@@ -273,6 +347,7 @@ extension ClientConnectionHandler {
         /// Whether a read from the socket may go ahead now. It is put off while events are held (one request at a
         /// time) and while the channel's outbound buffer is full (a client that does not read its answers).
         mutating func mayRead() -> Bool {
+            if lingering != nil { return true }
             guard held.isEmpty, isWritable else {
                 readPutOff = true
                 return false
@@ -280,9 +355,12 @@ extension ClientConnectionHandler {
             return true
         }
 
+        /// Whether the connection is lingering: the handler then reads on its own, as nobody after it does.
+        var isLingering: Bool { lingering != nil }
+
         /// Whether a read that was put off is due now.
         mutating func takePutOffRead() -> Bool {
-            guard readPutOff, held.isEmpty, isWritable, !isClosing else { return false }
+            guard readPutOff, lingering != nil || (held.isEmpty && isWritable && !isClosing) else { return false }
             readPutOff = false
             return true
         }
@@ -298,31 +376,40 @@ extension ClientConnectionHandler {
         /// otherwise the current answer is the connection's last.
         mutating func quiesce() -> Bool {
             isDraining = true
-            guard exchange == nil, case .none = reading, !isClosing else { return false }
+            guard exchange == nil, case .none = reading, !isClosing, lingering == nil else { return false }
             isClosing = true
             return true
         }
 
         // MARK: Timer
 
-        /// The deadline to schedule the connection's timer for, if a timed phase is on and the timer is not
-        /// scheduled; the timer then counts as scheduled. It is at most the shorter timeout ahead of the phase's
-        /// start, so it fires in time for any phase that begins before it fires.
+        /// The deadline to schedule the connection's timer for (in place of the one scheduled, if any), when a
+        /// timed phase is on and the timer is not scheduled early enough; nil leaves the timer as it is.
+        ///
+        /// Outside lingering it is at most the shorter timeout ahead of the phase's start, so it fires in time for
+        /// any phase that begins before it fires, and a busy keep-alive connection schedules nothing per request.
         mutating func timerToArm() -> NIODeadline? {
-            guard !timerArmed, !isClosing, currentDeadline != nil, let shortest = timeouts.shortest else { return nil }
-            timerArmed = true
-            return phaseStarted + shortest
+            guard !isClosing, let deadline = currentDeadline else { return nil }
+            let wanted = lingering != nil ? deadline : timeouts.shortest.map { min(deadline, phaseStarted + $0) }
+            guard let wanted, armedDeadline.map({ wanted < $0 }) ?? true else { return nil }
+            armedDeadline = wanted
+            return wanted
         }
 
         /// The connection's timer fired.
         mutating func timerFired(now: NIODeadline) -> TimerAction {
-            timerArmed = false
-            guard !isClosing, let deadline = currentDeadline, let shortest = timeouts.shortest else { return .none }
+            armedDeadline = nil
+            guard !isClosing, let deadline = currentDeadline else { return .none }
             guard now >= deadline else {
-                timerArmed = true
-                return .rearm(min(deadline, now + shortest))
+                let wanted = lingering != nil ? deadline : timeouts.shortest.map { min(deadline, now + $0) } ?? deadline
+                armedDeadline = wanted
+                return .rearm(wanted)
             }
             isClosing = true
+            if lingering != nil {
+                lingering = nil
+                return .close
+            }
             if case .none = reading { return .close }
             return exchange?.answerStarted == false ? .rejectTimedOut : .close
         }
@@ -330,6 +417,7 @@ extension ClientConnectionHandler {
         /// When the phase the connection is in times out: idle between requests; receiving a request (too long in
         /// all, or stalled); none while an answer is awaited.
         private var currentDeadline: NIODeadline? {
+            if let lingering { return lingering.started + Self.lingerTime }
             if case .none = reading { return exchange == nil ? timeouts.idle.map { phaseStarted + $0 } : nil }
             switch (timeouts.receive.map { phaseStarted + $0 }, timeouts.idle.map { lastRead + $0 }) {
             case (let whole?, let stalled?): return min(whole, stalled)

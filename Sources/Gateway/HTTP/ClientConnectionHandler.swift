@@ -29,37 +29,62 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private let invocations: Invocations?
+    private let limit: ConnectionLimit?
     private var state: StateMachine
     private var timer: Scheduled<Void>?
+    /// Whether the connection was counted in by ``limit``, and so must be counted out.
+    private var admitted = false
+    /// Whether ``start(context:)`` ran: a channel may be active both when the handler is added and after.
+    private var started = false
 
-    init(invocations: Invocations?, timeouts: StateMachine.Timeouts) {
+    init(invocations: Invocations?, timeouts: StateMachine.Timeouts, limit: ConnectionLimit? = nil) {
         self.invocations = invocations
+        self.limit = limit
         self.state = StateMachine(timeouts: timeouts)
     }
 
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        state.connectionStarted(now: context.eventLoop.now)
-        armTimer(context: context)
+        if context.channel.isActive { start(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stop()
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        state.connectionStarted(now: context.eventLoop.now)
-        armTimer(context: context)
+        start(context: context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    /// The connection is open: it is counted in, or closed at once when its listener is at its limit.
+    private func start(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        if let limit {
+            guard limit.admit() else {
+                context.close(promise: nil)
+                return
+            }
+            admitted = true
+        }
+        state.connectionStarted(now: context.eventLoop.now)
+        armTimer(context: context)
+    }
+
+    private func stop() {
         timer?.cancel()
         timer = nil
-        context.fireChannelInactive()
+        if admitted {
+            admitted = false
+            limit?.release()
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -98,6 +123,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         if state.mayRead() { context.read() }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Nobody after this handler reads a lingering connection's dropped bytes, so it asks for more itself.
+        if state.isLingering { context.read() }
+        context.fireChannelReadComplete()
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         state.writabilityChanged(isWritable: context.channel.isWritable)
         if state.takePutOffRead() { context.read() }
@@ -114,8 +145,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .sendContinue: writeContinue(context: context)
         case .serve(let route, let body): serve(route, body: body, context: context)
         case .rejectMalformed(let error):
-            writeAndClose(
-                .validation("The request is not valid HTTP/1.1: \(Self.problem(error))."), context: context)
+            writeAndClose(.validation("The request is not valid HTTP/1.1: \(Self.problem(error))."), context: context)
+        case .reject(let error):
+            let (head, body) = Self.answer(error)
+            write(head, body: body, context: context)
+        case .close: context.close(promise: nil)
         }
     }
 
@@ -146,10 +180,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             context.write(data, promise: promise)
         case .end:
             switch state.answerEnded(now: context.eventLoop.now) {
-            case .close:
+            case .close, .linger:
                 let written = promise ?? context.eventLoop.makePromise()
                 context.writeAndFlush(data, promise: written)
-                written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                closeAfter(written.futureResult, context: context)
             case .goOn:
                 context.write(data, promise: promise)
                 armTimer(context: context)
@@ -173,22 +207,38 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    /// Writes an invocation's answer, then closes the connection or goes on with the requests held behind it.
+    /// Writes an invocation's answer.
     private func write(_ answer: InvocationAnswer, context: ChannelHandlerContext) {
-        var head = HTTPResponseHead(answer.head)
+        write(HTTPResponseHead(answer.head), body: answer.body, context: context)
+    }
+
+    /// Writes an answer of the handler's own, then closes the connection or goes on with the requests held
+    /// behind it.
+    private func write(_ head: HTTPResponseHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        var head = head
         state.answerHead(&head)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if answer.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
-        }
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         switch state.answerEnded(now: context.eventLoop.now) {
-        case .close:
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+        case .close, .linger:
+            closeAfter(context.writeAndFlush(wrapOutboundOut(.end(nil))), context: context)
         case .goOn:
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             releaseHeld(context: context)
+        }
+    }
+
+    /// Closes the connection once the last answer is written; while the state machine lingers, closes only the
+    /// output, and reads on until its request ends or the lingering bounds are reached.
+    private func closeAfter(_ written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        written.assumeIsolated().whenComplete { _ in
+            guard self.state.isLingering else {
+                context.close(promise: nil)
+                return
+            }
+            context.close(mode: .output, promise: nil)
+            self.armTimer(context: context)
+            context.read()
         }
     }
 
@@ -202,23 +252,35 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// Answers `error` and closes the connection: for bytes that are not HTTP, and for a request that did not
     /// arrive in time.
     private func writeAndClose(_ error: GatewayError, context: ChannelHandlerContext) {
-        let body = ByteBuffer(string: error.body)
-        var headers = HTTPHeaders(error.responseHeaders)
-        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        headers.replaceOrAdd(name: "Connection", value: "close")
-        let status = HTTPResponseStatus(statusCode: error.status.code)
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        var (head, body) = Self.answer(error)
+        head.headers.replaceOrAdd(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
 
+    /// The AWS-style answer of an error the handler answers itself.
+    private static func answer(_ error: GatewayError) -> (HTTPResponseHead, ByteBuffer) {
+        let body = ByteBuffer(string: error.body)
+        var headers = HTTPHeaders(error.responseHeaders)
+        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        let status = HTTPResponseStatus(statusCode: error.status.code)
+        return (HTTPResponseHead(version: .http1_1, status: status, headers: headers), body)
+    }
+
+    /// The most bytes of a request's head, in all and per field, that the HTTP/1 decoder accepts.
+    static let maxHeaderBytes = 80 * 1024
+    /// The most header fields in a request that the HTTP/1 decoder accepts.
+    static let maxHeaderFields = 1000
+
     /// What is wrong, in words, with a request the parser refused, with the parser's name for it.
     static func problem(_ error: HTTPParserError) -> String {
         switch error {
-        case .headerOverflow: "its headers are larger than the limit of 80 KiB (headerOverflow)"
+        case .headerOverflow:
+            "its headers are over the limits of \(Self.maxHeaderBytes / 1024) KiB and \(Self.maxHeaderFields) fields "
+                + "(headerOverflow)"
         case .invalidHeaderToken, .invalidCharactersUsed, .lfExpected:
             "a header line is malformed (\(error))"
         case .invalidContentLength, .unexpectedContentLength: "its Content-Length is invalid (\(error))"
@@ -235,6 +297,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private func armTimer(context: ChannelHandlerContext) {
         guard let deadline = state.timerToArm() else { return }
+        timer?.cancel()
         schedule(at: deadline, context: context)
     }
 

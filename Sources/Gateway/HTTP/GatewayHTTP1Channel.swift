@@ -22,9 +22,9 @@ struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderFieldSize = 80 * 1024
-            limits.maxHeaderListSize = 80 * 1024
-            limits.maxHeaderFieldCount = 1000
+            limits.maxHeaderFieldSize = ClientConnectionHandler.maxHeaderBytes
+            limits.maxHeaderListSize = ClientConnectionHandler.maxHeaderBytes
+            limits.maxHeaderFieldCount = ClientConnectionHandler.maxHeaderFields
             let operations = channel.pipeline.syncOperations
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,

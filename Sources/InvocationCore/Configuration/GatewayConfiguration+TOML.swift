@@ -129,6 +129,9 @@ extension ServerConfiguration {
         if let account = try table.string("account_id") { self.accountID = account }
         if let token = try table.string("admin_token") { self.adminToken = token.isEmpty ? nil : token }
         threads = try table.int("threads", range: 1...256)
+        if let connections = try table.int("max_connections", range: 1...10_000_000) {
+            self.maxConnections = connections
+        }
         if let accessLog = try table.bool("access_log") { self.accessLog = accessLog }
         if let timeout = try table.duration("client_idle_timeout") {
             self.clientIdleTimeout = timeout == .zero ? nil : timeout

@@ -95,6 +95,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// (`request_receive_timeout`); past it the gateway answers 408 `RequestTimeout` if it has not answered yet, and
     /// closes the connection. `nil` (`"0s"`) lets a request trickle in for as long as it keeps sending.
     public var requestReceiveTimeout: Duration? = .seconds(60)
+    /// The most client connections open at once (`max_connections`); `nil` derives it from the process's file
+    /// descriptor limit. Connections over it are closed as soon as they are accepted.
+    public var maxConnections: Int?
 
     /// Creates server settings.
     public init(

@@ -98,6 +98,8 @@ extension GatewayError {
         case throttling = "ThrottlingException"
         /// The request did not arrive within `request_receive_timeout` (408).
         case requestTimeout = "RequestTimeout"
+        /// A request in a form the gateway does not implement, such as a transfer coding other than chunked (501).
+        case notImplemented = "NotImplemented"
     }
 
     /// 400 `ValidationError`: the request is wrong.

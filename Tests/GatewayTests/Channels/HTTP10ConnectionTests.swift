@@ -22,7 +22,7 @@ extension Channels {
         private static func request(
             _ version: HTTPVersion, _ uri: String = "/ping", _ headers: HTTPHeaders = [:]
         ) -> HTTPServerRequestPart {
-            .head(HTTPRequestHead(version: version, method: .GET, uri: uri, headers: headers))
+            .head(ChannelTestSupport.request(.GET, uri, headers, version: version))
         }
 
         /// Feeds a request head and end; returns the head the next handler got.

@@ -13,7 +13,12 @@ extension ProcessTests {
             ),
             (
                 "POST /endpoints/demo/invocations HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 100_000))\r\n\r\n",
-                "its headers are larger than the limit of 80 KiB"
+                "its headers are over the limits of 80 KiB and 1000 fields"
+            ),
+            (
+                "GET /ping HTTP/1.1\r\nHost: gateway\r\n"
+                    + (0..<1001).map { "X-Field-\($0): v\r\n" }.joined() + "\r\n",
+                "its headers are over the limits of 80 KiB and 1000 fields"
             ),
         ])
         func isAnAWSStyleValidationErrorAndClosesTheConnection(request: String, problem: String) async throws {

@@ -106,8 +106,9 @@ struct TemplateRegistryTests {
         let refresher = TemplateRefresher(registry: registry, logger: TemplateFixtures.logger)
         let task = Task { try await refresher.run() }
         defer { task.cancel() }
-        #expect(try await TemplateFixtures.eventually { registry.revision >= 0 })
+        // Generous waits: under the full suite's load the refresher's first pass has taken over 10 s.
+        #expect(try await TemplateFixtures.eventually(timeout: .seconds(60)) { registry.revision >= 0 })
         _ = try await otherProcessStore().put(TemplateFixtures.key(), source: "hot", actor: TemplateFixtures.bob)
-        #expect(try await TemplateFixtures.eventually { requestSource() == "hot" })
+        #expect(try await TemplateFixtures.eventually(timeout: .seconds(60)) { requestSource() == "hot" })
     }
 }

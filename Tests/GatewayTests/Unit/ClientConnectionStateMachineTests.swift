@@ -31,6 +31,8 @@ struct ClientConnectionStateMachineTests {
         mutating func head(
             _ method: HTTPMethod = .POST, _ uri: String, _ headers: HTTPHeaders = [:], version: HTTPVersion = .http1_1
         ) -> String {
+            var headers = headers
+            if !headers.contains(name: "host") { headers.add(name: "Host", value: "gateway") }
             let head = HTTPRequestHead(version: version, method: method, uri: uri, headers: headers)
             return read(
                 .head(
@@ -85,6 +87,8 @@ struct ClientConnectionStateMachineTests {
             case .serve(let route, .complete(let body)): "serve \(route.endpointName) \(String(buffer: body))"
             case .serve(let route, .failed): "serve \(route.endpointName) failed"
             case .rejectMalformed: "reject malformed"
+            case .reject(let error): "reject \(error.status.code)"
+            case .close: "close"
             }
         }
     }
@@ -309,6 +313,78 @@ struct ClientConnectionStateMachineTests {
         _ = connection.ping()
         #expect(connection.read(.parseError(.invalidChunkSize)) == "forward error")
         #expect(connection.answered(["Content-Length": "0"]) == .close)
+    }
+
+    // MARK: Requests refused from their head
+
+    @Test func anHTTP11RequestWithoutHostIsRefusedAndItsBodyDropped() {
+        var connection = Connection()
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/ping", headers: ["Content-Length": "3"])
+        #expect(connection.read(.head(.init(head: head, route: nil, maxBodyBytes: nil))) == "reject 400")
+        #expect(connection.answer(["Content-Length": "0"]).headers["connection"] == ["close"])
+        #expect(connection.state.answerEnded(now: connection.now) == .linger)
+        #expect(connection.body("abc") == "nothing")
+        #expect(connection.end() == "close")
+    }
+
+    @Test(arguments: ["gzip, chunked", "gzip", "chunked, gzip", "deflate"])
+    func aTransferCodingOtherThanChunkedIsRefusedWith501(coding: String) {
+        var connection = Connection()
+        #expect(connection.invocation(["Transfer-Encoding": coding]) == "reject 501")
+    }
+
+    @Test func chunkedAndHTTP10WithoutHostAreTaken() {
+        var connection = Connection()
+        #expect(connection.ping(["Transfer-Encoding": "chunked"]) == "forward head /ping")
+        _ = connection.end()
+        _ = connection.answered()
+        #expect(connection.ping(["Connection": "keep-alive"], version: .http1_0) == "forward head /ping")
+    }
+
+    // MARK: Lingering close
+
+    /// The connection's last answer written while its request is still arriving: the output closes and what
+    /// arrives is read and dropped until the request ends, so a client still sending sees the answer (issue 23).
+    @Test func aLastAnswerBeforeTheBodyEndsLingersUntilItEnds() {
+        var connection = Connection()
+        _ = connection.ping(["Connection": "close", "Content-Length": "100"])
+        #expect(connection.answered() == .linger)
+        #expect(connection.state.isLingering)
+        let mayRead = connection.state.mayRead()
+        #expect(mayRead, "reads go on while lingering, whether or not the channel is writable")
+        #expect(connection.body("rest") == "nothing")
+        #expect(connection.end() == "close")
+        #expect(connection.state.isClosing)
+    }
+
+    @Test func lingeringEndsAfterItsByteBound() {
+        var connection = Connection()
+        _ = connection.ping(["Connection": "close"])
+        _ = connection.answered()
+        let chunk = String(repeating: "x", count: 1024 * 1024)
+        for _ in 0..<16 { #expect(connection.body(chunk) == "nothing") }
+        #expect(connection.body("x") == "close")
+    }
+
+    @Test func lingeringEndsAfterItsTimeBound() {
+        var connection = Connection()
+        _ = connection.state.timerToArm()
+        _ = connection.ping(["Connection": "close"])
+        connection.now = .uptimeNanoseconds(0) + .seconds(1)
+        _ = connection.answered()
+        // The timer is moved earlier, to the end of lingering.
+        #expect(connection.state.timerToArm() == .uptimeNanoseconds(0) + .seconds(6))
+        connection.now = .uptimeNanoseconds(0) + .seconds(6)
+        #expect(connection.state.timerFired(now: connection.now) == .close)
+    }
+
+    @Test func drainLetsALingeringConnectionFinish() {
+        var connection = Connection()
+        _ = connection.ping(["Connection": "close"])
+        _ = connection.answered()
+        let closesNow = connection.state.quiesce()
+        #expect(!closesNow)
+        #expect(connection.end() == "close")
     }
 
     // MARK: Timeouts

@@ -37,14 +37,47 @@ final class RawConnection {
 
     deinit { close(descriptor) }
 
-    /// Writes all of `text`.
+    /// Writes all of `text` (a peer that closed makes it throw, with no `SIGPIPE`).
     func send(_ text: String) throws {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw TestSupportError("write() failed: errno \(errno)") }
             bytes = bytes.dropFirst(written)
         }
+    }
+
+    /// Writes `bytes` over and over, `times` times in all, without blocking, for as long as the peer reads them:
+    /// stops once a write has waited `stall` for room. Returns the number of bytes the peer took.
+    func sendWhileRead(_ bytes: [UInt8], times: Int, stall: Duration) async throws -> Int {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        var sent = 0
+        for _ in 0..<times {
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let written = rest.withUnsafeBytes {
+                    Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if written > 0 {
+                    sent += written
+                    rest = rest.dropFirst(written)
+                    continue
+                }
+                guard errno == EAGAIN || errno == EWOULDBLOCK else {
+                    throw TestSupportError("send() failed: errno \(errno)")
+                }
+                let deadline = ContinuousClock.now + stall
+                while true {
+                    var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    if poll(&poller, 1, 0) > 0 { break }
+                    guard ContinuousClock.now < deadline else { return sent }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
+        return sent
     }
 
     /// Whether the peer closes the connection within `timeout`; bytes that arrive meanwhile are read and dropped.
