@@ -16,7 +16,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as GatewayError {
-            InvocationRenderer.log(error, logger: context.logger)
+            InvocationRenderer.log(error, endpoint: context.parameters.get("name"), logger: context.logger)
             response = Self.response(for: error)
         } catch let error as HTTPError where error.status == .notFound {
             response = Self.response(for: .unknownOperation("\(request.method)", request.uri.path))

@@ -43,7 +43,7 @@ struct InvocationRenderer: Sendable {
             body = result.body
         case .failure(let failure):
             let error = failure.error
-            Self.log(error, logger: logger())
+            Self.log(error, endpoint: request.endpointName, logger: logger())
             status = error.status
             fields = error.responseHeaders
             switch errorBody {
@@ -70,12 +70,16 @@ struct InvocationRenderer: Sendable {
     }
 
     /// Logs an error answer: a warning for the gateway's or the model's failures (5xx), debug for the client's.
-    static func log(_ error: GatewayError, logger: Logger) {
-        let metadata: Logger.Metadata = ["error.code": "\(error.code)", "error.message": "\(error.message)"]
-        if error.status.code >= 500 {
-            logger.warning("Request failed", metadata: metadata)
-        } else {
+    /// Warnings of one endpoint and error code are written at most once per interval (``LogThrottle``), with the
+    /// count of those held back since.
+    static func log(_ error: GatewayError, endpoint: String?, logger: Logger) {
+        var metadata: Logger.Metadata = ["error.code": "\(error.code)", "error.message": "\(error.message)"]
+        guard error.status.code >= 500 else {
             logger.debug("Request rejected", metadata: metadata)
+            return
         }
+        guard let heldBack = LogThrottle.failures.admit("request \(endpoint ?? "-") \(error.code)") else { return }
+        metadata["log.held_back"] = "\(heldBack)"
+        logger.warning("Request failed", metadata: metadata)
     }
 }

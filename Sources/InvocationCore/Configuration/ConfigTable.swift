@@ -80,6 +80,13 @@ package struct ConfigTable {
         return duration
     }
 
+    /// A duration that must be more than zero: a time limit of zero would fail every call it bounds.
+    package mutating func positiveDuration(_ key: String) throws(ConfigurationError) -> Duration? {
+        guard let duration = try duration(key) else { return nil }
+        guard duration > .zero else { throw error(key, "must be more than zero") }
+        return duration
+    }
+
     package mutating func stringArray(_ key: String) throws(ConfigurationError) -> [String]? {
         guard let value = value(key) else { return nil }
         guard let array = value.array else { throw error(key, "must be an array of strings") }

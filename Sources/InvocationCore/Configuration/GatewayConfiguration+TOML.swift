@@ -212,8 +212,8 @@ extension VariantConfiguration {
 extension BackendSettings {
     package init(reading table: inout ConfigTable) throws(ConfigurationError) {
         self.init()
-        if let value = try table.duration("connect_timeout") { connectTimeout = value }
-        if let value = try table.duration("timeout") { timeout = value }
+        if let value = try table.positiveDuration("connect_timeout") { connectTimeout = value }
+        if let value = try table.positiveDuration("timeout") { timeout = value }
         if let value = try table.duration("idle_timeout") { idleTimeout = value }
         if let value = try table.int("max_retries", range: 0...10) { maxRetries = value }
         if var breaker = try table.table("circuit_breaker") {
@@ -222,8 +222,8 @@ extension BackendSettings {
             try breaker.finish()
         }
         if var health = try table.table("health_check") {
-            if let value = try health.duration("interval") { healthCheckInterval = value }
-            if let value = try health.duration("timeout") { healthCheckTimeout = value }
+            if let value = try health.positiveDuration("interval") { healthCheckInterval = value }
+            if let value = try health.positiveDuration("timeout") { healthCheckTimeout = value }
             if let value = try health.int("unhealthy_threshold", range: 1...100) { unhealthyThreshold = value }
             if let value = try health.int("healthy_threshold", range: 1...100) { healthyThreshold = value }
             try health.finish()

@@ -353,11 +353,14 @@ package struct InvocationPipeline: Sendable {
             backend.release(success: CircuitBreaker.isSuccess(status: response.status), now: .now, settings: settings)
         case .failure(let error):
             let opened = backend.release(success: false, now: .now, settings: settings)
+            // A circuit that opens is always worth a line; the failures of a backend that stays down are not.
+            let heldBack = LogThrottle.failures.admit("backend \(backend.baseURL)")
+            guard opened || heldBack != nil else { return }
             logger().warning(
                 "Backend call failed",
                 metadata: [
                     "endpoint": "\(endpoint.name)", "variant": "\(variant.name)", "backend": "\(backend.baseURL)",
-                    "error": "\(error.detail)", "circuit_opened": "\(opened)",
+                    "error": "\(error.detail)", "circuit_opened": "\(opened)", "log.held_back": "\(heldBack ?? 0)",
                 ])
         }
     }

@@ -92,6 +92,23 @@ extension ProcessTests {
             }
         }
 
+        /// A backend outage writes a line every few seconds, not one per request (issue 23): repeated failures of
+        /// one backend or endpoint are logged once per interval, with the count held back.
+        @Test func anOutageDoesNotFloodTheLog() async throws {
+            let refused = try TOML.unreachableURL()
+            try await withGateway(backends: []) { _ in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [refused])
+            } _: { gateway, _ in
+                for _ in 0..<50 {
+                    let response = try await gateway.invoke()
+                    #expect(response.status == 503)
+                }
+                let lines = gateway.output.split(separator: "\n")
+                #expect(lines.filter { $0.contains("Request failed") }.count <= 2)
+                #expect(lines.filter { $0.contains("Backend call failed") }.count <= 3)
+            }
+        }
+
         @Test func circuitOpensAfterConsecutiveFailures() async throws {
             let refused = try TOML.unreachableURL()
             try await withGateway(backends: [BackendSpec(name: "good")]) { backends in

@@ -208,6 +208,16 @@ struct ConfigurationErrorTests {
         #expect(error.message.contains("\"10 parsecs\""))
     }
 
+    @Test(arguments: ["timeout", "connect_timeout"])
+    func aZeroBackendTimeoutIsRejected(key: String) throws {
+        let text = ConfigurationParsingTests.minimal.replacingOccurrences(
+            of: "name = \"demo\"", with: "name = \"demo\"\n\(key) = \"0s\"")
+        let error = try error(text)
+        #expect(error.key == "endpoint[0].\(key)")
+        #expect(error.line == 3)
+        #expect(error.message == "must be more than zero")
+    }
+
     @Test func durationMustBeAString() throws {
         let error = try error("[server]\ndrain_timeout = 30\n")
         #expect(error.key == "server.drain_timeout")
