@@ -70,6 +70,12 @@ public final class Backend: Sendable {
         }
     }
 
+    /// Marks the backend down because it refused a connection; health checks bring it back. Returns true when it
+    /// was healthy.
+    package func markDown() -> Bool {
+        state.withLock { $0.health.markDown() }
+    }
+
     /// Records a health check; returns true when the health changed.
     package func recordHealthCheck(success: Bool, settings: BackendSettings) -> Bool {
         state.withLock {

@@ -23,4 +23,14 @@ public struct HealthStatus: Sendable, Equatable {
         streak = 0
         return true
     }
+
+    /// Marks the backend down at once, without waiting for failed pings: it refused a connection (passive health).
+    /// Returns true when it was healthy.
+    public mutating func markDown() -> Bool {
+        defer {
+            isHealthy = false
+            streak = 0
+        }
+        return isHealthy
+    }
 }

@@ -29,6 +29,16 @@ package struct Invocation: Sendable {
     package var features: [String: [String: String]] = [:]
     /// Who the request is authenticated as (`$context.identity.apiKeyId` is its key ID); nil without `auth`.
     package var principal: Principal?
+    /// The body as the route stage had it, kept when the request may fail over to another variant.
+    package var routed: Routed?
+    /// The variants none of whose backends could take this request, skipped when it is routed again.
+    package var failedVariants: [String] = []
+
+    /// The payload before a request template rewrote it for a variant.
+    package struct Routed: Sendable {
+        package var body: ByteBuffer
+        package var contentType: String?
+    }
 
     /// The headers forwarded to the model server.
     package var backendHeaders: HTTPHeaders {

@@ -158,7 +158,11 @@ package struct InvocationPipeline: Sendable {
         case .enrich(var invocation):
             guard try enrichNow(&invocation, run: run) else { return nil }
             return .route(invocation)
-        case .route(let invocation):
+        case .route(var invocation):
+            if invocation.targetVariant == nil, invocation.endpoint.production.count > 1 {
+                // Kept for a failover to another variant, whose request template may differ.
+                invocation.routed = .init(body: invocation.body, contentType: invocation.contentType)
+            }
             return .transform(invocation, try chooseVariant(for: invocation))
         case .transform(var invocation, let variant):
             let templates = try applyRequestTemplate(&invocation, variant: variant, run: run)
@@ -185,8 +189,18 @@ package struct InvocationPipeline: Sendable {
             try await enrich(&invocation, run: run)
             return .route(invocation)
         case .call(let invocation, let variant, let templates):
-            let result = try await call(variant, with: invocation, logger: run.logger, timeout: run.timeout)
-            return .respond(invocation, result, templates)
+            let failure: VariantFailure
+            do {
+                let result = try await call(variant, with: invocation, logger: run.logger, timeout: run.timeout)
+                return .respond(invocation, result, templates)
+            } catch {
+                failure = error
+            }
+            guard failure.nothingSent, let (next, other) = failOver(invocation, from: variant) else { throw failure }
+            run.logger.info(
+                "Failing over to another variant",
+                metadata: ["variant.failed": "\(variant.name)", "variant": "\(other.name)"])
+            return .transform(next, other)
         case .read, .route, .transform, .respond, .answered:
             return try step(stage, of: run) ?? stage
         }
@@ -288,12 +302,18 @@ package struct InvocationPipeline: Sendable {
         (.sessionID, "SessionId", "stateful sessions"),
     ]
 
-    /// The production variant for the invocation: the target variant, or a weighted choice among available ones.
+    /// The production variant for the invocation: the target variant, or a weighted choice among available ones
+    /// that have not failed it yet.
     package func chooseVariant(for invocation: Invocation) throws(GatewayError) -> VariantRuntime {
         let endpoint = invocation.endpoint
         let now = ContinuousClock.now
+        let failed = invocation.failedVariants
         let choice = endpoint.router.choose(
-            target: invocation.targetVariant, isAvailable: { endpoint.production[$0].isAvailable(now: now) },
+            target: invocation.targetVariant,
+            isAvailable: {
+                endpoint.production[$0].isAvailable(now: now)
+                    && (failed.isEmpty || !failed.contains(endpoint.production[$0].name))
+            },
             random: Double.random(in: 0..<1))
         switch choice {
         case .success(let index):
@@ -307,6 +327,19 @@ package struct InvocationPipeline: Sendable {
         case .failure(.noneAvailable):
             throw .serviceUnavailable("Endpoint \(endpoint.name) has no production variant with a healthy backend.")
         }
+    }
+
+    /// The invocation as routed, and another production variant for it, after no backend of `variant` could take
+    /// it: when the client did not target a variant and another one is available. The request template runs again
+    /// for the new variant, from the body the route stage had.
+    package func failOver(_ invocation: Invocation, from variant: VariantRuntime) -> (Invocation, VariantRuntime)? {
+        guard invocation.targetVariant == nil, let routed = invocation.routed else { return nil }
+        var next = invocation
+        next.body = routed.body
+        next.contentType = routed.contentType
+        next.failedVariants.append(variant.name)
+        guard let other = try? chooseVariant(for: next) else { return nil }
+        return (next, other)
     }
 
     /// Calls a backend of `variant`: least outstanding requests first; a connection failure is retried on another
@@ -410,13 +443,21 @@ package struct InvocationPipeline: Sendable {
                         variant: variant, error: Self.error(for: error, endpoint: endpoint, variant: variant))
                 }
                 lastFailure = "\(backend.baseURL): \(error.detail)"
+                // Passive health: a backend that refuses connections takes no more requests until a health check
+                // (re-run every second for backends that are down) finds it back.
+                if backend.markDown() {
+                    logger.warning(
+                        "Backend refused a connection; it is down until a health check passes",
+                        metadata: ["backend": "\(backend.baseURL)", "error": "\(error.detail)"])
+                }
             }
         }
         throw VariantFailure(
             variant: variant,
             error: .serviceUnavailable(
                 "No backend of variant \(variant.name) of endpoint \(endpoint.name) could take the request: \(lastFailure)."
-            ))
+            ),
+            nothingSent: true)
     }
 
     /// Takes a slot on the least loaded available backend not yet tried.
@@ -498,4 +539,7 @@ package struct InvocationPipeline: Sendable {
 package struct VariantFailure: Error, Sendable {
     package let variant: VariantRuntime
     package let error: GatewayError
+    /// Whether nothing reached a model server (every backend refused the connection or none was available), so the
+    /// request may go to another variant.
+    package var nothingSent = false
 }

@@ -50,7 +50,7 @@ extension ProcessTests {
                 #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
                 let refused = try await gateway.metrics().value(
                     "mlgateway_connections_refused_total", ["listener": "client"])
-                #expect(refused == 2)
+                #expect((refused ?? 0) >= 2)
                 #expect(try await gateway.endpointsState().backends["demo"] != nil, "the admin listener still answers")
             }
         }

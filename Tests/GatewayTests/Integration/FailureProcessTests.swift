@@ -92,6 +92,50 @@ extension ProcessTests {
             }
         }
 
+        /// Failover between variants (issue 23): the only backend of one of two weighted variants refuses
+        /// connections; every call is still answered, by the other variant, from the first one on.
+        @Test func aCallFailsOverToAnotherVariantWhenNoBackendOfItsOwnTakesIt() async throws {
+            let refused = try TOML.unreachableURL()
+            try await withGateway(backends: [BackendSpec(name: "good")]) { backends in
+                TOML.endpoint("demo", "[endpoint.health_check]\ninterval = \"1h\"")
+                    + TOML.variant("VariantA", weight: 1, backends: [backends["good"].url])
+                    + TOML.variant("VariantB", weight: 1, backends: [refused])
+            } _: { gateway, backends in
+                for _ in 0..<50 {
+                    let response = try await gateway.invoke()
+                    #expect(response.status == 200, "\(response.text)")
+                    #expect(response.variant == "VariantA")
+                }
+                #expect(try await backends["good"].invocations() == 50)
+                // A call that targets the variant gets its own 503: the client asked for it.
+                let targeted = try await gateway.invoke(headers: [("X-Amzn-SageMaker-Target-Variant", "VariantB")])
+                #expect(targeted.status == 503)
+            }
+        }
+
+        /// Passive health: a backend that refuses a connection is down at once, and back within about a second of
+        /// returning (health checks of backends that are down run every second).
+        @Test func aKilledBackendIsDownAtOnceAndBackSoonAfterItReturns() async throws {
+            try await withGateway(backends: [BackendSpec(name: "a")]) { backends in
+                TOML.endpoint("demo", "max_retries = 0\n[endpoint.health_check]\ninterval = \"1h\"")
+                    + TOML.variant("VariantA", backends: [backends["a"].url])
+            } _: { gateway, backends in
+                #expect(try await gateway.invoke().status == 200)
+                let port = backends["a"].port
+                await backends["a"].stop()
+                #expect(try await gateway.invoke().status == 503)
+                let state = try await gateway.endpointsState()
+                #expect(state.backends["demo"]?["VariantA"]?.first?.healthy == false)
+                let restarted = try await DemoBackendProcess.start(name: "a", port: port)
+                defer { Task { await restarted.stop() } }
+                let back = ContinuousClock.now
+                try await eventually("the restarted backend takes requests", interval: .milliseconds(100)) {
+                    try await gateway.invoke().status == 200
+                }
+                #expect(ContinuousClock.now - back < .seconds(10))
+            }
+        }
+
         /// A backend outage writes a line every few seconds, not one per request (issue 23): repeated failures of
         /// one backend or endpoint are logged once per interval, with the count held back.
         @Test func anOutageDoesNotFloodTheLog() async throws {
@@ -109,13 +153,16 @@ extension ProcessTests {
             }
         }
 
+        /// Failed calls (here timeouts) open the circuit; a refused connection would mark the backend down at once
+        /// instead (passive health, above).
         @Test func circuitOpensAfterConsecutiveFailures() async throws {
-            let refused = try TOML.unreachableURL()
-            try await withGateway(backends: [BackendSpec(name: "good")]) { backends in
+            let specs = [BackendSpec(name: "good"), BackendSpec(name: "bad", delayMilliseconds: 3000)]
+            try await withGateway(backends: specs) { backends in
                 TOML.endpoint(
                     "demo",
                     """
                     max_retries = 0
+                    timeout = "300ms"
                     [endpoint.circuit_breaker]
                     failure_threshold = 3
                     open_duration = "1h"
@@ -123,12 +170,13 @@ extension ProcessTests {
                     interval = "1h"
                     unhealthy_threshold = 5
                     """)
-                    + TOML.variant("VariantA", weight: 1, backends: [refused])
+                    + TOML.variant("VariantA", weight: 1, backends: [backends["bad"].url])
                     + TOML.variant("VariantB", weight: 0, backends: [backends["good"].url])
             } _: { gateway, backends in
+                let refused = backends["bad"].url
                 for attempt in 1...3 {
                     let response = try await gateway.invoke()
-                    #expect(response.status == 503, "attempt \(attempt)")
+                    #expect(response.errorType == "ModelError", "attempt \(attempt): \(response.status)")
                     let circuit = try await gateway.endpointsState().backend(refused, variant: "VariantA")?.circuit
                     #expect(circuit == (attempt < 3 ? "closed" : "open"))
                 }
