@@ -49,6 +49,17 @@ public final class RedisServer: @unchecked Sendable {
         await child.waitForExit()
     }
 
+    /// Freezes the server (SIGSTOP): it keeps its connections and accepts new ones, and answers nothing, as a
+    /// Redis that hangs.
+    public func freeze() {
+        lock.withLock { child }.send(SIGSTOP)
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    public func thaw() {
+        lock.withLock { child }.send(SIGCONT)
+    }
+
     /// Starts the server again on the same port (after ``kill()`` or ``stop()``), empty.
     public func restart() async throws {
         let current = lock.withLock { child }

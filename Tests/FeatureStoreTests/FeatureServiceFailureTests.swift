@@ -30,6 +30,42 @@ import Testing
         }
     }
 
+    /// A Redis that hangs costs a request its `lookup_budget`, not the command timeout (issue 23): past the budget
+    /// the lookup is served as on a failure, and the read goes on and fills the cache once Redis answers.
+    @Test func aHangingRedisCostsTheLookupBudgetNotTheCommandTimeout() async throws {
+        try await withRedis { server in
+            let url = try RedisURL(parsing: server.url)
+            var configuration = FeatureStoreConfiguration(redis: url, onError: .stale, commandTimeout: .seconds(120))
+            configuration.lookupBudget = .milliseconds(100)
+            let service = try FeatureService(configuration: configuration, views: [userView(defaults: defaults)])
+            try await storeUser(service.redis, "1", age: "40", country: "NL", spend: "7", timestamp: 0)
+            server.freeze()
+            defer { server.thaw() }
+            let enricher = try Enricher(service: service, rules: [EnrichmentRule(view: "user", key: "header:x-user")])
+            // A bound far above the budget and far below the command timeout: the lookup does not wait for Redis.
+            let lookup = try await withThrowingTaskGroup(of: FeatureLookup?.self) { group in
+                group.addTask {
+                    try await enricher.lookUp([(view: "user", entity: "1")]).first
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            #expect(lookup?.source == .default)
+            server.thaw()
+            var source = FeatureLookup.Source.default
+            for _ in 0..<200 where source != .cache {
+                try await Task.sleep(for: .milliseconds(50))
+                source = try await service.lookup(view: "user", entity: "1").source
+            }
+            #expect(source == .cache, "the read that outlived the budget filled the cache")
+            await service.shutdown()
+        }
+    }
+
     @Test func staleModeWithoutDefaultsFailsClearly() async throws {
         try await withRedis { server in
             let service = try makeService(server, views: [userView()], onError: .stale)

@@ -56,8 +56,10 @@ func makeService(
     cacheEntries: Int = 1000, maxStaleness: Duration = .seconds(600), clock: ManualClock = ManualClock()
 ) throws -> FeatureService {
     let url = try RedisURL(parsing: server.url)
-    let configuration = FeatureStoreConfiguration(
+    var configuration = FeatureStoreConfiguration(
         redis: url, cacheEntries: cacheEntries, onError: onError, maxStaleness: maxStaleness)
+    // These tests are about what is served, not when: a loaded test machine must not turn reads into fallbacks.
+    configuration.lookupBudget = .seconds(30)
     return try FeatureService(
         configuration: configuration, views: views,
         redis: RedisClient(configuration: fastClientConfiguration(url)), clock: clock.featureClock,

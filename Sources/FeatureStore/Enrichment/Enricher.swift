@@ -203,8 +203,9 @@ public struct Enricher: Sendable {
     /// Looks up `(view, entity)` pairs concurrently (at most ``concurrency`` at once); a `nil` entity gives the
     /// view's defaults. Results are in input order.
     func lookUp(_ wanted: [(view: String, entity: String?)]) async throws(FeatureStoreError) -> [FeatureLookup] {
+        let deadline = ContinuousClock.now + service.configuration.lookupBudget
         if wanted.count == 1, let only = wanted.first {
-            return [try await lookUp(view: only.view, entity: only.entity)]
+            return [try await lookUp(view: only.view, entity: only.entity, deadline: deadline)]
         }
         let results = await withTaskGroup(of: (Int, Result<FeatureLookup, FeatureStoreError>).self) { group in
             var results = [Result<FeatureLookup, FeatureStoreError>?](repeating: nil, count: wanted.count)
@@ -215,7 +216,9 @@ public struct Enricher: Sendable {
                 next += 1
                 group.addTask {
                     do throws(FeatureStoreError) {
-                        return (index, .success(try await lookUp(view: item.view, entity: item.entity)))
+                        return (
+                            index, .success(try await lookUp(view: item.view, entity: item.entity, deadline: deadline))
+                        )
                     } catch {
                         return (index, .failure(error))
                     }
@@ -237,9 +240,11 @@ public struct Enricher: Sendable {
         return lookups
     }
 
-    private func lookUp(view: String, entity: String?) async throws(FeatureStoreError) -> FeatureLookup {
+    private func lookUp(
+        view: String, entity: String?, deadline: ContinuousClock.Instant
+    ) async throws(FeatureStoreError) -> FeatureLookup {
         guard let entity else { return try service.defaults(view: view) }
-        return try await service.lookup(view: view, entity: entity)
+        return try await service.lookup(view: view, entity: entity, deadline: deadline)
     }
 
     static func templateFeatures(_ lookups: some Sequence<FeatureLookup>) -> [String: [String: String]] {

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Serves feature lookups from an in-process cache in front of Redis.
 ///
@@ -88,8 +89,12 @@ public final class FeatureService: Sendable {
         viewsByName[name]?.configuration
     }
 
-    /// The features of `entity` (composite parts joined with `|`) in `view`.
-    public func lookup(view name: String, entity: String) async throws(FeatureStoreError) -> FeatureLookup {
+    /// The features of `entity` (composite parts joined with `|`) in `view`. With a `deadline`, a read from Redis
+    /// not answered by then is served as a Redis failure (``FeatureStoreConfiguration/lookupBudget``); the read
+    /// goes on and fills the cache.
+    public func lookup(
+        view name: String, entity: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws(FeatureStoreError) -> FeatureLookup {
         guard let view = viewsByName[name] else { throw .unknownView(name) }
         let key = CacheKey(view: view.index, entity: entity)
         let now = clock.now()
@@ -100,7 +105,7 @@ public final class FeatureService: Sendable {
         }
         view.metrics.cacheMisses.increment()
         do {
-            let record = try await read(key: key, view: view)
+            let record = try await read(key: key, view: view, deadline: deadline)
             return resolve(record, view: view, entity: entity, source: .redis)
         } catch {
             return try fallback(view: view, entity: entity, cached: cached, now: now, error: error)
@@ -165,8 +170,11 @@ public final class FeatureService: Sendable {
         await redis.shutdown()
     }
 
-    /// Reads `key` from Redis, sharing one read among concurrent callers, and caches the record.
-    private func read(key: CacheKey, view: View) async throws(RedisError) -> FeatureRecord {
+    /// Reads `key` from Redis, sharing one read among concurrent callers, and caches the record; waits for it until
+    /// `deadline` at most.
+    private func read(
+        key: CacheKey, view: View, deadline: ContinuousClock.Instant?
+    ) async throws(RedisError) -> FeatureRecord {
         let task = inFlight.withLock { tasks in
             if let running = tasks[key] { return running }
             let task = Task { [self] () async throws -> FeatureRecord in
@@ -179,11 +187,36 @@ public final class FeatureService: Sendable {
             return task
         }
         do {
-            return try await task.value
+            guard let deadline else { return try await task.value }
+            return try await Self.value(of: task, before: deadline)
         } catch let error as RedisError {
             throw error
         } catch {
             throw RedisError.connectionError("\(error)")
+        }
+    }
+
+    /// The value of `task` if it finishes before `deadline`; ``RedisError/budgetSpent`` otherwise, leaving it to
+    /// finish. (Awaiting a task's value ignores cancellation, so a task group cannot stop waiting for it; the two
+    /// are raced on one continuation instead.)
+    private static func value(
+        of task: Task<FeatureRecord, any Error>, before deadline: ContinuousClock.Instant
+    ) async throws -> FeatureRecord {
+        let pending = Mutex<CheckedContinuation<FeatureRecord, any Error>?>(nil)
+        let resume = { @Sendable (result: Result<FeatureRecord, any Error>) in
+            pending.withLock { $0.take() }?.resume(with: result)
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.withLock { $0 = continuation }
+            let timer = Task {
+                try? await Task.sleep(until: deadline)
+                resume(.failure(RedisError.budgetSpent))
+            }
+            Task {
+                let result = await task.result
+                timer.cancel()
+                resume(result)
+            }
         }
     }
 

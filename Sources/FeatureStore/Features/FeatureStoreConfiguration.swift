@@ -27,6 +27,9 @@ public struct FeatureStoreConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Time allowed for a Redis reply (`command_timeout`).
     public var commandTimeout: Duration
+    /// The most time one request waits for its feature reads (`lookup_budget`); past it the lookups still
+    /// unanswered are served as on a Redis failure (`on_error`), while their reads go on and fill the cache.
+    public var lookupBudget: Duration = .milliseconds(250)
 
     /// Creates settings; the defaults are those of the configuration reference.
     public init(

@@ -18,6 +18,8 @@ public enum RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     case unavailable(lastError: String)
     /// The client was shut down.
     case shutdown
+    /// The request's `lookup_budget` was spent before the reply arrived (the read goes on and fills the cache).
+    case budgetSpent
     /// A reply did not have the shape the command promises (e.g. not an array).
     case unexpectedReply(command: String, reply: String)
 
@@ -32,6 +34,7 @@ public enum RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case .connectionError(let reason): "Redis connection failed: \(reason)"
         case .unavailable(let lastError): "Redis is unavailable (reconnecting with backoff; last error: \(lastError))"
         case .shutdown: "Redis client is shut down"
+        case .budgetSpent: "no Redis reply within the request's lookup_budget"
         case .unexpectedReply(let command, let reply): "unexpected Redis reply to \(command): \(reply)"
         }
     }
@@ -40,7 +43,9 @@ public enum RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// again later may succeed; error replies and malformed replies are not.
     public var isTransient: Bool {
         switch self {
-        case .connectFailed, .connectTimeout, .commandTimeout, .connectionClosed, .connectionError, .unavailable: true
+        case .connectFailed, .connectTimeout, .commandTimeout, .connectionClosed, .connectionError, .unavailable,
+            .budgetSpent:
+            true
         case .server, .protocolError, .shutdown, .unexpectedReply: false
         }
     }

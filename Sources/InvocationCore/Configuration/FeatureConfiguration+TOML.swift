@@ -31,6 +31,7 @@ extension FeatureStoreConfiguration {
         if let size = try table.int("pool_size", range: 1...64) { poolSize = size }
         if let timeout = try table.duration("connect_timeout") { connectTimeout = timeout }
         if let timeout = try table.duration("command_timeout") { commandTimeout = timeout }
+        if let budget = try table.positiveDuration("lookup_budget") { lookupBudget = budget }
     }
 }
 

@@ -17,6 +17,7 @@ struct FeatureEnrichmentProcessTests {
         """
         [feature_store]
         redis = "\(redis)"
+        lookup_budget = "30s"
         \(store)
 
         [[feature_view]]
