@@ -162,24 +162,18 @@ struct Renderer {
         switch builtin {
         case .input: value = .input
         case .util: value = .util
-        case .context: value = input.context.runtimeValue()
-        case .stageVariables: value = .map(Self.sortedMap(input.stageVariables))
+        case .context: value = input.sharedContext.copy()
+        case .stageVariables: value = input.preparedStageVariables.shared.copy()
         case .features:
             let map = MapBox()
             for view in input.features.keys.sorted() {
-                map.put(view, .map(Self.sortedMap(input.features[view] ?? [:])))
+                map.put(view, .map(MapBox(sortedStrings: input.features[view] ?? [:])))
             }
             value = .map(map)
         case .foreach, .velocityCount, .velocityHasNext: return .null
         }
         variables[slot] = value
         return value
-    }
-
-    static func sortedMap(_ dictionary: [String: String]) -> MapBox {
-        let map = MapBox()
-        for key in dictionary.keys.sorted() { map.put(key, .string(dictionary[key] ?? "")) }
-        return map
     }
 
     mutating func evaluate(_ reference: Reference) throws(TemplateError) -> Value {

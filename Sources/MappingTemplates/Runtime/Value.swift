@@ -23,6 +23,24 @@ enum Value {
         return false
     }
 
+    /// Whether the value is a map or a list, which a render can change.
+    var isContainer: Bool {
+        switch self {
+        case .map, .list: return true
+        default: return false
+        }
+    }
+
+    /// The value of a ``SharedValue``'s prototype as one render sees it: maps and lists are new boxes (maps copy
+    /// their own nested ones lazily, lists at once), so that what the render changes stays in that render.
+    func copied() -> Value {
+        switch self {
+        case .map(let box): return .map(MapBox(copying: box))
+        case .list(let box): return .list(ListBox(box.items.map { $0.copied() }, json: box.json))
+        default: return self
+        }
+    }
+
     /// Velocity truthiness as API Gateway applies it: only an actual `false` is false.
     var isTruthy: Bool {
         if case .bool(false) = self { return false }
@@ -47,9 +65,22 @@ final class MapBox {
     @exclusivity(unchecked) private(set) var keys: [String] = []
     @exclusivity(unchecked) private var items: [Value] = []
     @exclusivity(unchecked) private var index: [String: Int]?
+    /// Whether `items` may still hold the maps and lists of the prototype this map was copied from (see
+    /// ``init(copying:)``); they are copied before any value leaves the map.
+    @exclusivity(unchecked) private var sharesContainers = false
     static let indexThreshold = 12
 
     init() {}
+
+    /// A copy of `prototype` for one render. Its arrays are shared until either map writes them (Swift's
+    /// copy-on-write), and its nested maps and lists are copied only when the first of them is read: a render that
+    /// reads `$context.requestId` copies neither the fifteen entries of `$context` nor its `identity` map.
+    init(copying prototype: MapBox) {
+        keys = prototype.keys
+        items = prototype.items
+        index = prototype.index
+        sharesContainers = items.contains { $0.isContainer }
+    }
 
     /// An empty map with room for `capacity` entries.
     init(capacity: Int) {
@@ -64,14 +95,31 @@ final class MapBox {
         if keys.count > Self.indexThreshold { rebuildIndex() }
     }
 
+    /// A map of `strings` in key order (`$stageVariables`, `$input.params()`, `$features`).
+    convenience init(sortedStrings strings: [String: String]) {
+        let sorted = strings.sorted { $0.key < $1.key }
+        self.init(distinctKeys: sorted.map(\.key), values: sorted.map { .string($0.value) })
+    }
+
     var count: Int { keys.count }
 
     /// The value of the entry at `position` (insertion order).
-    func value(at position: Int) -> Value { items[position] }
+    func value(at position: Int) -> Value {
+        let value = items[position]
+        guard sharesContainers, value.isContainer else { return value }
+        copyContainers()
+        return items[position]
+    }
 
     subscript(key: String) -> Value? {
         guard let position = position(of: key) else { return nil }
-        return items[position]
+        return value(at: position)
+    }
+
+    /// Replaces the prototype's maps and lists among the values by copies of their own.
+    private func copyContainers() {
+        for i in items.indices where items[i].isContainer { items[i] = items[i].copied() }
+        sharesContainers = false
     }
 
     private func position(of key: String) -> Int? {
@@ -87,6 +135,7 @@ final class MapBox {
     /// Stores `value` under `key`, returning the previous value (Java's `put`).
     @discardableResult
     func put(_ key: String, _ value: Value) -> Value {
+        if sharesContainers { copyContainers() }
         if let position = position(of: key) {
             let old = items[position]
             items[position] = value
@@ -105,6 +154,7 @@ final class MapBox {
     /// Removes `key`, returning the previous value.
     @discardableResult
     func remove(_ key: String) -> Value {
+        if sharesContainers { copyContainers() }
         guard let position = position(of: key) else { return .null }
         keys.remove(at: position)
         let old = items.remove(at: position)
@@ -116,6 +166,7 @@ final class MapBox {
         keys.removeAll()
         items.removeAll()
         index = nil
+        sharesContainers = false
     }
 
     private func rebuildIndex() {
@@ -155,4 +206,22 @@ final class DefinedBlock: Sendable {
     let nodes: [Node]
 
     init(_ nodes: [Node]) { self.nodes = nodes }
+}
+
+/// A value converted once to the renderer's form and read by many renders, possibly at once: `$context` of a
+/// request (both of its templates) and `$stageVariables` of an endpoint variant (all its requests). Each render
+/// reads a ``copy()``, since Java maps and lists are mutable and a template's `$context.put(…)` must stay in that
+/// render.
+///
+/// Unchecked `Sendable`: the prototype is never handed out, so nothing writes it; copies only read it.
+final class SharedValue: @unchecked Sendable {
+    private let prototype: Value
+
+    init(_ prototype: Value) { self.prototype = prototype }
+
+    /// An empty map, shared by the inputs that have no `$context` or no stage variables.
+    static let emptyMap = SharedValue(.map(MapBox()))
+
+    /// The value for one render.
+    func copy() -> Value { prototype.copied() }
 }
