@@ -59,121 +59,75 @@ final class ListBox {
     }
 }
 
-/// A Java `LinkedHashMap<String, Object>`. Small maps (the usual JSON object) search their keys linearly;
-/// larger ones keep a hash index.
+/// A Java `LinkedHashMap<String, Object>`.
 final class MapBox {
-    @exclusivity(unchecked) private(set) var keys: [String] = []
-    @exclusivity(unchecked) private var items: [Value] = []
-    @exclusivity(unchecked) private var index: [String: Int]?
-    /// Whether `items` may still hold the maps and lists of the prototype this map was copied from (see
+    @exclusivity(unchecked) private var entries: OrderedEntries<Value>
+    /// Whether the values may still hold the maps and lists of the prototype this map was copied from (see
     /// ``init(copying:)``); they are copied before any value leaves the map.
     @exclusivity(unchecked) private var sharesContainers = false
-    static let indexThreshold = 12
 
-    init() {}
+    init() { entries = OrderedEntries() }
 
-    /// A copy of `prototype` for one render. Its arrays are shared until either map writes them (Swift's
+    /// An empty map with room for `capacity` entries.
+    init(capacity: Int) { entries = OrderedEntries(capacity: capacity) }
+
+    init(_ entries: OrderedEntries<Value>) { self.entries = entries }
+
+    /// A copy of `prototype` for one render. Its storage is shared until either map writes it (Swift's
     /// copy-on-write), and its nested maps and lists are copied only when the first of them is read: a render that
     /// reads `$context.requestId` copies neither the fifteen entries of `$context` nor its `identity` map.
     init(copying prototype: MapBox) {
-        keys = prototype.keys
-        items = prototype.items
-        index = prototype.index
-        sharesContainers = items.contains { $0.isContainer }
-    }
-
-    /// An empty map with room for `capacity` entries.
-    init(capacity: Int) {
-        keys.reserveCapacity(capacity)
-        items.reserveCapacity(capacity)
-    }
-
-    /// A map of distinct `keys` with their `values`, in that order.
-    init(distinctKeys keys: [String], values: [Value]) {
-        self.keys = keys
-        self.items = values
-        if keys.count > Self.indexThreshold { rebuildIndex() }
+        entries = prototype.entries
+        sharesContainers = entries.values.contains { $0.isContainer }
     }
 
     /// A map of `strings` in key order (`$stageVariables`, `$input.params()`, `$features`).
     convenience init(sortedStrings strings: [String: String]) {
         let sorted = strings.sorted { $0.key < $1.key }
-        self.init(distinctKeys: sorted.map(\.key), values: sorted.map { .string($0.value) })
+        self.init(OrderedEntries(distinctKeys: sorted.map(\.key), values: sorted.map { .string($0.value) }))
     }
 
-    var count: Int { keys.count }
+    /// The keys in insertion order.
+    var keys: [String] { entries.keys }
+
+    var count: Int { entries.count }
 
     /// The value of the entry at `position` (insertion order).
     func value(at position: Int) -> Value {
-        let value = items[position]
+        let value = entries[position]
         guard sharesContainers, value.isContainer else { return value }
         copyContainers()
-        return items[position]
+        return entries[position]
     }
 
     subscript(key: String) -> Value? {
-        guard let position = position(of: key) else { return nil }
+        guard let position = entries.position(of: key) else { return nil }
         return value(at: position)
     }
 
     /// Replaces the prototype's maps and lists among the values by copies of their own.
     private func copyContainers() {
-        for i in items.indices where items[i].isContainer { items[i] = items[i].copied() }
+        for i in 0..<entries.count where entries[i].isContainer { entries[i] = entries[i].copied() }
         sharesContainers = false
-    }
-
-    private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        var i = 0
-        while i < keys.count {
-            if keys[i] == key { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// Stores `value` under `key`, returning the previous value (Java's `put`).
     @discardableResult
     func put(_ key: String, _ value: Value) -> Value {
         if sharesContainers { copyContainers() }
-        if let position = position(of: key) {
-            let old = items[position]
-            items[position] = value
-            return old
-        }
-        keys.append(key)
-        items.append(value)
-        if index != nil {
-            index?[key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
-            rebuildIndex()
-        }
-        return .null
+        return entries.put(key, value) ?? .null
     }
 
     /// Removes `key`, returning the previous value.
     @discardableResult
     func remove(_ key: String) -> Value {
         if sharesContainers { copyContainers() }
-        guard let position = position(of: key) else { return .null }
-        keys.remove(at: position)
-        let old = items.remove(at: position)
-        if index != nil { rebuildIndex() }
-        return old
+        return entries.remove(key) ?? .null
     }
 
     func removeAll() {
-        keys.removeAll()
-        items.removeAll()
-        index = nil
+        entries.removeAll()
         sharesContainers = false
-    }
-
-    private func rebuildIndex() {
-        var newIndex: [String: Int] = [:]
-        newIndex.reserveCapacity(keys.count)
-        for (i, key) in keys.enumerated() { newIndex[key] = i }
-        index = newIndex
     }
 }
 
