@@ -21,14 +21,10 @@ public struct TemplateInput: Sendable {
     /// It is converted to the renderer's form when set, so that the renders of one input (a request's and its
     /// response's) share that work.
     public var context: TemplateValue {
-        get { contextValue }
-        set {
-            contextValue = newValue
-            sharedContext = Self.shared(newValue)
-        }
+        get { sharedContext.value }
+        set { sharedContext = Self.shared(newValue) }
     }
-    private var contextValue: TemplateValue
-    /// ``context`` in the renderer's form.
+    /// ``context`` with its form for the renderer.
     private(set) var sharedContext: SharedValue
     /// Enrichment results for `$features`: view name → feature name → value.
     public var features: [String: [String: String]]
@@ -48,7 +44,6 @@ public struct TemplateInput: Sendable {
         self.queryParameters = queryParameters
         self.headers = headers
         self.preparedStageVariables = TemplateStageVariables(stageVariables)
-        self.contextValue = context
         self.sharedContext = Self.shared(context)
         self.features = features
     }
@@ -57,7 +52,7 @@ public struct TemplateInput: Sendable {
     /// ``SharedValue/emptyMap``.
     private static func shared(_ context: TemplateValue) -> SharedValue {
         if case .map(let map) = context, map.count == 0 { return .emptyMap }
-        return SharedValue(context.runtimeValue())
+        return SharedValue(context)
     }
 
     /// Sets `Content-Type` to `contentType` unless the headers have one already (in any case): a sample render's
@@ -71,14 +66,22 @@ public struct TemplateInput: Sendable {
 /// Stage variables (`$stageVariables`) converted once into the renderer's form, for a caller that renders many
 /// inputs with the same ones (the gateway: every request of an endpoint variant).
 public struct TemplateStageVariables: Sendable {
-    /// The variables by name.
-    public let values: [String: String]
-    /// ``values`` as the map that `$stageVariables` reads, in key order.
+    /// The map that `$stageVariables` reads, in key order.
     let shared: SharedValue
 
     /// Converts `values`.
     public init(_ values: [String: String]) {
-        self.values = values
-        self.shared = values.isEmpty ? .emptyMap : SharedValue(.map(MapBox(sortedStrings: values)))
+        let sorted = values.sorted { $0.key < $1.key }
+        shared = values.isEmpty ? .emptyMap : SharedValue(.map(TemplateMap(sorted.map { ($0.key, .string($0.value)) })))
+    }
+
+    /// The variables by name.
+    public var values: [String: String] {
+        guard case .map(let map) = shared.value else { return [:] }
+        var values: [String: String] = [:]
+        for (key, value) in map.entries {
+            if case .string(let text) = value { values[key] = text }
+        }
+        return values
     }
 }

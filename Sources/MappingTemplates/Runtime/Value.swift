@@ -162,19 +162,24 @@ final class DefinedBlock: Sendable {
     init(_ nodes: [Node]) { self.nodes = nodes }
 }
 
-/// A value converted once to the renderer's form and read by many renders, possibly at once: `$context` of a
-/// request (both of its templates) and `$stageVariables` of an endpoint variant (all its requests). Each render
+/// A ``TemplateValue`` converted once to the renderer's form and read by many renders, possibly at once: `$context`
+/// of a request (both of its templates) and `$stageVariables` of an endpoint variant (all its requests). Each render
 /// reads a ``copy()``, since Java maps and lists are mutable and a template's `$context.put(…)` must stay in that
 /// render.
 ///
 /// Unchecked `Sendable`: the prototype is never handed out, so nothing writes it; copies only read it.
 final class SharedValue: @unchecked Sendable {
+    /// The value as the caller gave it.
+    let value: TemplateValue
     private let prototype: Value
 
-    init(_ prototype: Value) { self.prototype = prototype }
+    init(_ value: TemplateValue) {
+        self.value = value
+        self.prototype = value.runtimeValue()
+    }
 
     /// An empty map, shared by the inputs that have no `$context` or no stage variables.
-    static let emptyMap = SharedValue(.map(MapBox()))
+    static let emptyMap = SharedValue(.map(TemplateMap()))
 
     /// The value for one render.
     func copy() -> Value { prototype.copied() }
