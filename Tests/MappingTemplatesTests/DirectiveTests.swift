@@ -28,6 +28,15 @@ struct DirectiveTests {
         #expect(try render("#set($x = 'old')#set($y = 0)#foreach($x in [1..2])#set($y = $x)#end$x $y") == "old 2")
     }
 
+    /// A loop sets only the loop variables its template names, and restores them, even when its own variable is one.
+    @Test func loopVariablesAreRestored() throws {
+        #expect(
+            try render("#foreach($a in [5])#foreach($b in [1, 2])#end$foreach.count$velocityCount#end[$velocityCount]")
+                == "11[]")
+        #expect(try render("#foreach($velocityCount in [7, 8])$velocityCount#end[$velocityCount]") == "12[]")
+        #expect(try render("#foreach($foreach in [7, 8])$foreach.index#end[$foreach]") == "01[]")
+    }
+
     @Test func rangesCountDown() throws {
         #expect(try render("#foreach($i in [2..-2])$i #end") == "2 1 0 -1 -2 ")
     }

@@ -20,6 +20,9 @@ struct JSONReader {
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         self.scanner = JSONScanner(bytes: UnsafeRawBufferPointer(bytes))
+        // Room for a small payload's members at once, rather than regrowing the stacks from empty.
+        keyStack.reserveCapacity(16)
+        valueStack.reserveCapacity(16)
     }
 
     /// Parses one JSON value surrounded by optional whitespace.

@@ -4,6 +4,8 @@ final class SlotTable {
     private var indexes: [String: Int] = [:]
     /// What the references noted so far read of the template's input.
     private(set) var reads: TemplateInputParts = []
+    /// The variables of `#foreach` that the references noted so far name: a loop sets only those.
+    private(set) var loopVariables: LoopVariables = []
 
     func slot(_ name: String) -> Int {
         if let index = indexes[name] { return index }
@@ -16,6 +18,12 @@ final class SlotTable {
     /// in a variable or passed on counts as reading the parameters.
     func noteReference(_ name: String, _ segments: [Segment]) {
         switch name {
+        case Builtin.foreach.rawValue:
+            loopVariables.insert(.foreach)
+        case Builtin.velocityCount.rawValue:
+            loopVariables.insert(.velocityCount)
+        case Builtin.velocityHasNext.rawValue:
+            loopVariables.insert(.velocityHasNext)
         case Builtin.context.rawValue:
             reads.insert(.context)
         case Builtin.input.rawValue:
@@ -27,4 +35,13 @@ final class SlotTable {
             break
         }
     }
+}
+
+/// `$foreach`, `$velocityCount` and `$velocityHasNext`, which every `#foreach` iteration would set.
+struct LoopVariables: OptionSet, Sendable {
+    let rawValue: Int
+
+    static let foreach = LoopVariables(rawValue: 1 << 0)
+    static let velocityCount = LoopVariables(rawValue: 1 << 1)
+    static let velocityHasNext = LoopVariables(rawValue: 1 << 2)
 }
