@@ -68,9 +68,6 @@ final class MapBox {
 
     init() { entries = OrderedEntries() }
 
-    /// An empty map with room for `capacity` entries.
-    init(capacity: Int) { entries = OrderedEntries(capacity: capacity) }
-
     init(_ entries: OrderedEntries<Value>) { self.entries = entries }
 
     /// A copy of `prototype` for one render. Its storage is shared until either map writes it (Swift's
