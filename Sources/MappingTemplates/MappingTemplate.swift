@@ -57,7 +57,7 @@ public struct MappingTemplate: Sendable {
 /// single retain.
 final class Program: Sendable {
     let nodes: [Node]
-    /// The loop variables the template names; the others are never read, so loops leave them unset.
+    /// The loop variables (and enclosing loops) the template can read; loops leave the others unset.
     let loopVariables: LoopVariables
     /// The number of variable slots.
     let slotCount: Int

@@ -22,6 +22,8 @@ struct DirectiveTests {
         #expect(try render(source) == "0111;0212;")
         #expect(
             try render("#foreach($a in [1])[$foreach.parent]$foreach.topmost.index$foreach.getParent()#end") == "[]0")
+        let kept = "#foreach($a in [1, 2])#foreach($b in [1])#set($f = $foreach)#end$f.parent.index#end"
+        #expect(try render(kept) == "01")
     }
 
     @Test func loopVariableIsRestored() throws {

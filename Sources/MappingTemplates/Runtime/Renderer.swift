@@ -142,7 +142,7 @@ struct Renderer {
             variables[slot] = savedItem
         }
         var parent: EnclosingLoop?
-        if case .loop(let outer) = savedState { parent = EnclosingLoop(outer) }
+        if named.contains(.enclosingLoops), case .loop(let outer) = savedState { parent = EnclosingLoop(outer) }
         for (index, item) in items.enumerated() {
             if index >= limits.maxForeachIterations { break }
             try step(at: offset)
