@@ -13,12 +13,8 @@ public struct MappingTemplate: Sendable {
     public let source: String
     /// The parts of its input the template can read; a caller may leave the others empty.
     public let reads: TemplateInputParts
-    let nodes: [Node]
-    let slotNames: [String]
-    let builtins: [Builtin?]
-    let locator: SourceLocator
-    let pathCache = CompiledCache<JSONPath>()
-    let regexCache = CompiledCache<NSRegularExpression>()
+    /// What a render runs.
+    let program: Program
 
     /// Compiles `source`.
     /// - Throws: ``TemplateError`` of kind ``TemplateError/Kind/syntax`` with the line and column of the problem.
@@ -28,13 +24,12 @@ public struct MappingTemplate: Sendable {
         for builtin in Builtin.allCases { _ = slots.slot(builtin.rawValue) }
         let locator = SourceLocator(bytes: bytes)
         var parser = Parser(bytes, slots: slots, locator: locator)
-        self.nodes = try parser.parseTemplate()
+        self.program = Program(
+            nodes: try parser.parseTemplate(), loopVariables: slots.loopVariables, slotCount: slots.names.count,
+            builtins: slots.names.map { Builtin(rawValue: $0) }, locator: locator)
         self.name = name
         self.source = source
         self.reads = slots.reads
-        self.slotNames = slots.names
-        self.builtins = slots.names.map { Builtin(rawValue: $0) }
-        self.locator = locator
     }
 
     /// Renders the template over `input`.
@@ -42,7 +37,7 @@ public struct MappingTemplate: Sendable {
     ///   ``TemplateError/Kind/payload`` (a body starting with `{` or `[` that is not JSON, read through
     ///   `$input.path` / `$input.json`) or ``TemplateError/Kind/limit``.
     public func render(_ input: TemplateInput, limits: TemplateLimits = .default) throws(TemplateError) -> String {
-        var renderer = Renderer(template: self, input: input, limits: limits)
+        var renderer = Renderer(template: program, input: input, limits: limits)
         return try renderer.run()
     }
 
@@ -55,6 +50,29 @@ public struct MappingTemplate: Sendable {
         } catch {
             return error
         }
+    }
+}
+
+/// The compiled form of a template and the caches of its renders, in one object so that a render takes it with a
+/// single retain.
+final class Program: Sendable {
+    let nodes: [Node]
+    /// The loop variables (and enclosing loops) the template can read; loops leave the others unset.
+    let loopVariables: LoopVariables
+    /// The number of variable slots.
+    let slotCount: Int
+    /// The builtin variable of each slot, if any.
+    let builtins: [Builtin?]
+    let locator: SourceLocator
+    let pathCache = CompiledCache<JSONPath>()
+    let regexCache = CompiledCache<NSRegularExpression>()
+
+    init(nodes: [Node], loopVariables: LoopVariables, slotCount: Int, builtins: [Builtin?], locator: SourceLocator) {
+        self.nodes = nodes
+        self.loopVariables = loopVariables
+        self.slotCount = slotCount
+        self.builtins = builtins
+        self.locator = locator
     }
 }
 

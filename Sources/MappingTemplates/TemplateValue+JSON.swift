@@ -24,7 +24,8 @@ extension TemplateValue {
         case .string(let s): self = .string(s)
         case .entry(let key, let value): self = .map(TemplateMap([(key, TemplateValue(runtime: value))]))
         case .list(let box): self = .list(box.items.map(TemplateValue.init(runtime:)))
-        case .map(let box): self = .map(TemplateMap(box.keys.map { ($0, TemplateValue(runtime: box[$0] ?? .null)) }))
+        case .map(let box):
+            self = .map(TemplateMap(box.keys.indices.map { (box.keys[$0], TemplateValue(runtime: box.value(at: $0))) }))
         }
     }
 
@@ -37,8 +38,7 @@ extension TemplateValue {
         case .double(let d): return .double(d)
         case .string(let s): return .string(s)
         case .list(let items): return .list(ListBox(items.map { $0.runtimeValue() }, json: true))
-        case .map(let map):
-            return .map(MapBox(distinctKeys: map.keys, values: map.keys.map { map[$0]?.runtimeValue() ?? .null }))
+        case .map(let map): return .map(MapBox(map.storage.mapValues { $0.runtimeValue() }))
         }
     }
 }

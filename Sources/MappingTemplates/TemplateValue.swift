@@ -20,38 +20,39 @@ public enum TemplateValue: Sendable, Hashable {
 
 /// An insertion-ordered map from strings to ``TemplateValue``s.
 public struct TemplateMap: Sendable, Hashable {
-    /// The keys in insertion order.
-    public private(set) var keys: [String] = []
-    private var storage: [String: TemplateValue] = [:]
+    /// The entries, stored as the renderer stores its maps so that a render's `$context` shares them.
+    private(set) var storage: OrderedEntries<TemplateValue>
 
     /// Creates an empty map.
-    public init() {}
+    public init() { storage = OrderedEntries() }
 
     /// Creates a map from key-value pairs; a repeated key keeps its first position and its last value.
     public init(_ pairs: [(String, TemplateValue)]) {
-        keys.reserveCapacity(pairs.count)
-        storage.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        storage = OrderedEntries(capacity: pairs.count)
+        for (key, value) in pairs { storage.put(key, value) }
     }
 
+    /// The keys in insertion order.
+    public var keys: [String] { storage.keys }
+
     /// The number of entries.
-    public var count: Int { keys.count }
+    public var count: Int { storage.count }
 
     /// The value for `key`; setting `nil` removes the entry.
     public subscript(key: String) -> TemplateValue? {
-        get { storage[key] }
+        get { storage.position(of: key).map { storage[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                storage.put(key, newValue)
+            } else {
+                storage.remove(key)
             }
         }
     }
 
     /// The entries in insertion order.
     public var entries: [(key: String, value: TemplateValue)] {
-        keys.compactMap { key in storage[key].map { (key, $0) } }
+        zip(storage.keys, storage.values).map { ($0, $1) }
     }
 }
 

@@ -22,10 +22,21 @@ struct DirectiveTests {
         #expect(try render(source) == "0111;0212;")
         #expect(
             try render("#foreach($a in [1])[$foreach.parent]$foreach.topmost.index$foreach.getParent()#end") == "[]0")
+        let kept = "#foreach($a in [1, 2])#foreach($b in [1])#set($f = $foreach)#end$f.parent.index#end"
+        #expect(try render(kept) == "01")
     }
 
     @Test func loopVariableIsRestored() throws {
         #expect(try render("#set($x = 'old')#set($y = 0)#foreach($x in [1..2])#set($y = $x)#end$x $y") == "old 2")
+    }
+
+    /// A loop sets only the loop variables its template names, and restores them, even when its own variable is one.
+    @Test func loopVariablesAreRestored() throws {
+        #expect(
+            try render("#foreach($a in [5])#foreach($b in [1, 2])#end$foreach.count$velocityCount#end[$velocityCount]")
+                == "11[]")
+        #expect(try render("#foreach($velocityCount in [7, 8])$velocityCount#end[$velocityCount]") == "12[]")
+        #expect(try render("#foreach($foreach in [7, 8])$foreach.index#end[$foreach]") == "01[]")
     }
 
     @Test func rangesCountDown() throws {

@@ -123,6 +123,27 @@ struct InputTests {
                 == "r1 1.2.3.4 u false")
     }
 
+    /// `$context` and `$stageVariables` are converted once per input and shared by its renders: what one render
+    /// changes in them must not reach the next.
+    @Test func changesToSharedMapsStayInTheirRender() throws {
+        let template = try MappingTemplate(
+            source: """
+                $context.identity.sourceIp $context.tags $stageVariables.v|\
+                #set($id = $context.identity)#set($old = $id.put('sourceIp', 'x'))\
+                #set($old = $context.put('requestId', 'y'))#set($old = $context.tags.add(3))\
+                #set($old = $context.remove('flag'))#set($old = $stageVariables.put('v', 'z'))\
+                $context.identity.sourceIp $context.requestId $context.tags $stageVariables.v
+                """)
+        let context: TemplateValue = [
+            "requestId": "r1", "identity": ["sourceIp": "1.2.3.4"], "tags": [1, 2], "flag": true,
+        ]
+        let input = TemplateInput(stageVariables: ["v": "1"], context: context)
+        let expected = "1.2.3.4 [1,2] 1|x y [1,2,3] z"
+        #expect(try template.render(input) == expected)
+        #expect(try template.render(input) == expected)
+        #expect(input.context == context)
+    }
+
     @Test func stageVariablesAndFeatures() throws {
         let output = try render(
             "$stageVariables.v $features.user.age $features.get('user').get('age')|$features.missing.x",

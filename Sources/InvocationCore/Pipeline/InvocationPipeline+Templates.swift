@@ -45,11 +45,10 @@ extension InvocationPipeline {
         guard requestTemplate != nil || responseTemplate != nil else { return nil }
         let reads = (requestTemplate?.template.reads ?? []).union(responseTemplate?.template.reads ?? [])
         let parameters = reads.contains(.parameters)
-        let input = TemplateInput(
+        var input = TemplateInput(
             pathParameters: parameters ? ["name": endpoint.name] : [:],
             queryParameters: parameters ? Self.queryParameters(run.request) : [:],
             headers: parameters ? Self.headers(run.request.head) : [:],
-            stageVariables: scope.stageVariables,
             context: reads.contains(.context)
                 ? Self.templateContext(
                     request: run.request, endpoint: endpoint.name, variant: variant.name,
@@ -57,6 +56,7 @@ extension InvocationPipeline {
                     principal: invocation.principal)
                 : .map(TemplateMap()),
             features: invocation.features)
+        input.preparedStageVariables = scope.preparedStageVariables
         if let requestTemplate {
             let output = try Self.render(
                 requestTemplate, body: invocation.body, input: input, direction: .request, metrics: scope.metrics)

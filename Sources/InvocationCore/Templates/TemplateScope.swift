@@ -12,8 +12,10 @@ import WireFormats
 package struct TemplateScope: Sendable {
     package let passthrough: PassthroughBehavior
     package let metrics: TemplateMetrics
-    /// `$stageVariables`: the variant's merged over the endpoint's.
-    package let stageVariables: [String: String]
+    /// `$stageVariables`: the variant's merged over the endpoint's, converted once for all the variant's renders.
+    package let preparedStageVariables: TemplateStageVariables
+    /// `$stageVariables` by name.
+    package var stageVariables: [String: String] { preparedStageVariables.values }
     private let request: [String: Resolved]
     private let response: [String: Resolved]
     /// The media types with a response template, sorted (for `*/*` and `type/*` in `Accept`).
@@ -34,7 +36,8 @@ package struct TemplateScope: Sendable {
     ) {
         self.passthrough = passthrough
         self.metrics = metrics
-        self.stageVariables = endpoint.templates.stageVariables.merging(variant.templates.stageVariables) { $1 }
+        self.preparedStageVariables = TemplateStageVariables(
+            endpoint.templates.stageVariables.merging(variant.templates.stageVariables) { $1 })
         func table(_ direction: TemplateDirection) -> [String: Resolved] {
             var types = Set(endpoint.templates.templates(direction).keys)
                 .union(variant.templates.templates(direction).keys)

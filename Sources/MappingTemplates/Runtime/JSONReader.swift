@@ -3,8 +3,7 @@ import WireFormats
 /// A small JSON parser producing runtime values: objects become ordered maps, arrays json-smart lists.
 ///
 /// Tokens are read by the shared ``JSONScanner`` with json-smart's leniency (leading zeros, control characters
-/// in strings); the members of objects and arrays are collected on scratch stacks so that each map or list is
-/// allocated once with its final size.
+/// in strings); the members of each object and array are collected straight into its map or list.
 struct JSONReader {
     struct Failure: Error {
         var message: String
@@ -14,8 +13,6 @@ struct JSONReader {
     private let scanner: JSONScanner
     var pos = 0
     var depth = 0
-    private var keyStack: [String] = []
-    private var valueStack: [Value] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -63,6 +60,10 @@ struct JSONReader {
         return false
     }
 
+    /// Room reserved for the members of an object or array: most have a few, and growing from empty would
+    /// reallocate several times.
+    static var initialCapacity: Int { 4 }
+
     mutating func skipWhitespace() {
         pos = scanner.skipWhitespace(pos)
     }
@@ -109,29 +110,24 @@ struct JSONReader {
             pos += 1
             return .map(MapBox())
         }
-        let base = keyStack.count
+        var entries = OrderedEntries<Value>(capacity: Self.initialCapacity)
         while true {
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
                 throw Failure(
                     message: pos < bytes.count ? "expected a key at position \(pos)" : "unexpected end of file")
             }
-            keyStack.append(try readString())
+            let key = try readString()
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
                 throw Failure(message: "expected ':' at position \(pos)")
             }
             pos += 1
             skipWhitespace()
-            valueStack.append(try readValue())
+            entries.put(key, try readValue())
             if try endOfItem(closing: "}") { break }
         }
-        let valueBase = valueStack.count - (keyStack.count - base)
-        let map = MapBox(capacity: keyStack.count - base)
-        for i in base..<keyStack.count { map.put(keyStack[i], valueStack[valueBase + i - base]) }
-        keyStack.removeSubrange(base...)
-        valueStack.removeSubrange(valueBase...)
-        return .map(map)
+        return .map(MapBox(entries))
     }
 
     /// After an object member or array element: consumes `,` and returns false (more follow), or consumes
@@ -159,14 +155,13 @@ struct JSONReader {
             pos += 1
             return .list(ListBox([], json: true))
         }
-        let base = valueStack.count
+        var items: [Value] = []
+        items.reserveCapacity(Self.initialCapacity)
         while true {
             skipWhitespace()
-            valueStack.append(try readValue())
+            items.append(try readValue())
             if try endOfItem(closing: "]") { break }
         }
-        let items = Array(valueStack[base...])
-        valueStack.removeSubrange(base...)
         return .list(ListBox(items, json: true))
     }
 

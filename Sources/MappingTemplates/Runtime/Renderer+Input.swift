@@ -35,9 +35,9 @@ extension Renderer {
             return .string(String(decoding: out, as: UTF8.self))
         case ("params", 0):
             let all = MapBox()
-            all.put("path", .map(Self.sortedMap(input.pathParameters)))
-            all.put("querystring", .map(Self.sortedMap(input.queryParameters)))
-            all.put("header", .map(Self.sortedMap(input.headers)))
+            all.put("path", .map(MapBox(sortedStrings: input.pathParameters)))
+            all.put("querystring", .map(MapBox(sortedStrings: input.queryParameters)))
+            all.put("header", .map(MapBox(sortedStrings: input.headers)))
             return .map(all)
         case ("params", 1):
             let name = try display(arguments[0], at: offset)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Evaluates a compiled template for one input. Not shared: one renderer per render.
 struct Renderer {
-    let template: MappingTemplate
+    let template: Program
     let input: TemplateInput
     let limits: TemplateLimits
     var variables: [Value?]
@@ -18,11 +18,11 @@ struct Renderer {
         case stop
     }
 
-    init(template: MappingTemplate, input: TemplateInput, limits: TemplateLimits) {
+    init(template: Program, input: TemplateInput, limits: TemplateLimits) {
         self.template = template
         self.input = input
         self.limits = limits
-        self.variables = Array(repeating: nil, count: template.slotNames.count)
+        self.variables = Array(repeating: nil, count: template.slotCount)
     }
 
     mutating func run() throws(TemplateError) -> String {
@@ -45,7 +45,8 @@ struct Renderer {
     }
 
     @inline(__always) mutating func append(_ text: String) throws(TemplateError) {
-        output.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { output.append(contentsOf: $0) }
         if output.count > limits.maxOutputBytes {
             throw TemplateError(
                 kind: .limit, line: 0, column: 0, message: "output exceeds \(limits.maxOutputBytes) bytes")
@@ -124,26 +125,34 @@ struct Renderer {
         default: items = []
         }
         guard !items.isEmpty else { return .normal }
+        let named = template.loopVariables
         let foreachSlot = Builtin.foreach.slot
         let countSlot = Builtin.velocityCount.slot
         let hasNextSlot = Builtin.velocityHasNext.slot
-        let saved = (variables[slot], variables[foreachSlot], variables[countSlot], variables[hasNextSlot])
+        // The enclosing values are moved out and back, not copied; unnamed loop variables are left alone.
+        let savedItem = take(slot)
+        let savedState = named.contains(.foreach) ? take(foreachSlot) : nil
+        let savedCount = named.contains(.velocityCount) ? take(countSlot) : nil
+        let savedHasNext = named.contains(.velocityHasNext) ? take(hasNextSlot) : nil
         defer {
-            variables[slot] = saved.0
-            variables[foreachSlot] = saved.1
-            variables[countSlot] = saved.2
-            variables[hasNextSlot] = saved.3
+            if named.contains(.foreach) { variables[foreachSlot] = savedState }
+            if named.contains(.velocityCount) { variables[countSlot] = savedCount }
+            if named.contains(.velocityHasNext) { variables[hasNextSlot] = savedHasNext }
+            // Last, for a loop whose variable is one of the above (`#foreach($foreach in …)`).
+            variables[slot] = savedItem
         }
         var parent: EnclosingLoop?
-        if case .loop(let outer) = saved.1 { parent = EnclosingLoop(outer) }
+        if named.contains(.enclosingLoops), case .loop(let outer) = savedState { parent = EnclosingLoop(outer) }
         for (index, item) in items.enumerated() {
             if index >= limits.maxForeachIterations { break }
             try step(at: offset)
             let hasNext = index + 1 < items.count
             variables[slot] = item.isNull ? nil : item
-            variables[foreachSlot] = .loop(LoopState(index: index, hasNext: hasNext, parent: parent))
-            variables[countSlot] = .int(index + 1)
-            variables[hasNextSlot] = .bool(hasNext)
+            if named.contains(.foreach) {
+                variables[foreachSlot] = .loop(LoopState(index: index, hasNext: hasNext, parent: parent))
+            }
+            if named.contains(.velocityCount) { variables[countSlot] = .int(index + 1) }
+            if named.contains(.velocityHasNext) { variables[hasNextSlot] = .bool(hasNext) }
             switch try render(body) {
             case .normal: continue
             case .breakLoop: return .normal
@@ -151,6 +160,13 @@ struct Renderer {
             }
         }
         return .normal
+    }
+
+    /// Moves the value out of a variable, leaving it unset.
+    @inline(__always) mutating func take(_ slot: Int) -> Value? {
+        var value: Value?
+        swap(&value, &variables[slot])
+        return value
     }
 
     // MARK: Variables
@@ -162,24 +178,18 @@ struct Renderer {
         switch builtin {
         case .input: value = .input
         case .util: value = .util
-        case .context: value = input.context.runtimeValue()
-        case .stageVariables: value = .map(Self.sortedMap(input.stageVariables))
+        case .context: value = input.sharedContext.copy()
+        case .stageVariables: value = input.preparedStageVariables.shared.copy()
         case .features:
             let map = MapBox()
             for view in input.features.keys.sorted() {
-                map.put(view, .map(Self.sortedMap(input.features[view] ?? [:])))
+                map.put(view, .map(MapBox(sortedStrings: input.features[view] ?? [:])))
             }
             value = .map(map)
         case .foreach, .velocityCount, .velocityHasNext: return .null
         }
         variables[slot] = value
         return value
-    }
-
-    static func sortedMap(_ dictionary: [String: String]) -> MapBox {
-        let map = MapBox()
-        for key in dictionary.keys.sorted() { map.put(key, .string(dictionary[key] ?? "")) }
-        return map
     }
 
     mutating func evaluate(_ reference: Reference) throws(TemplateError) -> Value {

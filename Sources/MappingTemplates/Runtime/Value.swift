@@ -23,6 +23,24 @@ enum Value {
         return false
     }
 
+    /// Whether the value is a map or a list, which a render can change.
+    var isContainer: Bool {
+        switch self {
+        case .map, .list: return true
+        default: return false
+        }
+    }
+
+    /// The value of a ``SharedValue``'s prototype as one render sees it: maps and lists are new boxes (maps copy
+    /// their own nested ones lazily, lists at once), so that what the render changes stays in that render.
+    func copied() -> Value {
+        switch self {
+        case .map(let box): return .map(MapBox(copying: box))
+        case .list(let box): return .list(ListBox(box.items.map { $0.copied() }, json: box.json))
+        default: return self
+        }
+    }
+
     /// Velocity truthiness as API Gateway applies it: only an actual `false` is false.
     var isTruthy: Bool {
         if case .bool(false) = self { return false }
@@ -41,88 +59,72 @@ final class ListBox {
     }
 }
 
-/// A Java `LinkedHashMap<String, Object>`. Small maps (the usual JSON object) search their keys linearly;
-/// larger ones keep a hash index.
+/// A Java `LinkedHashMap<String, Object>`.
 final class MapBox {
-    @exclusivity(unchecked) private(set) var keys: [String] = []
-    @exclusivity(unchecked) private var items: [Value] = []
-    @exclusivity(unchecked) private var index: [String: Int]?
-    static let indexThreshold = 12
+    @exclusivity(unchecked) private var entries: OrderedEntries<Value>
+    /// Whether the values may still hold the maps and lists of the prototype this map was copied from (see
+    /// ``init(copying:)``); they are copied before any value leaves the map.
+    @exclusivity(unchecked) private var sharesContainers = false
 
-    init() {}
+    init() { entries = OrderedEntries() }
 
-    /// An empty map with room for `capacity` entries.
-    init(capacity: Int) {
-        keys.reserveCapacity(capacity)
-        items.reserveCapacity(capacity)
+    init(_ entries: OrderedEntries<Value>) { self.entries = entries }
+
+    /// A copy of `prototype` for one render. Its storage is shared until either map writes it (Swift's
+    /// copy-on-write), and its nested maps and lists are copied only when the first of them is read: a render that
+    /// reads `$context.requestId` copies neither the fifteen entries of `$context` nor its `identity` map.
+    init(copying prototype: MapBox) {
+        entries = prototype.entries
+        sharesContainers = entries.values.contains { $0.isContainer }
     }
 
-    /// A map of distinct `keys` with their `values`, in that order.
-    init(distinctKeys keys: [String], values: [Value]) {
-        self.keys = keys
-        self.items = values
-        if keys.count > Self.indexThreshold { rebuildIndex() }
+    /// A map of `strings` in key order (`$stageVariables`, `$input.params()`, `$features`).
+    convenience init(sortedStrings strings: [String: String]) {
+        let sorted = strings.sorted { $0.key < $1.key }
+        self.init(OrderedEntries(distinctKeys: sorted.map(\.key), values: sorted.map { .string($0.value) }))
     }
 
-    var count: Int { keys.count }
+    /// The keys in insertion order.
+    var keys: [String] { entries.keys }
+
+    var count: Int { entries.count }
 
     /// The value of the entry at `position` (insertion order).
-    func value(at position: Int) -> Value { items[position] }
-
-    subscript(key: String) -> Value? {
-        guard let position = position(of: key) else { return nil }
-        return items[position]
+    func value(at position: Int) -> Value {
+        let value = entries[position]
+        guard sharesContainers, value.isContainer else { return value }
+        copyContainers()
+        return entries[position]
     }
 
-    private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        var i = 0
-        while i < keys.count {
-            if keys[i] == key { return i }
-            i += 1
-        }
-        return nil
+    subscript(key: String) -> Value? {
+        guard let position = entries.position(of: key) else { return nil }
+        return value(at: position)
+    }
+
+    /// Replaces the prototype's maps and lists among the values by copies of their own.
+    private func copyContainers() {
+        for i in 0..<entries.count where entries[i].isContainer { entries[i] = entries[i].copied() }
+        sharesContainers = false
     }
 
     /// Stores `value` under `key`, returning the previous value (Java's `put`).
     @discardableResult
     func put(_ key: String, _ value: Value) -> Value {
-        if let position = position(of: key) {
-            let old = items[position]
-            items[position] = value
-            return old
-        }
-        keys.append(key)
-        items.append(value)
-        if index != nil {
-            index?[key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
-            rebuildIndex()
-        }
-        return .null
+        if sharesContainers { copyContainers() }
+        return entries.put(key, value) ?? .null
     }
 
     /// Removes `key`, returning the previous value.
     @discardableResult
     func remove(_ key: String) -> Value {
-        guard let position = position(of: key) else { return .null }
-        keys.remove(at: position)
-        let old = items.remove(at: position)
-        if index != nil { rebuildIndex() }
-        return old
+        if sharesContainers { copyContainers() }
+        return entries.remove(key) ?? .null
     }
 
     func removeAll() {
-        keys.removeAll()
-        items.removeAll()
-        index = nil
-    }
-
-    private func rebuildIndex() {
-        var newIndex: [String: Int] = [:]
-        newIndex.reserveCapacity(keys.count)
-        for (i, key) in keys.enumerated() { newIndex[key] = i }
-        index = newIndex
+        entries.removeAll()
+        sharesContainers = false
     }
 }
 
@@ -155,4 +157,27 @@ final class DefinedBlock: Sendable {
     let nodes: [Node]
 
     init(_ nodes: [Node]) { self.nodes = nodes }
+}
+
+/// A ``TemplateValue`` converted once to the renderer's form and read by many renders, possibly at once: `$context`
+/// of a request (both of its templates) and `$stageVariables` of an endpoint variant (all its requests). Each render
+/// reads a ``copy()``, since Java maps and lists are mutable and a template's `$context.put(…)` must stay in that
+/// render.
+///
+/// Unchecked `Sendable`: the prototype is never handed out, so nothing writes it; copies only read it.
+final class SharedValue: @unchecked Sendable {
+    /// The value as the caller gave it.
+    let value: TemplateValue
+    private let prototype: Value
+
+    init(_ value: TemplateValue) {
+        self.value = value
+        self.prototype = value.runtimeValue()
+    }
+
+    /// An empty map, shared by the inputs that have no `$context` or no stage variables.
+    static let emptyMap = SharedValue(.map(TemplateMap()))
+
+    /// The value for one render.
+    func copy() -> Value { prototype.copied() }
 }

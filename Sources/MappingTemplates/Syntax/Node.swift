@@ -20,15 +20,23 @@ indirect enum Node: Sendable {
     case unsupported(String, offset: Int)
 }
 
-/// A reference such as `$a.b.get('c')[0]`.
-struct Reference: Sendable {
+/// A reference such as `$a.b.get('c')[0]`. A class, so that evaluating one (the most frequent node and expression)
+/// retains it once instead of copying its fields out of the node.
+final class Reference: Sendable {
     /// Variable slot of the root identifier.
-    var slot: Int
-    var segments: [Segment]
+    let slot: Int
+    let segments: [Segment]
     /// The reference as written (without escaping backslashes).
-    var literal: String
+    let literal: String
     /// Byte offset in the source, for errors.
-    var offset: Int
+    let offset: Int
+
+    init(slot: Int, segments: [Segment], literal: String, offset: Int) {
+        self.slot = slot
+        self.segments = segments
+        self.literal = literal
+        self.offset = offset
+    }
 }
 
 /// One step after the root of a reference.

@@ -4,6 +4,9 @@ final class SlotTable {
     private var indexes: [String: Int] = [:]
     /// What the references noted so far read of the template's input.
     private(set) var reads: TemplateInputParts = []
+    /// The variables of `#foreach` (and enclosing loops) that the references noted so far can read: a loop sets
+    /// only those.
+    private(set) var loopVariables: LoopVariables = []
 
     func slot(_ name: String) -> Int {
         if let index = indexes[name] { return index }
@@ -15,7 +18,21 @@ final class SlotTable {
     /// Records what a reference `$name.segments…` reads of the input. It errs on the side of reading: `$input` kept
     /// in a variable or passed on counts as reading the parameters.
     func noteReference(_ name: String, _ segments: [Segment]) {
+        for segment in segments {
+            switch segment {
+            case .property("parent"), .property("topmost"), .method("getParent", _), .method("getTopmost", _):
+                loopVariables.insert(.enclosingLoops)
+            default:
+                break
+            }
+        }
         switch name {
+        case Builtin.foreach.rawValue:
+            loopVariables.insert(.foreach)
+        case Builtin.velocityCount.rawValue:
+            loopVariables.insert(.velocityCount)
+        case Builtin.velocityHasNext.rawValue:
+            loopVariables.insert(.velocityHasNext)
         case Builtin.context.rawValue:
             reads.insert(.context)
         case Builtin.input.rawValue:
@@ -27,4 +44,16 @@ final class SlotTable {
             break
         }
     }
+}
+
+/// `$foreach`, `$velocityCount` and `$velocityHasNext`, which every `#foreach` iteration would set, and the
+/// enclosing loops' `$foreach` that an inner loop would keep.
+struct LoopVariables: OptionSet, Sendable {
+    let rawValue: Int
+
+    static let foreach = LoopVariables(rawValue: 1 << 0)
+    static let velocityCount = LoopVariables(rawValue: 1 << 1)
+    static let velocityHasNext = LoopVariables(rawValue: 1 << 2)
+    /// `parent`, `topmost`, `getParent()` or `getTopmost()` appear: only they read an enclosing loop.
+    static let enclosingLoops = LoopVariables(rawValue: 1 << 3)
 }
