@@ -17,9 +17,18 @@ public struct MappingTemplate: Sendable {
     let program: Program
 
     /// Compiles `source`.
-    /// - Throws: ``TemplateError`` of kind ``TemplateError/Kind/syntax`` with the line and column of the problem.
-    public init(source: String, name: String = "template") throws(TemplateError) {
+    /// - Throws: ``TemplateError`` of kind ``TemplateError/Kind/syntax`` with the line and column of the problem, or
+    ///   ``TemplateError/Kind/limit`` for a template larger than the render output limit (its text alone could not
+    ///   be rendered), so that it is refused when loaded rather than failing every render.
+    public init(source: String, name: String = "template", limits: TemplateLimits = .default) throws(TemplateError) {
         let bytes = Array(source.utf8)
+        guard bytes.count <= limits.maxOutputBytes else {
+            throw TemplateError(
+                kind: .limit, line: 1, column: 1,
+                message:
+                    "the template is \(bytes.count) bytes, over the render output limit of \(limits.maxOutputBytes) bytes"
+            )
+        }
         let slots = SlotTable()
         for builtin in Builtin.allCases { _ = slots.slot(builtin.rawValue) }
         let locator = SourceLocator(bytes: bytes)

@@ -77,6 +77,36 @@ struct ErrorAndLimitTests {
         #expect(renderError("#set($m = {})#set($x = $m.put('self', $m))$m")?.kind == .limit)
     }
 
+    /// A template larger than the output limit could never render: it is refused when compiled, so that
+    /// `serve --check` and the admin API refuse it (issue 23).
+    @Test func aTemplateLargerThanTheOutputLimitIsRefusedWhenCompiled() {
+        let source = String(repeating: "x", count: 2_000)
+        #expect(throws: TemplateError.self) {
+            try MappingTemplate(source: source, limits: TemplateLimits(maxOutputBytes: 1_000))
+        }
+        let error = MappingTemplate.validate(source: String(repeating: "x", count: (1 << 20) + 1))
+        #expect(error?.kind == .limit)
+        #expect(error?.message.contains("over the render output limit") == true)
+    }
+
+    /// A regular expression that backtracks catastrophically is stopped after a bounded amount of work, as a clear
+    /// template error, instead of holding the event loop (issue 23).
+    @Test(arguments: [
+        #"$input.body.matches('(a+)+$')"#, #"$input.body.replaceAll('(a+)+b', 'x')"#, #"$input.body.split('(a+)+b')"#,
+        #"$input.path('$.list[?(@ =~ /(a+)+b/)]')"#,
+    ])
+    func aCatastrophicRegularExpressionIsAWorkLimitError(source: String) {
+        let text = String(repeating: "a", count: 40) + "!"
+        let body = source.contains("$.list") ? #"{"list": ["\#(text)"]}"# : text
+        let error = renderError(source, body: body)
+        #expect(error?.kind == .limit)
+        #expect(error?.message.contains("exceeded its work limit") == true)
+    }
+
+    @Test func ordinaryRegularExpressionsStillWork() throws {
+        #expect(try render(#"$input.body.matches('a+!')|$input.body.replaceAll('a+', 'x')"#, body: "aaa!") == "true|x!")
+    }
+
     @Test func indexOutOfBoundsIsARuntimeError() {
         #expect(renderError("#set($l = [1])$l[3]")?.kind == .runtime)
         #expect(renderError("#set($l = [1])$l.get(3)")?.kind == .runtime)

@@ -26,6 +26,14 @@ struct TruthinessTests {
         #expect(try render(#"#if($null != "")y#{else}n#end"#) == "n")
     }
 
+    /// A bare `null` is a value, as in API Gateway's engine: as a method argument, assigned, or compared (issue 23).
+    @Test func nullIsALiteral() throws {
+        #expect(try render("#set($m = {})$m.put('k', null)$m.containsKey('k')") == "true")
+        #expect(try render("#set($x = null)[$!x]") == "[]")
+        #expect(try render(#"#if(null == "")y#end#if(null == $undefined)z#end"#) == "yz")
+        #expect(try render("$nullable.x(null)") == "")
+    }
+
     @Test func numericEquality() throws {
         #expect(try render("#if(1 == 1.0)y#end#if(2 > 1.5)z#end") == "yz")
         #expect(try render(#"#if("1" == 1)y#end"#) == "y")

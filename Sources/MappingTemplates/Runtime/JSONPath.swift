@@ -42,12 +42,13 @@ struct JSONPath {
         }
     }
 
-    func evaluate(on root: Value) -> Value {
+    /// The path's value on `root`; a regular expression filter that does too much work throws.
+    func evaluate(on root: Value) throws(RegexWorkLimitExceeded) -> Value {
         if isDefinite { return evaluateDefinite(on: root) }
         var current = [root]
         for step in steps {
             var next: [Value] = []
-            for value in current { Self.apply(step, to: value, root: root, into: &next) }
+            for value in current { try Self.apply(step, to: value, root: root, into: &next) }
             current = next
         }
         if isDefinite { return current.first ?? .null }
@@ -75,7 +76,9 @@ struct JSONPath {
         return value
     }
 
-    static func apply(_ step: Step, to value: Value, root: Value, into out: inout [Value]) {
+    static func apply(_ step: Step, to value: Value, root: Value, into out: inout [Value])
+        throws(RegexWorkLimitExceeded)
+    {
         switch step {
         case .name(let name):
             if case .map(let map) = value, let child = map[name] { out.append(child) }
@@ -89,7 +92,7 @@ struct JSONPath {
                 if position >= 0, position < list.items.count { out.append(list.items[position]) }
             }
         case .indexes(let indexes):
-            for i in indexes { apply(.index(i), to: value, root: root, into: &out) }
+            for i in indexes { try apply(.index(i), to: value, root: root, into: &out) }
         case .slice(let from, let to):
             if case .list(let list) = value {
                 let count = list.items.count
@@ -108,18 +111,18 @@ struct JSONPath {
             default: break
             }
         case .descendants(let inner):
-            apply(inner, to: value, root: root, into: &out)
+            try apply(inner, to: value, root: root, into: &out)
             switch value {
-            case .map(let map): for key in map.keys { apply(step, to: map[key] ?? .null, root: root, into: &out) }
-            case .list(let list): for item in list.items { apply(step, to: item, root: root, into: &out) }
+            case .map(let map): for key in map.keys { try apply(step, to: map[key] ?? .null, root: root, into: &out) }
+            case .list(let list): for item in list.items { try apply(step, to: item, root: root, into: &out) }
             default: break
             }
         case .filter(let filter):
             switch value {
             case .list(let list):
-                for item in list.items where filter.matches(item, root: root) { out.append(item) }
+                for item in list.items where try filter.matches(item, root: root) { out.append(item) }
             case .map:
-                if filter.matches(value, root: root) { out.append(value) }
+                if try filter.matches(value, root: root) { out.append(value) }
             default: break
             }
         case .length:
@@ -144,19 +147,26 @@ indirect enum FilterExpr {
     case or(FilterExpr, FilterExpr)
     case not(FilterExpr)
 
-    func matches(_ item: Value, root: Value) -> Bool {
+    func matches(_ item: Value, root: Value) throws(RegexWorkLimitExceeded) -> Bool {
         switch self {
         case .exists(let operand):
-            return operand.resolve(item: item, root: root) != nil
-        case .and(let a, let b): return a.matches(item, root: root) && b.matches(item, root: root)
-        case .or(let a, let b): return a.matches(item, root: root) || b.matches(item, root: root)
-        case .not(let a): return !a.matches(item, root: root)
+            return try operand.resolve(item: item, root: root) != nil
+        case .and(let a, let b):
+            guard try a.matches(item, root: root) else { return false }
+            return try b.matches(item, root: root)
+        case .or(let a, let b):
+            if try a.matches(item, root: root) { return true }
+            return try b.matches(item, root: root)
+        case .not(let a): return try !a.matches(item, root: root)
         case .matchesRegex(let operand, let regex):
-            guard let value = operand.resolve(item: item, root: root) else { return false }
-            if case .list(let list) = value { return list.items.contains { Self.matches(regex, $0) } }
-            return Self.matches(regex, value)
+            guard let value = try operand.resolve(item: item, root: root) else { return false }
+            guard case .list(let list) = value else { return try Self.matches(regex, value) }
+            for element in list.items where try Self.matches(regex, element) { return true }
+            return false
         case .compare(let lhs, let op, let rhs):
-            guard let left = lhs.resolve(item: item, root: root), let right = rhs.resolve(item: item, root: root) else {
+            guard let left = try lhs.resolve(item: item, root: root),
+                let right = try rhs.resolve(item: item, root: root)
+            else {
                 return op == "!="
             }
             return FilterExpr.compare(left, op, right)
@@ -164,7 +174,7 @@ indirect enum FilterExpr {
     }
 
     /// Whether `regex` matches the whole of `value`: a string, or a number or boolean in its Java text.
-    static func matches(_ regex: NSRegularExpression, _ value: Value) -> Bool {
+    static func matches(_ regex: NSRegularExpression, _ value: Value) throws(RegexWorkLimitExceeded) -> Bool {
         let text: String
         switch value {
         case .string(let string): text = string
@@ -173,8 +183,8 @@ indirect enum FilterExpr {
         case .bool(let flag): text = flag ? "true" : "false"
         default: return false
         }
-        let whole = { try NSRegularExpression(pattern: "(?:" + regex.pattern + ")\\z", options: regex.options) }
-        return (try? regex.javaMatches(text, whole: whole)) ?? false
+        let whole = try? NSRegularExpression(pattern: "(?:" + regex.pattern + ")\\z", options: regex.options)
+        return try regex.javaMatches(text) { whole }
     }
 
     static func compare(_ left: Value, _ op: String, _ right: Value) -> Bool {
@@ -208,19 +218,21 @@ enum FilterOperand {
     case literal(Value)
 
     /// The operand's value, or nil when a path matches nothing.
-    func resolve(item: Value, root: Value) -> Value? {
+    func resolve(item: Value, root: Value) throws(RegexWorkLimitExceeded) -> Value? {
         switch self {
         case .literal(let value): return value
-        case .current(let steps): return Self.follow(steps, from: item, root: root)
-        case .root(let steps): return Self.follow(steps, from: root, root: root)
+        case .current(let steps): return try Self.follow(steps, from: item, root: root)
+        case .root(let steps): return try Self.follow(steps, from: root, root: root)
         }
     }
 
-    static func follow(_ steps: [JSONPath.Step], from start: Value, root: Value) -> Value? {
+    static func follow(_ steps: [JSONPath.Step], from start: Value, root: Value) throws(RegexWorkLimitExceeded)
+        -> Value?
+    {
         var current = [start]
         for step in steps {
             var next: [Value] = []
-            for value in current { JSONPath.apply(step, to: value, root: root, into: &next) }
+            for value in current { try JSONPath.apply(step, to: value, root: root, into: &next) }
             current = next
         }
         return current.first

@@ -26,10 +26,12 @@ extension Renderer {
             return .string(bodyText)
         case ("path", 1):
             let path = try compilePath(arguments[0], at: offset)
-            return path.evaluate(on: try bodyValue(at: offset))
+            let body = try bodyValue(at: offset)
+            return try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in try path.evaluate(on: body) }
         case ("json", 1):
             let path = try compilePath(arguments[0], at: offset)
-            let result = path.evaluate(on: try bodyValue(at: offset))
+            let body = try bodyValue(at: offset)
+            let result = try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in try path.evaluate(on: body) }
             var out: [UInt8] = []
             try writeJSON(result, into: &out, depth: 0, at: offset)
             return .string(String(decoding: out, as: UTF8.self))

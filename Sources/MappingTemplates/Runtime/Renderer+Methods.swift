@@ -164,21 +164,29 @@ extension Renderer {
             let regex = try regex(try stringArgument(arguments, 0, at: offset), at: offset)
             let template = Self.regexTemplate(fromJava: try stringArgument(arguments, 1, at: offset))
             let ns = s as NSString
-            let range =
-                name == "replaceAll"
-                ? NSRange(location: 0, length: ns.length)
-                : (regex.firstMatch(in: s, range: NSRange(location: 0, length: ns.length))?.range
-                    ?? NSRange(location: NSNotFound, length: 0))
-            guard range.location != NSNotFound else { return .string(s) }
-            let text = regex.stringByReplacingMatches(in: s, range: range, withTemplate: template)
+            let whole = NSRange(location: 0, length: ns.length)
+            // The matches are found under the work limit; the replacement then only copies them.
+            let matches = try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in
+                try regex.boundedMatches(in: s, range: whole, limit: name == "replaceAll" ? .max : 1)
+            }
+            var text = ""
+            var start = 0
+            for match in matches {
+                text += ns.substring(with: NSRange(location: start, length: match.range.location - start))
+                text += regex.replacementString(
+                    for: match, in: s, offset: 0, template: template)
+                start = match.range.location + match.range.length
+            }
+            text += ns.substring(from: start)
             try checkSize(text, at: offset)
             return .string(text)
         case ("matches", 1):
             let pattern = try stringArgument(arguments, 0, at: offset)
             let regex = try regex(pattern, at: offset)
+            let whole = try? self.regex("(?:" + pattern + ")\\z", at: offset)
             return .bool(
-                try regex.javaMatches(s) { () throws(TemplateError) in
-                    try self.regex("(?:" + pattern + ")\\z", at: offset)
+                try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in
+                    try regex.javaMatches(s) { whole }
                 })
         case ("split", 1), ("split", 2):
             let limit = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
@@ -225,6 +233,18 @@ extension Renderer {
     /// Java replacement strings use `$1` and `\` escapes, like NSRegularExpression templates.
     static func regexTemplate(fromJava replacement: String) -> String { replacement }
 
+    /// Runs a regular expression operation, turning a blown work limit into a template ``TemplateError/Kind/limit``
+    /// error at `offset`.
+    func bounded<Result>(
+        at offset: Int, _ operation: () throws(RegexWorkLimitExceeded) -> Result
+    ) throws(TemplateError) -> Result {
+        do {
+            return try operation()
+        } catch {
+            throw template.locator.error(.limit, at: offset, error.message)
+        }
+    }
+
     mutating func regex(_ pattern: String, at offset: Int) throws(TemplateError) -> NSRegularExpression {
         if let cached = template.regexCache.value(for: pattern) { return cached }
         do {
@@ -247,7 +267,10 @@ extension Renderer {
             let ns = s as NSString
             parts = []
             var start = 0
-            for match in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            let matches = try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in
+                try regex.boundedMatches(in: s, range: NSRange(location: 0, length: ns.length))
+            }
+            for match in matches {
                 if limit > 0, parts.count == limit - 1 { break }
                 if match.range.length == 0 && match.range.location == 0 { continue }
                 if match.range.length == 0 && match.range.location >= ns.length { continue }

@@ -283,6 +283,7 @@ struct Renderer {
         case .int(let i): return .int(i)
         case .double(let d): return .double(d)
         case .bool(let b): return .bool(b)
+        case .null: return .null
         case .reference(let reference):
             try step(at: reference.offset)
             return try evaluate(reference)

@@ -54,6 +54,8 @@ indirect enum Expr: Sendable {
     case int(Int)
     case double(Double)
     case bool(Bool)
+    /// `null`, which API Gateway's engine accepts where a value goes (`$map.put('k', null)`, `null == ""`).
+    case null
     case reference(Reference)
     case list([Expr])
     case map([(key: Expr, value: Expr)])

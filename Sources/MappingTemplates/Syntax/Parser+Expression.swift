@@ -178,6 +178,8 @@ extension Parser {
                 result = .bool(true)
             } else if matchKeyword("false") {
                 result = .bool(false)
+            } else if matchKeyword("null") {
+                result = .null
             } else {
                 throw fail("unexpected '\(Character(Unicode.Scalar(c)))' in an expression")
             }
