@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mlgateway", targets: ["mlgateway"]),
         .executable(name: "demo-backend", targets: ["demo-backend"]),
+        .executable(name: "mlgateway-fuzz", targets: ["mlgateway-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
@@ -124,6 +125,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "Gateway", "InvocationCore", "FeatureStore", "GatewayAuth", "MappingTemplates", "WireFormats",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]
+        ),
+        .executableTarget(name: "mlgateway-fuzz", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "WireFormatsTests", dependencies: ["WireFormats"]),
         .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates", "TestSupport"]),
         .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "TestSupport", "WireFormats"]),

@@ -21,16 +21,8 @@ struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderFieldSize = ClientConnectionHandler.maxHeaderBytes
-            limits.maxHeaderListSize = ClientConnectionHandler.maxHeaderBytes
-            limits.maxHeaderFieldCount = ClientConnectionHandler.maxHeaderFields
-            let operations = channel.pipeline.syncOperations
-            try operations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-                withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-            try operations.addHandler(connectionHandler())
-            try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try ClientConnectionPipeline.addHandlers(
+                to: channel.pipeline.syncOperations, connectionHandler: connectionHandler())
             return try NIOAsyncChannel(
                 wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
@@ -46,5 +38,35 @@ extension HTTPServerBuilder {
     static func gatewayHTTP1(connectionHandler: @escaping @Sendable () -> ClientConnectionHandler) -> HTTPServerBuilder
     {
         .init { responder in GatewayHTTP1Channel(responder: responder, connectionHandler: connectionHandler) }
+    }
+}
+
+/// The handlers of a client or admin connection, from bytes to the HTTPTypes request parts the router reads.
+package enum ClientConnectionPipeline {
+    /// Adds the handlers of a connection that serves no invocations (the admin listener's kind) with these
+    /// timeouts: the fuzz target of the client connection builds its channel with this, so it fuzzes the listeners'
+    /// own pipeline and state machine.
+    package static func addHandlers(
+        to operations: ChannelPipeline.SynchronousOperations, idleTimeout: TimeAmount?, receiveTimeout: TimeAmount?
+    ) throws {
+        let timeouts = ClientConnectionHandler.StateMachine.Timeouts(idle: idleTimeout, receive: receiveTimeout)
+        try addHandlers(
+            to: operations, connectionHandler: ClientConnectionHandler(invocations: nil, timeouts: timeouts))
+    }
+
+    /// Adds the handlers that turn a connection's bytes into HTTPTypes request parts: NIO's HTTP/1 codec with the
+    /// gateway's header limits, `connectionHandler`, then the HTTPTypes codec.
+    static func addHandlers(
+        to operations: ChannelPipeline.SynchronousOperations, connectionHandler: ClientConnectionHandler
+    ) throws {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = ClientConnectionHandler.maxHeaderBytes
+        limits.maxHeaderListSize = ClientConnectionHandler.maxHeaderBytes
+        limits.maxHeaderFieldCount = ClientConnectionHandler.maxHeaderFields
+        try operations.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+        try operations.addHandler(connectionHandler)
+        try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
     }
 }
