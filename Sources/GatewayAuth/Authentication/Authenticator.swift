@@ -44,6 +44,8 @@ public final class Authenticator: Sendable {
             do {
                 try await refreshIfChanged()
             } catch {
+                // A read cut short by shutdown is not a failure worth a warning.
+                guard !Task.isCancelled else { return }
                 logger.warning("Reloading API keys failed", metadata: ["error": "\(error)"])
             }
         }
