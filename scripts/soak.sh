@@ -33,6 +33,9 @@ scripts/install-deps.sh --bench
 # shellcheck source=bench/lib.sh
 source "$bench_dir/lib.sh"
 prepare_binaries
+# The bench scenarios' TOML pieces (enrichment_rule_toml, capture_toml), so the full path is configured alike.
+# shellcheck source=bench/scenarios.sh
+source "$bench_dir/scenarios.sh"
 
 BACKEND_B_PORT=$(free_port)
 STREAM_PORT=$(free_port)
@@ -117,11 +120,8 @@ stage_variables = { model = "soak" }
 
 EOF
   variants
+  enrichment_rule_toml
   cat <<EOF
-[[endpoint.enrich]]
-view = "user"
-key = "csv:0"
-
 [[endpoint.request_template]]
 content_type = "text/csv"
 file = "request.vtl"
@@ -130,12 +130,9 @@ file = "request.vtl"
 content_type = "application/json"
 file = "$repo/templates/csv-to-json.vtl"
 
-[endpoint.capture]
-enabled = true
-sampling_percentage = 100
-destination = "capture"
-capture = ["input", "output"]
-csv_content_types = ["text/csv"]
+EOF
+  capture_toml
+  cat <<EOF
 
 [[endpoint]]
 name = "stream"

@@ -30,6 +30,10 @@ extension GatewayConfiguration {
         baseDirectory: URL,
         environment: [String: String] = [:]
     ) throws(ConfigurationError) -> GatewayConfiguration {
+        if let problem = TOMLPreflight.firstProblem(in: text) {
+            throw ConfigurationError(
+                file: file, line: problem.line, key: "", message: "TOML syntax error: \(problem.message)")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

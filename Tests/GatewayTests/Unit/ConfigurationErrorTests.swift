@@ -135,6 +135,25 @@ struct ConfigurationErrorTests {
         #expect(error.description.hasPrefix("gateway.conf:5: "))
     }
 
+    /// TOML 1.0 allows no control character but tab, line feed and carriage return unescaped; they are refused
+    /// before toml++ parses (see `TOMLPreflightTests`).
+    @Test(arguments: ["x = 1\u{01}", "a = 1\n# comment \u{00}\n", "[server]\nlisten = \"a\u{7F}\"\n"])
+    func controlCharactersAreASyntaxErrorWithTheirLine(text: String) throws {
+        let error = try error(text)
+        #expect(error.message.hasPrefix("TOML syntax error: control character U+00"))
+        #expect(
+            error.line
+                == text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+                    $0.unicodeScalars.contains { $0.value < 0x09 || $0.value == 0x7F }
+                }.map { $0 + 1 })
+    }
+
+    @Test func tabsAndCRLFLineEndsAreAllowed() throws {
+        let error = TestConfigurations.error("[server]\r\nlisten = \"127.0.0.1:8080\"\t# port\r\n")
+        #expect(error?.message.contains("control character") != true)
+        #expect(error?.message.contains("TOML syntax error") != true)
+    }
+
     @Test func missingVariantNameIsRequired() throws {
         let error = try error("[[endpoint]]\nname = \"e\"\n\n[[endpoint.variant]]\nbackends = [\"http://h:1\"]\n")
         #expect(error.key == "endpoint[0].variant[0].name")
