@@ -17,16 +17,20 @@ shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then targets=(vtl json resp http sigv4 config); fi
 
-echo "==> building mlgateway-fuzz with libFuzzer and AddressSanitizer (scratch path .build-fuzz)"
-swift build --scratch-path .build-fuzz --product mlgateway-fuzz --sanitize=fuzzer --sanitize=address \
-  -Xswiftc -DFUZZING 2>&1 | grep -Ev "Cannot export local symbol|^warning: " || true
-binary="$(swift build --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address --show-bin-path)/mlgateway-fuzz"
-if [[ ! -x "$binary" ]]; then
+mkdir -p var/fuzz/findings
+echo "==> building mlgateway-fuzz with libFuzzer and AddressSanitizer (scratch path .build-fuzz, log var/fuzz/build.log)"
+build=(--scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address)
+# -sanitize=fuzzer alone instruments a Swift module for coverage only when it has a single file (swift 6.3), so the
+# coverage libFuzzer's -fsanitize=fuzzer asks for is named explicitly.
+coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table
+if ! swift build "${build[@]}" --product mlgateway-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize-coverage="$coverage" \
+  >var/fuzz/build.log 2>&1; then
+  grep -Ev "Cannot export local symbol" var/fuzz/build.log | tail -20 >&2
   echo "==> the fuzzing build failed" >&2
   exit 1
 fi
+binary="$(swift build "${build[@]}" --show-bin-path)/mlgateway-fuzz"
 
-mkdir -p var/fuzz/findings
 status=0
 for target in "${targets[@]}"; do
   if [[ ! -d "Tests/FuzzInputs/$target" ]]; then
@@ -37,7 +41,8 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   log="var/fuzz/$target.log"
   echo "==> fuzzing $target for ${seconds}s"
-  if MLGATEWAY_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0" "$binary" "$corpus" "Tests/FuzzInputs/$target" \
+  # Swift's own crash backtracer is off: it reads memory in a way ASan reports, hiding the real crash.
+  if MLGATEWAY_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0" SWIFT_BACKTRACE="enable=no" "$binary" "$corpus" "Tests/FuzzInputs/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="var/fuzz/findings/$target-" >"$log" 2>&1; then
     runs="$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"

@@ -33,7 +33,8 @@ scripts/install-deps.sh --bench
 # shellcheck source=bench/lib.sh
 source "$bench_dir/lib.sh"
 prepare_binaries
-# The bench scenarios' TOML pieces (enrichment_rule_toml, capture_toml), so the full path is configured alike.
+# The bench scenarios' TOML pieces (enrichment_rule_toml, full_path_templates_toml, capture_toml), so the full path
+# is configured alike.
 # shellcheck source=bench/scenarios.sh
 source "$bench_dir/scenarios.sh"
 
@@ -67,7 +68,6 @@ wait_for "http://127.0.0.1:$STREAM_PORT/ping" "$STREAM_PID" stream
 # --- configuration ----------------------------------------------------------------------------------------------
 
 seq 1 1000 >"$dir/hot_users.txt"
-printf '%s' '$input.body' >"$dir/request.vtl"
 variants() {
   cat <<EOF
 [[endpoint.variant]]
@@ -121,16 +121,7 @@ stage_variables = { model = "soak" }
 EOF
   variants
   enrichment_rule_toml
-  cat <<EOF
-[[endpoint.request_template]]
-content_type = "text/csv"
-file = "request.vtl"
-
-[[endpoint.response_template]]
-content_type = "application/json"
-file = "$repo/templates/csv-to-json.vtl"
-
-EOF
+  full_path_templates_toml "$dir"
   capture_toml
   cat <<EOF
 

@@ -79,14 +79,22 @@ scenario_full_path_title() { echo "full path"; }
 
 scenario_full_path_config() {
   local dir=$1
-  printf '%s' '$input.body' >"$dir/request.vtl"
   {
     gateway_server_toml
     enrichment_store_toml "$dir" 100000
     gateway_endpoint_toml 'auth = "api_key"' 'stage_variables = { model = "bench" }'
     gateway_variant_toml
     enrichment_rule_toml
-    cat <<EOF
+    full_path_templates_toml "$dir"
+    capture_toml
+  } >"$dir/gateway.conf"
+}
+
+# The full path's templates: the CSV body passed through on the way in (request.vtl, written into DIR, $1), the
+# repository's csv-to-json.vtl on the way out. Also used by scripts/soak.sh.
+full_path_templates_toml() {
+  printf '%s' '$input.body' >"$1/request.vtl"
+  cat <<EOF
 [[endpoint.request_template]]
 content_type = "text/csv"
 file = "request.vtl"
@@ -96,8 +104,6 @@ content_type = "application/json"
 file = "$repo/templates/csv-to-json.vtl"
 
 EOF
-    capture_toml
-  } >"$dir/gateway.conf"
 }
 
 scenario_full_path_prepare() {

@@ -8,6 +8,7 @@ extension FileManager {
     /// file is a valid, empty SQLite database.
     public func createOwnerOnlyFileIfMissing(atPath path: String) {
         guard !fileExists(atPath: path) else { return }
-        createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        // A failure surfaces when SQLite opens the path, with SQLite's own error.
+        _ = createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
     }
 }
