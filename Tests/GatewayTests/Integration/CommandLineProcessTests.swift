@@ -63,6 +63,42 @@ extension ProcessTests {
             #expect(outcome.output.contains("\(path):11: endpoint[0].variant[1].wieght: unknown key"))
         }
 
+        /// toml++ aborted the process on a table header that cannot start a key (found by fuzzing, issue 23).
+        @Test(arguments: ["[#]", "[=", "[\u{01}x]"])
+        func checkRejectsATableHeaderThatCannotStartAKey(header: String) async throws {
+            let (outcome, path) = try await run(
+                Self.valid.replacingOccurrences(of: "WEIGHT", with: "1\n\(header)"), ["serve", "--check"])
+            // A configuration error's exit status, not an abort's.
+            #expect(outcome.status == 2, "\(outcome.output)")
+            #expect(outcome.output.contains("\(path):11: TOML syntax error: a table header must start with a key"))
+        }
+
+        /// A zero timeout would fail every call it bounds (issue 23 item 9).
+        @Test(arguments: ["timeout", "connect_timeout"])
+        func checkRejectsAZeroTimeout(key: String) async throws {
+            let (outcome, path) = try await run(
+                Self.valid.replacingOccurrences(of: "WEIGHT", with: "1")
+                    .replacingOccurrences(of: "name = \"demo\"", with: "name = \"demo\"\n\(key) = \"0s\""),
+                ["serve", "--check"])
+            #expect(outcome.status != 0)
+            #expect(outcome.output.contains("\(path):3: endpoint[0].\(key)"), "\(outcome.output)")
+        }
+
+        /// A template whose text is over the render output limit could never render: `serve --check` says so
+        /// instead of every request failing with 500 (issue 23 item 9).
+        @Test func checkRejectsATemplateLargerThanTheRenderLimit() async throws {
+            let templates = try TemporaryDirectory()
+            let template = try templates.write("big.vtl", String(repeating: "x", count: 5 << 20))
+            let (outcome, _) = try await run(
+                Self.valid.replacingOccurrences(of: "WEIGHT", with: "1").replacingOccurrences(
+                    of: "[[endpoint.variant]]\nname = \"VariantA\"",
+                    with: "[[endpoint.request_template]]\ncontent_type = \"text/csv\"\nfile = \"\(template)\"\n\n"
+                        + "[[endpoint.variant]]\nname = \"VariantA\""),
+                ["serve", "--check"])
+            #expect(outcome.status != 0)
+            #expect(outcome.output.contains("over the render output limit"), "\(outcome.output)")
+        }
+
         @Test func serveRefusesToStartWithABadFile() async throws {
             let (outcome, path) = try await run(Self.valid.replacingOccurrences(of: "WEIGHT", with: "-3"), ["serve"])
             #expect(outcome.status != 0)

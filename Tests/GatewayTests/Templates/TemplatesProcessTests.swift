@@ -204,6 +204,62 @@ struct TemplatesProcessTests {
         #expect(message.hasPrefix("Mapping template demo-json/request/text/plain (stored version 1) failed at 2:"))
     }
 
+    /// A catastrophic pattern used to hold the event loop for most of a second per call and yield `false`; now its
+    /// work is bounded and a blown bound is the template's error (issue 23 item 7). Nothing here measures time.
+    @Test func aCatastrophicRegularExpressionIsATemplateErrorAndTheGatewayGoesOn() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
+        let template = gateway.directory.appendingPathComponent("regex.vtl").path
+        try Data("$input.body.matches('(a+)+$')|$input.body.replaceAll('a', 'b')".utf8)
+            .write(to: URL(fileURLWithPath: template))
+        let put = try CommandRun.mlgateway([
+            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
+        ])
+        #expect(put.status == 0, "\(put.stderr)")
+        let body = String(repeating: "a", count: 40) + "!"
+        #expect(
+            try await TemplateFixtures.eventually {
+                try await gateway.invoke("demo-json", body: body, contentType: "text/plain").status == 500
+            })
+        let response = try await gateway.invoke("demo-json", body: body, contentType: "text/plain")
+        #expect(response.errorType == "InternalFailure")
+        let message = try #require(response.json["message"] as? String)
+        #expect(message.contains("failed at 1:"), "\(message)")
+        #expect(message.contains("regular expression"), "\(message)")
+        let ordinary = try await gateway.invoke("demo-json", body: "aaa", contentType: "text/plain")
+        #expect(ordinary.status == 200)
+        #expect(ordinary.text == "true|bbb")
+    }
+
+    /// `null` is a literal, as in API Gateway (issue 23 item 10).
+    @Test func nullIsALiteralInExpressions() async throws {
+        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
+        defer {
+            Task {
+                await gateway.stop()
+                await echo.stop()
+            }
+        }
+        let template = gateway.directory.appendingPathComponent("null.vtl").path
+        try Data("#set($x = null)#if($x == null)none#end|$util.escapeJavaScript($input.body)".utf8)
+            .write(to: URL(fileURLWithPath: template))
+        let put = try CommandRun.mlgateway([
+            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
+        ])
+        #expect(put.status == 0, "\(put.stderr)")
+        #expect(
+            try await TemplateFixtures.eventually {
+                try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").text == "none|x"
+            })
+    }
+
     @Test func aTemplateStoredByTheCLIAppliesWithoutARestart() async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url))
