@@ -13,11 +13,13 @@ struct FeatureEnrichmentProcessTests {
         """
 
     /// `[feature_store]`, one view and two endpoints (JSON and CSV) on `backend`.
-    static func configuration(redis: String, backend: String, store: String = "", view: String = "") -> String {
+    static func configuration(
+        redis: String, backend: String, store: String = "", view: String = "", budget: String = "30s"
+    ) -> String {
         """
         [feature_store]
         redis = "\(redis)"
-        lookup_budget = "30s"
+        lookup_budget = "\(budget)"
         \(store)
 
         [[feature_view]]
@@ -53,6 +55,36 @@ struct FeatureEnrichmentProcessTests {
     /// The `features.user` object the echo backend received.
     static func userFeatures(_ response: HTTP.Response) -> [String: Any]? {
         (response.json["features"] as? [String: Any])?["user"] as? [String: Any]
+    }
+
+    /// A Redis that hangs (SIGSTOP) used to make every uncached lookup wait the command timeout; now a request waits
+    /// at most `lookup_budget` and is served as on a Redis failure, here with the view's defaults (issue 23 item 9).
+    @Test("A hanging Redis costs a request the lookup budget, and the view's defaults are served")
+    func aHangingRedisCostsTheLookupBudget() async throws {
+        let redis = try await RedisServer.start()
+        let backend = try await DemoBackendProcess.start(name: "echo", mode: "echo")
+        let gateway = try await GatewayProcess.start(
+            Self.configuration(
+                redis: redis.url, backend: backend.url, store: "on_error = \"default\"\ncommand_timeout = \"60s\"",
+                view: "defaults = { age = \"0\", country = \"unknown\", avg_spend = \"0\" }", budget: "200ms"))
+        defer {
+            Task {
+                redis.thaw()
+                await gateway.stop()
+                await backend.stop()
+                await redis.stop()
+            }
+        }
+        let loaded = try await Self.load(gateway, Self.users)
+        #expect(loaded.status == 0, "\(loaded.output)")
+
+        redis.freeze()
+        let response = try await gateway.invoke(
+            "json", body: #"{"user_id": "u2", "instances": [[1, 2]]}"#, contentType: "application/json")
+        #expect(response.status == 200, "\(response.text)")
+        let user = try #require(Self.userFeatures(response), "\(response.text)")
+        #expect(user["country"] as? String == "unknown")
+        redis.thaw()
     }
 
     @Test("JSON and CSV bodies get the entity's features; a missing key is a 400 naming it")
