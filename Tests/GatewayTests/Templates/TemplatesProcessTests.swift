@@ -179,7 +179,13 @@ struct TemplatesProcessTests {
         #expect(!message.dropFirst(1).contains("Could not process payload"))
     }
 
-    @Test func aRuntimeErrorIsAnInternalFailureNamingTheTemplateAndPosition() async throws {
+    /// Starts an echo backend and a gateway whose `demo-json` endpoint has no file templates, stores `source` with
+    /// the CLI as its request template for `text/plain`, waits until a call with `probe` as body meets `applied`,
+    /// then runs `body`.
+    private func withStoredTemplate(
+        _ source: String, probe: String = "x", applied: @escaping (HTTP.Response) -> Bool,
+        _ body: (GatewayProcess) async throws -> Void
+    ) async throws {
         let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
         let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
         defer {
@@ -188,76 +194,53 @@ struct TemplatesProcessTests {
                 await echo.stop()
             }
         }
-        let template = gateway.directory.appendingPathComponent("include.vtl").path
-        try Data("ok\n #include('x.vtl')".utf8).write(to: URL(fileURLWithPath: template))
+        let template = gateway.directory.appendingPathComponent("stored.vtl").path
+        try Data(source.utf8).write(to: URL(fileURLWithPath: template))
         let put = try CommandRun.mlgateway([
             "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
         ])
         #expect(put.status == 0, "\(put.stderr)")
         #expect(
             try await TemplateFixtures.eventually {
-                try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").status == 500
+                applied(try await gateway.invoke("demo-json", body: probe, contentType: "text/plain"))
             })
-        let response = try await gateway.invoke("demo-json", body: "x", contentType: "text/plain")
-        #expect(response.errorType == "InternalFailure")
-        let message = try #require(response.json["message"] as? String)
-        #expect(message.hasPrefix("Mapping template demo-json/request/text/plain (stored version 1) failed at 2:"))
+        try await body(gateway)
+    }
+
+    @Test func aRuntimeErrorIsAnInternalFailureNamingTheTemplateAndPosition() async throws {
+        try await withStoredTemplate("ok\n #include('x.vtl')", applied: { $0.status == 500 }) { gateway in
+            let response = try await gateway.invoke("demo-json", body: "x", contentType: "text/plain")
+            #expect(response.errorType == "InternalFailure")
+            let message = try #require(response.json["message"] as? String)
+            #expect(message.hasPrefix("Mapping template demo-json/request/text/plain (stored version 1) failed at 2:"))
+        }
     }
 
     /// A catastrophic pattern used to hold the event loop for most of a second per call and yield `false`; now its
     /// work is bounded and a blown bound is the template's error (issue 23 item 7). Nothing here measures time.
     @Test func aCatastrophicRegularExpressionIsATemplateErrorAndTheGatewayGoesOn() async throws {
-        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
-        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
-        defer {
-            Task {
-                await gateway.stop()
-                await echo.stop()
-            }
+        let catastrophic = String(repeating: "a", count: 40) + "!"
+        try await withStoredTemplate(
+            "$input.body.matches('(a+)+$')|$input.body.replaceAll('a', 'b')", probe: catastrophic,
+            applied: { $0.status == 500 }
+        ) { gateway in
+            let response = try await gateway.invoke("demo-json", body: catastrophic, contentType: "text/plain")
+            #expect(response.errorType == "InternalFailure")
+            let message = try #require(response.json["message"] as? String)
+            #expect(message.contains("failed at 1:"), "\(message)")
+            #expect(message.contains("regular expression"), "\(message)")
+            let ordinary = try await gateway.invoke("demo-json", body: "aaa", contentType: "text/plain")
+            #expect(ordinary.status == 200)
+            #expect(ordinary.text == "true|bbb")
         }
-        let template = gateway.directory.appendingPathComponent("regex.vtl").path
-        try Data("$input.body.matches('(a+)+$')|$input.body.replaceAll('a', 'b')".utf8)
-            .write(to: URL(fileURLWithPath: template))
-        let put = try CommandRun.mlgateway([
-            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
-        ])
-        #expect(put.status == 0, "\(put.stderr)")
-        let body = String(repeating: "a", count: 40) + "!"
-        #expect(
-            try await TemplateFixtures.eventually {
-                try await gateway.invoke("demo-json", body: body, contentType: "text/plain").status == 500
-            })
-        let response = try await gateway.invoke("demo-json", body: body, contentType: "text/plain")
-        #expect(response.errorType == "InternalFailure")
-        let message = try #require(response.json["message"] as? String)
-        #expect(message.contains("failed at 1:"), "\(message)")
-        #expect(message.contains("regular expression"), "\(message)")
-        let ordinary = try await gateway.invoke("demo-json", body: "aaa", contentType: "text/plain")
-        #expect(ordinary.status == 200)
-        #expect(ordinary.text == "true|bbb")
     }
 
     /// `null` is a literal, as in API Gateway (issue 23 item 10).
     @Test func nullIsALiteralInExpressions() async throws {
-        let echo = try await DemoBackendProcess.start(name: "echo", mode: "echo")
-        let gateway = try await GatewayProcess.start(Self.endpoint(backend: echo.url, templates: false))
-        defer {
-            Task {
-                await gateway.stop()
-                await echo.stop()
-            }
-        }
-        let template = gateway.directory.appendingPathComponent("null.vtl").path
-        try Data("#set($x = null)#if($x == null)none#end|$util.escapeJavaScript($input.body)".utf8)
-            .write(to: URL(fileURLWithPath: template))
-        let put = try CommandRun.mlgateway([
-            "templates", "put", "demo-json", "request", "text/plain", template, "--config", gateway.configFile.path,
-        ])
-        #expect(put.status == 0, "\(put.stderr)")
-        #expect(
-            try await TemplateFixtures.eventually {
-                try await gateway.invoke("demo-json", body: "x", contentType: "text/plain").text == "none|x"
-            })
+        try await withStoredTemplate(
+            "#set($x = null)#if($x == null)none#end|$util.escapeJavaScript($input.body)",
+            applied: { $0.text == "none|x" }
+        ) { _ in }
     }
 
     @Test func aTemplateStoredByTheCLIAppliesWithoutARestart() async throws {
