@@ -53,6 +53,22 @@ import Testing
         #expect(throws: RedisError.self) { try reader.next() }
     }
 
+    /// hiredis 0.14 allocated a declared array whole at its header: `*888888881` asked for 7 GB (found by the resp
+    /// fuzz target; the input is kept in Tests/FuzzInputs/resp/).
+    @Test func anArrayDeclaringMoreThanTheLimitIsAnError() throws {
+        let reader = try RESPReader()
+        try reader.feed(Array("*888888881\r\n$-1\r\n".utf8))
+        #expect(throws: RedisError.protocolError("a reply declared more than 1048576 elements, or memory ran out")) {
+            try reader.next()
+        }
+    }
+
+    @Test func anArrayDeclaringTheLimitWaitsForItsElements() throws {
+        let reader = try RESPReader()
+        try reader.feed(Array("*1048576\r\n$-1\r\n".utf8))
+        #expect(try reader.next() == nil)
+    }
+
     @Test func convertsReplies() {
         #expect(RESPValue.bulkString(Array("12".utf8)).int == 12)
         #expect(RESPValue.integer(3).string == "3")

@@ -8,14 +8,16 @@ import CHiredis
 public final class RESPReader {
     private let reader: UnsafeMutablePointer<redisReader>
 
-    /// Creates a reader with hiredis's default reply functions.
+    /// Creates a reader with hiredis's reply objects, arrays bounded to `MLGW_MAX_ARRAY_ELEMENTS` (see `shim.h`).
     public init() throws(RedisError) {
-        guard let reader = redisReaderCreate() else { throw RedisError.protocolError("cannot allocate hiredis reader") }
+        guard let reader = mlgw_reader_create() else {
+            throw RedisError.protocolError("cannot allocate hiredis reader")
+        }
         self.reader = reader
     }
 
     deinit {
-        redisReaderFree(reader)
+        mlgw_reader_free(reader)
     }
 
     /// Appends received bytes.
@@ -43,7 +45,11 @@ public final class RESPReader {
     }
 
     private var errorMessage: String {
-        withUnsafeBytes(of: reader.pointee.errstr) { raw in
+        // A refused array surfaces as hiredis's out-of-memory error.
+        if reader.pointee.err == REDIS_ERR_OOM {
+            return "a reply declared more than \(MLGW_MAX_ARRAY_ELEMENTS) elements, or memory ran out"
+        }
+        return withUnsafeBytes(of: reader.pointee.errstr) { raw in
             let bytes = raw.prefix { $0 != 0 }
             return bytes.isEmpty ? "unknown reader error" : String(decoding: bytes, as: UTF8.self)
         }
