@@ -183,8 +183,9 @@ indirect enum FilterExpr {
         case .bool(let flag): text = flag ? "true" : "false"
         default: return false
         }
-        let whole = try? NSRegularExpression(pattern: "(?:" + regex.pattern + ")\\z", options: regex.options)
-        return try regex.javaMatches(text) { whole }
+        return try regex.javaMatches(text) {
+            try? NSRegularExpression(pattern: "(?:" + regex.pattern + ")\\z", options: regex.options)
+        }
     }
 
     static func compare(_ left: Value, _ op: String, _ right: Value) -> Bool {

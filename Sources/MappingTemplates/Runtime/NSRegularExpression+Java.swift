@@ -38,16 +38,14 @@ extension NSRegularExpression {
 
     /// Whether the pattern matches the whole of `text`, as Java's `Matcher.matches()`. The first match at the start
     /// is not always the longest (`a|ab` against "ab"), so when it falls short, `whole` (the same pattern compiled as
-    /// `(?:pattern)\z`) decides.
-    func javaMatches(
-        _ text: String, whole: () throws(RegexWorkLimitExceeded) -> NSRegularExpression?
-    ) throws(RegexWorkLimitExceeded) -> Bool {
+    /// `(?:pattern)\z`, only then) decides.
+    func javaMatches(_ text: String, whole: () -> NSRegularExpression?) throws(RegexWorkLimitExceeded) -> Bool {
         let range = NSRange(location: 0, length: (text as NSString).length)
         guard let match = try boundedMatches(in: text, options: [.anchored], range: range, limit: 1).first else {
             return false
         }
         if match.range.length == range.length { return true }
-        guard let whole = try whole() else { return false }
+        guard let whole = whole() else { return false }
         return try !whole.boundedMatches(in: text, options: [.anchored], range: range, limit: 1).isEmpty
     }
 }

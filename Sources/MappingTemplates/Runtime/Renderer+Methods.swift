@@ -183,10 +183,9 @@ extension Renderer {
         case ("matches", 1):
             let pattern = try stringArgument(arguments, 0, at: offset)
             let regex = try regex(pattern, at: offset)
-            let whole = try? self.regex("(?:" + pattern + ")\\z", at: offset)
             return .bool(
                 try bounded(at: offset) { () throws(RegexWorkLimitExceeded) in
-                    try regex.javaMatches(s) { whole }
+                    try regex.javaMatches(s) { try? self.regex("(?:" + pattern + ")\\z", at: offset) }
                 })
         case ("split", 1), ("split", 2):
             let limit = arguments.count == 2 ? try intArgument(arguments, 1, at: offset) : 0
