@@ -34,12 +34,24 @@ extension ProcessTests {
         /// working; a freed place is taken again.
         @Test func connectionsOverTheLimitAreClosedAtOnce() async throws {
             try await withDemoGateway(server: "max_connections = 3") { gateway in
-                let connections = try (0..<5).map { _ in try RawConnection(port: gateway.port) }
-                var open: [RawConnection] = []
-                for connection in connections where try await !connection.closes(within: .seconds(1)) {
-                    open.append(connection)
+                /// Five connections at once; those the gateway keeps open.
+                func flood() async throws -> [RawConnection] {
+                    let connections = try (0..<5).map { _ in try RawConnection(port: gateway.port) }
+                    var open: [RawConnection] = []
+                    for connection in connections where try await !connection.closes(within: .seconds(1)) {
+                        open.append(connection)
+                    }
+                    return open
                 }
-                // Which ones are refused depends on the order the event loops accept them in.
+                // Which ones are refused depends on the order the event loops accept them in. The readiness probe's
+                // connection holds a place until the gateway has seen it close, which a loaded machine can delay
+                // past the flood: then the flood is tried once more, when that place is free.
+                var open = try await flood()
+                if open.count < 3 {
+                    open = []
+                    try await Task.sleep(for: .seconds(1))
+                    open = try await flood()
+                }
                 #expect(open.count == 3)
                 let first = try #require(open.first)
                 try first.send(RawConnection.invocation)
