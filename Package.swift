@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
@@ -140,7 +142,13 @@ let package = Package(
         .testTarget(name: "WireFormatsTests", dependencies: ["WireFormats"]),
         .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates", "TestSupport"]),
         .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "TestSupport", "WireFormats"]),
-        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TestSupport", "WireFormats"]),
+        .testTarget(
+            name: "FeatureStoreTests",
+            dependencies: [
+                "FeatureStore", "TestSupport", "WireFormats",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),
         .testTarget(

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what mlgateway needs to build, test and run, when it is missing:
 # Debian packages (C libraries, redis-server; nginx and wrk with --bench) and Python clients (boto3; with --tests
-# also pytest, scipy, the sagemaker SDK and MLServer).
+# also pytest, scipy, the sagemaker SDK and MLServer; with --tests or --bench, Feast in its own virtual
+# environment .venv-feast, as its pinned dependencies conflict with the sagemaker SDK's and MLServer's).
 #   scripts/install-deps.sh [--bench | --tests]
 set -euo pipefail
+cd "$(dirname "$0")/.."
 mode=${1:-}
 
 packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
@@ -38,6 +40,17 @@ if ((${#missing_python[@]})); then
   echo "==> pip installing ${missing_python[*]}"
   python3 -m pip install -q "${missing_python[@]}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${missing_python[@]}"
+fi
+
+# Feast (its Redis online store, for the Feast layout's tests and benchmark) in .venv-feast.
+feast_version=0.67.0
+if [[ "$mode" == "--tests" || "$mode" == "--bench" ]]; then
+  if ! .venv-feast/bin/python -c "import feast, redis, sys; sys.exit(feast.__version__ != '$feast_version')" \
+    >/dev/null 2>&1; then
+    echo "==> installing feast[redis]==$feast_version in .venv-feast"
+    python3 -m venv .venv-feast
+    .venv-feast/bin/python -m pip install -q "feast[redis]==$feast_version"
+  fi
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -22,6 +22,12 @@ struct FeaturesCommand: AsyncParsableCommand {
             guard let store = configuration.featureStore else {
                 throw ValidationError("\(options.config) has no [feature_store] table")
             }
+            if case .feast = store.layout {
+                throw ValidationError(
+                    "\(options.config) reads a Feast online store (layout = \"feast\"): Feast writes it "
+                        + "(feast materialize) and reads it (feast get-online-features); `mlgateway features` works "
+                        + "on the native layout")
+            }
             guard let view = configuration.featureViews.first(where: { $0.name == name }) else {
                 let known = configuration.featureViews.map(\.name).joined(separator: ", ")
                 throw ValidationError("\(options.config) has no [[feature_view]] named \"\(name)\" (views: \(known))")

@@ -72,6 +72,7 @@ class Processes:
         self.bin_dir = bin_dir
         self.workdir = Path(workdir)
         self.running = []
+        self.admin_urls = {}
 
     def _spawn(self, args, name, cwd=None):
         log = self.workdir / f"{name}-{len(self.running)}.log"
@@ -91,7 +92,8 @@ class Processes:
         return f"http://127.0.0.1:{port}"
 
     def gateway(self, config_body):
-        """Starts mlgateway with a [server] table on free ports plus config_body; returns its client base URL."""
+        """Starts mlgateway with a [server] table on free ports plus config_body; returns its client base URL (its
+        admin URL is admin_urls[that URL])."""
         port, admin_port = free_port(), free_port()
         directory = Path(tempfile.mkdtemp(dir=self.workdir, prefix="gateway-"))
         config = directory / "gateway.conf"
@@ -111,7 +113,17 @@ class Processes:
                 return False
 
         wait_until("the gateway is ready", ready, process=process, log=log)
+        self.admin_urls[f"http://127.0.0.1:{port}"] = f"http://127.0.0.1:{admin_port}"
         return f"http://127.0.0.1:{port}"
+
+    def redis(self):
+        """Starts a redis-server without persistence; returns its port."""
+        port = free_port()
+        process, log = self._spawn(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], "redis"
+        )
+        wait_until(f"redis-server listens on {port}", lambda: is_listening(port), process=process, log=log)
+        return port
 
     def stop(self):
         for process in self.running:

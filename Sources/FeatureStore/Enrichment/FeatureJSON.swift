@@ -3,9 +3,9 @@ import WireFormats
 
 /// Writes feature values as JSON.
 ///
-/// Feature values are stored as text. A value that is a valid JSON number literal (`42`, `-0.5`, `1e3`) is written
+/// Values of the native layout are text: one that is a valid JSON number literal (`42`, `-0.5`, `1e3`) is written
 /// as a JSON number, anything else as a JSON string, and a missing value as `null`. Text such as `007` or `1.` is not
-/// a JSON number and stays a string.
+/// a JSON number and stays a string. Values of the Feast layout keep their type (``FeatureValueKind``).
 enum FeatureJSON {
     /// Appends `{"feature": value, …}` for `lookup` in view order.
     static func writeObject(_ lookup: FeatureLookup, to buffer: inout ByteBuffer) {
@@ -14,18 +14,22 @@ enum FeatureJSON {
             if position > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
             writeString(name, to: &buffer)
             buffer.writeInteger(UInt8(ascii: ":"))
-            writeValue(value, to: &buffer)
+            writeValue(value, kind: lookup.kind(at: position), to: &buffer)
         }
         buffer.writeInteger(UInt8(ascii: "}"))
     }
 
-    /// Appends one value: a number if it is a JSON number literal, else a string; `null` when missing.
-    static func writeValue(_ value: String?, to buffer: inout ByteBuffer) {
+    /// Appends one value in its kind's form (``FeatureValueKind``); `null` when missing.
+    static func writeValue(_ value: String?, kind: FeatureValueKind = .text, to buffer: inout ByteBuffer) {
         guard let value else {
             buffer.writeStaticString("null")
             return
         }
-        if isNumber(value) { buffer.writeString(value) } else { writeString(value, to: &buffer) }
+        switch kind {
+        case .number, .json: buffer.writeString(value)
+        case .string: writeString(value, to: &buffer)
+        case .text: if isNumber(value) { buffer.writeString(value) } else { writeString(value, to: &buffer) }
+        }
     }
 
     /// Appends `text` as a JSON string with the required escapes.

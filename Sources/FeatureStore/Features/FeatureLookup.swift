@@ -22,14 +22,25 @@ public struct FeatureLookup: Sendable, Hashable {
     public let values: [String?]
     /// Where the values came from.
     public let source: Source
+    /// The values' kinds when the layout stores typed values (Feast); nil when every value is text.
+    public let kinds: [FeatureValueKind]?
 
     /// Creates a lookup result.
-    public init(view: String, entity: String?, features: [String], values: [String?], source: Source) {
+    public init(
+        view: String, entity: String?, features: [String], values: [String?], source: Source,
+        kinds: [FeatureValueKind]? = nil
+    ) {
         self.view = view
         self.entity = entity
         self.features = features
         self.values = values
         self.source = source
+        self.kinds = kinds
+    }
+
+    /// The kind of the value at `index`.
+    public func kind(at index: Int) -> FeatureValueKind {
+        kinds?[index] ?? .text
     }
 
     /// The value of `feature`, if present.

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 extension FeatureService {
     /// Entities per pipelined warm-up batch.
@@ -83,7 +84,7 @@ extension FeatureService {
     ) async throws {
         switch source {
         case .keysFile(let path):
-            let entities = try Self.readKeysFile(path)
+            let entities = try Self.readKeysFile(path, entityKeys: view.configuration.entityKeys)
             var start = 0
             while start < entities.count {
                 try Task.checkCancellation()
@@ -151,18 +152,17 @@ extension FeatureService {
     /// Reads the entities of a batch with one pipelined write and caches them.
     private func loadBatch(_ entities: [String], view: View, loaded: Locked<Int>) async throws {
         guard !entities.isEmpty else { return }
-        let features = view.configuration.features
-        let commands = entities.map {
-            FeatureRecord.hmget(key: configuration.key(view: view.configuration.name, entity: $0), features: features)
-        }
+        var commands: [[[UInt8]]] = []
+        commands.reserveCapacity(entities.count)
+        for entity in entities { commands.append(view.reader.command(key: try view.reader.key(entity: entity))) }
         let start = ContinuousClock.now
-        let replies = try await redis.pipeline(commands)
+        let replies = try await redis.pipeline(bytes: commands)
         view.metrics.redisLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - start))
         let fetchedAt = clock.now()
         var records: [(CacheKey, CacheEntry)] = []
         records.reserveCapacity(entities.count)
         for (entity, reply) in zip(entities, replies) {
-            let record = try FeatureRecord(hmgetReply: reply, featureCount: features.count)
+            let record = try view.reader.record(reply)
             records.append(
                 (CacheKey(view: view.index, entity: entity), CacheEntry(record: record, fetchedAt: fetchedAt)))
         }
@@ -179,18 +179,42 @@ extension FeatureService {
             "Feature warm-up progress", metadata: ["view": "\(view.configuration.name)", "keys": "\(viewTotal)"])
     }
 
-    /// The entities of a keys file: one per line; blank lines and lines starting with `#` are skipped.
-    static func readKeysFile(_ path: String) throws(FeatureStoreError) -> [String] {
+    /// The entities of a keys file: one per line; blank lines and lines starting with `#` are skipped. A file named
+    /// `*.csv` is a table with a header row, such as a Feast entity data frame exported with `to_csv`: the columns
+    /// named as the view's entity keys make each row's entity (other columns, such as `event_timestamp`, are
+    /// ignored).
+    static func readKeysFile(_ path: String, entityKeys: [String]) throws(FeatureStoreError) -> [String] {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .invalidFile(path: path, reason: "\(error.localizedDescription)")
         }
+        if path.lowercased().hasSuffix(".csv") {
+            return try entities(csv: String(decoding: data, as: UTF8.self), path: path, entityKeys: entityKeys)
+        }
         return String(decoding: data, as: UTF8.self)
             .split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    private static func entities(
+        csv text: String, path: String, entityKeys: [String]
+    ) throws(FeatureStoreError) -> [String] {
+        var rows = CSVParser.rows(of: text)[...]
+        guard let header = rows.popFirst() else { throw .invalidFile(path: path, reason: "no header row") }
+        var columns: [Int] = []
+        for key in entityKeys {
+            guard let column = header.firstIndex(of: key) else {
+                throw .invalidFile(path: path, reason: "the header has no column named '\(key)'")
+            }
+            columns.append(column)
+        }
+        return rows.compactMap { row in
+            guard row.count == header.count else { return nil }
+            return FeatureViewConfiguration.entity(joining: columns.map { row[$0] })
+        }
     }
 
     /// `text` with the glob characters of `SCAN MATCH` escaped.

@@ -27,6 +27,7 @@ public final class FeatureService: Sendable {
         let configuration: FeatureViewConfiguration
         let metrics: FeatureMetrics
         let defaultValues: [String?]
+        let reader: ViewReader
 
         /// Whether `entry` is still within the view's `cache_ttl` at `now`, so that it is served without a read.
         func isFresh(_ entry: CacheEntry, now: ContinuousClock.Instant) -> Bool {
@@ -68,9 +69,14 @@ public final class FeatureService: Sendable {
             guard byName[view.name] == nil else {
                 throw .invalidConfiguration("feature view '\(view.name)' is declared twice")
             }
+            let reader = ViewReader(store: configuration, view: view)
+            if reader.isFeast, case .scan = view.warmup?.source {
+                throw .invalidConfiguration(
+                    "feature view '\(view.name)': warmup scan_limit needs the native layout; use keys_file")
+            }
             let entry = View(
                 index: index, configuration: view, metrics: FeatureMetrics(view: view.name),
-                defaultValues: view.features.map { view.defaults[$0] })
+                defaultValues: view.features.map { view.defaults[$0] }, reader: reader)
             byName[view.name] = entry
             list.append(entry)
         }
@@ -104,8 +110,9 @@ public final class FeatureService: Sendable {
             return resolve(cached.record, view: view, entity: entity, source: .cache)
         }
         view.metrics.cacheMisses.increment()
+        let redisKey = try view.reader.key(entity: entity)
         do {
-            let record = try await read(key: key, view: view, deadline: deadline)
+            let record = try await read(key: key, redisKey: redisKey, view: view, deadline: deadline)
             return resolve(record, view: view, entity: entity, source: .redis)
         } catch {
             return try fallback(view: view, entity: entity, cached: cached, now: now, error: error)
@@ -173,13 +180,13 @@ public final class FeatureService: Sendable {
     /// Reads `key` from Redis, sharing one read among concurrent callers, and caches the record; waits for it until
     /// `deadline` at most.
     private func read(
-        key: CacheKey, view: View, deadline: ContinuousClock.Instant?
+        key: CacheKey, redisKey: [UInt8], view: View, deadline: ContinuousClock.Instant?
     ) async throws(RedisError) -> FeatureRecord {
         let task = inFlight.withLock { tasks in
             if let running = tasks[key] { return running }
             let task = Task { [self] () async throws -> FeatureRecord in
                 defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-                let record = try await fetch(entity: key.entity, view: view)
+                let record = try await fetch(redisKey: redisKey, view: view)
                 cache.withLock { $0.set(key, CacheEntry(record: record, fetchedAt: clock.now())) }
                 return record
             }
@@ -220,16 +227,13 @@ public final class FeatureService: Sendable {
         }
     }
 
-    /// One `HMGET` of the view's features and `_ts`.
-    func fetch(entity: String, view: View) async throws(RedisError) -> FeatureRecord {
-        let features = view.configuration.features
-        let command = FeatureRecord.hmget(
-            key: configuration.key(view: view.configuration.name, entity: entity), features: features)
+    /// One `HMGET` of the view's features and event time.
+    func fetch(redisKey: [UInt8], view: View) async throws(RedisError) -> FeatureRecord {
         let start = ContinuousClock.now
         do {
-            let reply = try await redis.command(command)
+            let reply = try await redis.command(bytes: view.reader.command(key: redisKey))
             view.metrics.redisLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - start))
-            return try FeatureRecord(hmgetReply: reply, featureCount: features.count)
+            return try view.reader.record(reply)
         } catch {
             view.metrics.errors.increment()
             throw error
@@ -253,12 +257,16 @@ public final class FeatureService: Sendable {
                 values: Array(repeating: nil, count: configuration.features.count), source: source)
         }
         var values = record.values
+        var kinds = record.kinds
         if configuration.hasDefaults {
-            for index in values.indices where values[index] == nil { values[index] = view.defaultValues[index] }
+            for index in values.indices where values[index] == nil && view.defaultValues[index] != nil {
+                values[index] = view.defaultValues[index]
+                kinds?[index] = .text
+            }
         }
         return FeatureLookup(
             view: configuration.name, entity: entity, features: configuration.features, values: values,
-            source: source)
+            source: source, kinds: kinds)
     }
 
     private func isTooOld(_ record: FeatureRecord, maxAge: Duration?) -> Bool {

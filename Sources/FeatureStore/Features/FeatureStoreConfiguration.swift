@@ -11,6 +11,22 @@ public struct FeatureStoreConfiguration: Sendable {
         case fail
     }
 
+    /// How features are laid out in Redis (`layout`).
+    public enum Layout: Sendable, Hashable {
+        /// mlgateway's own: one hash `{key_prefix}:{view}:{entity}` per view and entity, values as text, `_ts` in
+        /// Unix milliseconds (written by `mlgateway features load`).
+        case native
+        /// What Feast's Redis online store writes (`feast materialize`): one hash per entity key and project, one
+        /// field per feature named by the murmur3 hash of `view:feature`, values as `feast.types.Value`
+        /// messages, `_ts:<view>` as a `google.protobuf.Timestamp`.
+        case feast(project: String, entityKeySerializationVersion: Int)
+    }
+
+    /// How features are laid out in Redis (`layout`, with `project` and `entity_key_serialization_version` for
+    /// Feast).
+    public var layout: Layout = .native
+    /// The Feast repository read for `feast_repo`, whose registry supplies the feature views.
+    public var feastRepository: FeastRepository?
     /// The Redis endpoint (`redis`).
     public var redis: RedisURL
     /// Prefix of every key (`key_prefix`): keys are `{prefix}:{view}:{entity}`.

@@ -4,6 +4,8 @@ public enum FeatureStoreError: Error, Sendable, Hashable, CustomStringConvertibl
     case unknownView(String)
     /// The request has no value for the view's entity key (the gateway answers 400 `ValidationError`).
     case missingEntityKey(view: String, key: String)
+    /// The request's entity key cannot be read as the view's key type (the gateway answers 400 `ValidationError`).
+    case invalidEntityKey(view: String, key: String, reason: String)
     /// The request body cannot be enriched as configured (the gateway answers 400 `ValidationError`).
     case invalidBody(String)
     /// Redis failed and the `on_error` policy had nothing to serve (the gateway answers 503).
@@ -20,7 +22,7 @@ public enum FeatureStoreError: Error, Sendable, Hashable, CustomStringConvertibl
     /// Whether the request is at fault (HTTP 400) rather than the store (HTTP 503) or the configuration.
     public var isClientError: Bool {
         switch self {
-        case .missingEntityKey, .invalidBody: true
+        case .missingEntityKey, .invalidEntityKey, .invalidBody: true
         case .unknownView, .redisUnavailable, .invalidConfiguration, .invalidFile, .writeFailed, .readFailed: false
         }
     }
@@ -29,6 +31,8 @@ public enum FeatureStoreError: Error, Sendable, Hashable, CustomStringConvertibl
         switch self {
         case .unknownView(let view): "no feature view named '\(view)' is configured"
         case .missingEntityKey(let view, let key): "missing entity key \(key) for feature view '\(view)'"
+        case .invalidEntityKey(let view, let key, let reason):
+            "entity key \(key) for feature view '\(view)' \(reason)"
         case .invalidBody(let reason): "cannot enrich the request body: \(reason)"
         case .redisUnavailable(let view, let entity, let reason):
             "features of '\(view)' for entity '\(entity)' are unavailable: \(reason)"

@@ -28,6 +28,9 @@ public struct FeatureViewConfiguration: Sendable, Hashable {
     public var features: [String]
     /// Names of the entity key parts (`entity_keys`); several for a composite key, joined with `|` in this order.
     public var entityKeys: [String]
+    /// The types of the entity key parts, in `entityKeys` order, for the Feast layout, which serializes them by type
+    /// (`join_key_types`, or the registry's; string when not given). The native layout ignores them.
+    public var entityKeyTypes: [FeastKeyType]
     /// How long a value read from Redis is served from the cache (`cache_ttl`).
     public var cacheTTL: Duration
     /// Values whose `_ts` is older than this count as missing (`max_age`); `nil` accepts any age.
@@ -45,6 +48,7 @@ public struct FeatureViewConfiguration: Sendable, Hashable {
         self.name = name
         self.features = features
         self.entityKeys = entityKeys ?? [name]
+        self.entityKeyTypes = Array(repeating: .string, count: self.entityKeys.count)
         self.cacheTTL = cacheTTL
         self.maxAge = maxAge
         self.defaults = defaults
@@ -70,6 +74,9 @@ public struct FeatureViewConfiguration: Sendable, Hashable {
         if Set(features).count != features.count { throw invalid("features contains a duplicate name") }
         if features.contains(FeatureRecord.timestampField) { throw invalid("'_ts' is reserved for the event time") }
         if entityKeys.isEmpty { throw invalid("entity_keys must name at least one key") }
+        if entityKeyTypes.count != entityKeys.count {
+            throw invalid("has \(entityKeyTypes.count) entity key type(s) for \(entityKeys.count) entity key(s)")
+        }
         if let unknown = defaults.keys.sorted().first(where: { !features.contains($0) }) {
             throw invalid("defaults name '\(unknown)', which is not one of its features")
         }

@@ -5,17 +5,23 @@ import NIOCore
 public enum RESPEncoder {
     /// Appends `arguments` (command name first) as one RESP command to `buffer`.
     public static func encode(_ arguments: [String], into buffer: inout ByteBuffer) {
+        encode(bytes: arguments.map(\.utf8), into: &buffer)
+    }
+
+    /// Appends binary `arguments` (command name first) as one RESP command to `buffer`: Feast's keys and hash
+    /// fields are not text.
+    public static func encode<Argument: Collection<UInt8>>(bytes arguments: [Argument], into buffer: inout ByteBuffer) {
         guard !arguments.isEmpty else { return }
         // All arguments in one contiguous allocation (plus one byte so empty arguments still have an address).
         var storage: [UInt8] = []
-        storage.reserveCapacity(arguments.reduce(1) { $0 + $1.utf8.count })
+        storage.reserveCapacity(arguments.reduce(1) { $0 + $1.count })
         var offsets: [Int] = []
         var lengths: [Int] = []
         offsets.reserveCapacity(arguments.count)
         lengths.reserveCapacity(arguments.count)
         for argument in arguments {
             offsets.append(storage.count)
-            storage.append(contentsOf: argument.utf8)
+            storage.append(contentsOf: argument)
             lengths.append(storage.count - offsets[offsets.count - 1])
         }
         storage.append(0)
@@ -42,6 +48,13 @@ public enum RESPEncoder {
     public static func encode(_ arguments: [String]) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 64)
         encode(arguments, into: &buffer)
+        return buffer
+    }
+
+    /// The RESP encoding of one command of binary arguments.
+    public static func encode(bytes arguments: [[UInt8]]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        encode(bytes: arguments, into: &buffer)
         return buffer
     }
 }

@@ -23,6 +23,12 @@ public enum RESPValue: Sendable, Hashable {
         }
     }
 
+    /// The bytes of a bulk string reply; `nil` for other replies.
+    public var bytes: [UInt8]? {
+        if case .bulkString(let bytes) = self { return bytes }
+        return nil
+    }
+
     /// The reply as an integer: integer replies, and strings holding a decimal integer.
     public var int: Int64? {
         switch self {

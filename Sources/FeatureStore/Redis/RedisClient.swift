@@ -67,8 +67,19 @@ public final class RedisClient: Sendable {
     /// Sends one command and returns its reply; an error reply throws ``RedisError/server(_:)``.
     @discardableResult
     public func command(_ arguments: [String]) async throws(RedisError) -> RESPValue {
+        try await command(encoded: RESPEncoder.encode(arguments))
+    }
+
+    /// Sends one command of binary arguments and returns its reply; an error reply throws
+    /// ``RedisError/server(_:)``.
+    @discardableResult
+    public func command(bytes arguments: [[UInt8]]) async throws(RedisError) -> RESPValue {
+        try await command(encoded: RESPEncoder.encode(bytes: arguments))
+    }
+
+    private func command(encoded: ByteBuffer) async throws(RedisError) -> RESPValue {
         let replies = try await withConnection { connection throws(RedisError) in
-            try await connection.send(RESPEncoder.encode(arguments), replyCount: 1)
+            try await connection.send(encoded, replyCount: 1)
         }
         return try (replies.first ?? .null).throwingServerError()
     }
@@ -76,9 +87,14 @@ public final class RedisClient: Sendable {
     /// Sends several commands in one write on one connection and returns their replies in order; error replies are
     /// returned as ``RESPValue/error(_:)``, not thrown. Wrap them in `MULTI`/`EXEC` to apply them atomically.
     public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RESPValue] {
+        try await pipeline(bytes: commands.map { $0.map { Array($0.utf8) } })
+    }
+
+    /// ``pipeline(_:)`` for commands of binary arguments.
+    public func pipeline(bytes commands: [[[UInt8]]]) async throws(RedisError) -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         var buffer = ByteBufferAllocator().buffer(capacity: 64 * commands.count)
-        for command in commands { RESPEncoder.encode(command, into: &buffer) }
+        for command in commands { RESPEncoder.encode(bytes: command, into: &buffer) }
         let bytes = buffer
         return try await withConnection { connection throws(RedisError) in
             try await connection.send(bytes, replyCount: commands.count)

@@ -32,17 +32,119 @@ extension FeatureStoreConfiguration {
         if let timeout = try table.duration("connect_timeout") { connectTimeout = timeout }
         if let timeout = try table.duration("command_timeout") { commandTimeout = timeout }
         if let budget = try table.positiveDuration("lookup_budget") { lookupBudget = budget }
+        try readLayout(&table)
+    }
+
+    /// `layout` and, for Feast, `project`, `entity_key_serialization_version` and `feast_repo`.
+    private mutating func readLayout(_ table: inout ConfigTable) throws(ConfigurationError) {
+        let feastKeys = ["project", "entity_key_serialization_version", "feast_repo"]
+        switch try table.string("layout") ?? "native" {
+        case "native":
+            if let key = feastKeys.first(where: table.contains) {
+                throw table.error(key, "applies to layout = \"feast\" only")
+            }
+        case "feast":
+            if table.contains("key_prefix") {
+                throw table.error("key_prefix", "applies to the native layout only; Feast's keys have no prefix")
+            }
+            if let directory = try table.string("feast_repo") {
+                let path =
+                    directory.hasPrefix("/")
+                    ? directory : table.context.baseDirectory.appendingPathComponent(directory).path
+                do {
+                    feastRepository = try FeastRepository(directory: path)
+                } catch {
+                    throw table.error("feast_repo", error.description)
+                }
+            }
+            guard let project = try table.string("project") ?? feastRepository?.project, !project.isEmpty else {
+                throw table.error("project", "is required with layout = \"feast\" (or a feast_repo that sets it)")
+            }
+            let version =
+                try table.int("entity_key_serialization_version", range: 2...3)
+                ?? feastRepository?.entityKeySerializationVersion ?? 3
+            guard (2...3).contains(version) else {
+                throw table.error("feast_repo", "entity_key_serialization_version \(version) is not supported (2 or 3)")
+            }
+            layout = .feast(project: project, entityKeySerializationVersion: version)
+        case let other:
+            throw table.error("layout", "must be \"native\" or \"feast\", not \"\(other)\"")
+        }
     }
 }
 
 extension FeatureViewConfiguration {
     /// Reads one `[[feature_view]]`; relative `warmup.keys_file` paths are resolved against the config file.
-    package init(reading table: inout ConfigTable) throws(ConfigurationError) {
+    package init(reading table: inout ConfigTable, store: FeatureStoreConfiguration?) throws(ConfigurationError) {
         let name = try table.requiredString("name")
-        guard let features = try table.stringArray("features"), !features.isEmpty else {
-            throw table.error("features", "must list at least one feature")
+        if case .feast = store?.layout {
+            try self.init(readingFeast: &table, name: name, repository: store?.feastRepository)
+        } else {
+            for key in ["join_keys", "join_key_types"] where table.contains(key) {
+                throw table.error(key, "applies to layout = \"feast\"; the native layout names them entity_keys")
+            }
+            guard let features = try table.stringArray("features"), !features.isEmpty else {
+                throw table.error("features", "must list at least one feature")
+            }
+            self.init(name: name, features: features, entityKeys: try table.stringArray("entity_keys"))
         }
-        self.init(name: name, features: features, entityKeys: try table.stringArray("entity_keys"))
+        try readSettings(&table)
+    }
+
+    /// A view of the Feast registry that no `[[feature_view]]` table names, served with the default settings.
+    package init(feast view: FeastRepository.View) {
+        self.init(name: view.name, features: view.features, entityKeys: view.joinKeys)
+        entityKeyTypes = view.joinKeyTypes
+    }
+
+    /// The Feast view `name`: its features and join keys from the table, else from the registry.
+    private init(
+        readingFeast table: inout ConfigTable, name: String, repository: FeastRepository?
+    ) throws(ConfigurationError) {
+        if table.contains("entity_keys") {
+            throw table.error("entity_keys", "is named join_keys with layout = \"feast\", as Feast names them")
+        }
+        let registered = repository?.view(named: name)
+        if let repository, registered == nil {
+            throw table.error(
+                "name",
+                "the Feast registry \(repository.registryPath) has no feature view named \"\(name)\" (it has: "
+                    + repository.views.map(\.name).joined(separator: ", ") + ")")
+        }
+        if let reason = registered?.unsupported {
+            throw table.error("name", "Feast feature view \"\(name)\" cannot be read: \(reason)")
+        }
+        guard let features = try table.stringArray("features") ?? registered?.features, !features.isEmpty else {
+            throw table.error("features", "must list at least one feature (or give feast_repo to read them)")
+        }
+        if let registered, let unknown = features.first(where: { !registered.features.contains($0) }) {
+            throw table.error("features", "Feast feature view \"\(name)\" has no feature \"\(unknown)\"")
+        }
+        guard let joinKeys = try table.stringArray("join_keys") ?? registered?.joinKeys, !joinKeys.isEmpty else {
+            throw table.error("join_keys", "must name the view's join keys (or give feast_repo to read them)")
+        }
+        self.init(name: name, features: features, entityKeys: joinKeys)
+        let given = try table.stringMap("join_key_types") ?? [:]
+        for key in given.keys.sorted() where !joinKeys.contains(key) {
+            throw table.error("join_key_types", "names \"\(key)\", which is not one of join_keys")
+        }
+        entityKeyTypes = try joinKeys.map { key throws(ConfigurationError) in
+            if let text = given[key] {
+                guard let type = FeastKeyType(rawValue: text) else {
+                    throw table.error(
+                        "join_key_types",
+                        "\(key) = \"\(text)\" is not one of "
+                            + FeastKeyType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                }
+                return type
+            }
+            guard let registered, let index = registered.joinKeys.firstIndex(of: key) else { return .string }
+            return registered.joinKeyTypes[index]
+        }
+    }
+
+    /// The settings both layouts share.
+    private mutating func readSettings(_ table: inout ConfigTable) throws(ConfigurationError) {
         if let ttl = try table.duration("cache_ttl") { cacheTTL = ttl }
         maxAge = try table.duration("max_age")
         defaults = try table.stringMap("defaults") ?? [:]

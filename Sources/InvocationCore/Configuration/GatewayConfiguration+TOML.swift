@@ -59,12 +59,16 @@ extension GatewayConfiguration {
         }
         var featureViews: [FeatureViewConfiguration] = []
         for var viewTable in try table.tableArray("feature_view") {
-            let view = try FeatureViewConfiguration(reading: &viewTable)
+            let view = try FeatureViewConfiguration(reading: &viewTable, store: featureStore)
             if featureViews.contains(where: { $0.name == view.name }) {
                 throw viewTable.error("name", "feature view \"\(view.name)\" is declared twice")
             }
             try viewTable.finish()
             featureViews.append(view)
+        }
+        for view in featureStore?.feastRepository?.views ?? []
+        where view.unsupported == nil && !featureViews.contains(where: { $0.name == view.name }) {
+            featureViews.append(FeatureViewConfiguration(feast: view))
         }
         var endpoints: [EndpointConfiguration] = []
         for var endpointTable in try table.tableArray("endpoint") {

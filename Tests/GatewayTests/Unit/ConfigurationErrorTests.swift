@@ -1,3 +1,4 @@
+import FeatureStore
 import Foundation
 import Testing
 
@@ -295,5 +296,87 @@ struct ConfigurationErrorTests {
         #expect(
             ConfigurationError(file: "g.conf", line: nil, key: "a.b", message: "boom").description
                 == "g.conf: a.b: boom")
+    }
+
+    /// A feature store and one view, with `store` and `view` lines added, and an endpoint.
+    private static func feastConfiguration(store: String, view: String) -> String {
+        """
+        [feature_store]
+        redis = "redis://127.0.0.1:6379"
+        \(store)
+
+        [[feature_view]]
+        name = "user_store"
+        features = ["visits"]
+        \(view)
+
+        [[endpoint]]
+        name = "demo"
+
+        [[endpoint.variant]]
+        name = "Main"
+        backends = ["http://127.0.0.1:9003"]
+        """
+    }
+
+    @Test(arguments: [
+        (
+            "layout = \"feast\"", "", "feature_store.project",
+            "is required with layout = \"feast\" (or a feast_repo that sets it)"
+        ),
+        ("layout = \"redis\"", "", "feature_store.layout", "must be \"native\" or \"feast\", not \"redis\""),
+        ("project = \"p\"", "", "feature_store.project", "applies to layout = \"feast\" only"),
+        (
+            "layout = \"feast\"\nproject = \"p\"\nkey_prefix = \"x\"", "", "feature_store.key_prefix",
+            "applies to the native layout only; Feast's keys have no prefix"
+        ),
+        (
+            "layout = \"feast\"\nproject = \"p\"\nentity_key_serialization_version = 1", "",
+            "feature_store.entity_key_serialization_version", "must be between 2 and 3"
+        ),
+        (
+            "layout = \"feast\"\nproject = \"p\"", "", "feature_view[0].join_keys",
+            "must name the view's join keys (or give feast_repo to read them)"
+        ),
+        (
+            "layout = \"feast\"\nproject = \"p\"", "entity_keys = [\"user_id\"]", "feature_view[0].entity_keys",
+            "is named join_keys with layout = \"feast\", as Feast names them"
+        ),
+        (
+            "layout = \"feast\"\nproject = \"p\"",
+            "join_keys = [\"user_id\"]\njoin_key_types = { store_id = \"int64\" }",
+            "feature_view[0].join_key_types", "names \"store_id\", which is not one of join_keys"
+        ),
+        (
+            "layout = \"feast\"\nproject = \"p\"",
+            "join_keys = [\"user_id\"]\njoin_key_types = { user_id = \"float\" }",
+            "feature_view[0].join_key_types",
+            "user_id = \"float\" is not one of \"string\", \"int64\", \"int32\", \"bytes\", \"unix_timestamp\""
+        ),
+        (
+            "", "join_keys = [\"user_id\"]", "feature_view[0].join_keys",
+            "applies to layout = \"feast\"; the native layout names them entity_keys"
+        ),
+        (
+            "layout = \"feast\"\nfeast_repo = \"/nonexistent/repo\"", "", "feature_store.feast_repo",
+            "cannot load /nonexistent/repo/feature_store.yaml: no such file (is feast_repo a Feast feature repository?)"
+        ),
+    ])
+    func feastLayoutSettingsAreChecked(store: String, view: String, key: String, message: String) throws {
+        let error = try error(Self.feastConfiguration(store: store, view: view))
+        #expect(error.key == key)
+        #expect(error.message == message)
+        #expect(error.line != nil)
+    }
+
+    @Test func feastViewWithTypedJoinKeysParses() throws {
+        let configuration = try TestConfigurations.parse(
+            Self.feastConfiguration(
+                store: "layout = \"feast\"\nproject = \"shop\"",
+                view: "join_keys = [\"user_id\", \"store_id\"]\njoin_key_types = { store_id = \"int64\" }"))
+        #expect(configuration.featureStore?.layout == .feast(project: "shop", entityKeySerializationVersion: 3))
+        let view = try #require(configuration.featureViews.first)
+        #expect(view.entityKeys == ["user_id", "store_id"])
+        #expect(view.entityKeyTypes == [.string, .int64])
     }
 }
