@@ -89,7 +89,7 @@ run_wrk() {
   before=$(cpu_ticks "$@")
   backend_before=$(cpu_ticks "$BACKEND_PID")
   output=$(BENCH_RATE=$rate BENCH_BODY=${SCENARIO_BODY:-1,2,3} BENCH_HEADERS=${SCENARIO_HEADERS:-} \
-    BENCH_IDS=${SCENARIO_IDS:-0} taskset -c "$LOAD_CORE" \
+    BENCH_IDS=${SCENARIO_IDS:-0} BENCH_TEMPLATE=${SCENARIO_TEMPLATE:-} taskset -c "$LOAD_CORE" \
     wrk -t1 -c"$CONNECTIONS" -d"$duration" --timeout 5s -s "$bench_dir/wrk.lua" "$url" 2>&1) || {
     echo "error: wrk failed: $output" >&2
     exit 1
@@ -237,6 +237,30 @@ for scenario in "${selected[@]}"; do
   stop "$gateway_pid"
 done
 
+# Feast's own feature server (one worker, as documented for it) on the proxy core, over the repository and Redis
+# the Feast scenarios read: CPU per lookup of the same users, for the ratio to the gateway's CPU per enriched request.
+FEAST_LABELS=()
+if [[ -n "${FEAST_REPO:-}" ]]; then
+  feast_port=$(free_port)
+  start feast-server "$PROXY_CORE" env -C "$FEAST_REPO" "$repo/.venv-feast/bin/feast" serve -h 127.0.0.1 \
+    -p "$feast_port" --workers 1 --no-access-log --max-requests 100000000
+  feast_pid=$STARTED_PID
+  wait_for "http://127.0.0.1:$feast_port/health" "$feast_pid" feast-server
+  read -r -a feast_pids <<<"$feast_pid $(pgrep -P "$feast_pid" | tr '\n' ' ')"
+  for ids in "$BENCH_HOT_ENTITIES" "$BENCH_FEAST_ENTITIES"; do
+    label="feast feature server, users 1..$ids"
+    SCENARIO_IDS=$ids SCENARIO_HEADERS="Content-Type: application/json"
+    SCENARIO_TEMPLATE='{"features":["user:age","user:avg_spend","user:visits"],"entities":{"user_id":[{id}]}}'
+    echo "==> $label"
+    run_wrk "$label warm-up" "http://127.0.0.1:$feast_port/get-online-features" "$WARMUP" 0 "${feast_pids[@]}" \
+      >/dev/null
+    run_wrk "$label" "http://127.0.0.1:$feast_port/get-online-features" "$DURATION" 0 "${feast_pids[@]}"
+    FEAST_LABELS+=("$label")
+    SCENARIO_IDS="" SCENARIO_HEADERS="" SCENARIO_TEMPLATE=""
+  done
+  stop "$feast_pid"
+fi
+
 # --- report ---------------------------------------------------------------------------------------------------
 
 echo
@@ -295,6 +319,27 @@ for label in "${GATEWAY_LABELS[@]}"; do
       'BEGIN { printf "  %-34s throughput %.2fx pass-through\n", l, g / p }'
   fi
 done
+if ((${#FEAST_LABELS[@]})); then
+  echo
+  echo "Feast: gateway CPU per enriched request (the whole proxy hop) against Feast's feature server's CPU per lookup"
+  echo "(one worker, the same users and Redis; targets: >= 50x less for cached lookups, >= 10x for uncached ones)"
+  for label in "${FEAST_LABELS[@]}"; do
+    printf '  %-44s %8.0f lookups/s %10s us/lookup (%s%% of a core)\n' "$label" "${RPS[$label]}" "${CPU_US[$label]}" \
+      "${UTIL[$label]}"
+  done
+  echo "  (enrichment's own = the enriched request's CPU less pass-through's, when both ran: what the lookup costs)"
+  for pair in "feast_hot:0" "feast_miss:1"; do
+    gateway_label="gateway $(scenario_"${pair%%:*}"_title)"
+    feast_label=${FEAST_LABELS[${pair##*:}]}
+    [[ -n "${CPU_US[$gateway_label]:-}" ]] || continue
+    awk -v l="$gateway_label" -v g="${CPU_US[$gateway_label]}" -v f="${CPU_US[$feast_label]}" \
+      -v p="${CPU_US[$pass]:-}" 'BEGIN {
+        printf "  %-44s %8s us/request: %.1fx less CPU than the feature server per lookup", l, g, f / g
+        if (p != "" && g > p) printf "; enrichment'"'"'s own %.1f us: %.0fx less", g - p, f / (g - p)
+        printf "\n"
+      }'
+  done
+fi
 if ((${UTIL[nginx]} < 80)); then
   echo "  note: nginx used ${UTIL[nginx]}% of its core, so core $LOAD_CORE (wrk + backend) limited it, not its own core:"
   echo "        the throughput ratio flatters the gateway; CPU per request compares the proxies per core."

@@ -17,7 +17,7 @@ DEFINITIONS = '''
 from datetime import timedelta
 
 from feast import Entity, FeatureView, Field, FileSource, ValueType
-from feast.types import Float64, Int64, String
+from feast.types import Float64, Int64
 
 user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.INT64)
 
@@ -25,7 +25,7 @@ user_view = FeatureView(
     name="user",
     entities=[user],
     ttl=timedelta(days=1),
-    schema=[Field(name="age", dtype=Int64), Field(name="avg_spend", dtype=Float64), Field(name="segment", dtype=String)],
+    schema=[Field(name="age", dtype=Int64), Field(name="avg_spend", dtype=Float64), Field(name="visits", dtype=Int64)],
     source=FileSource(path="data/users.parquet", timestamp_field="event_timestamp"),
     online=True,
 )
@@ -48,7 +48,7 @@ def main(repo, redis_port, users):
             "user_id": ids,
             "age": 18 + ids % 60,
             "avg_spend": (ids % 1000) / 10.0,
-            "segment": np.where(ids % 3 == 0, "gold", "basic"),
+            "visits": ids % 7,
             "event_timestamp": now - timedelta(minutes=5),
         }
     ).to_parquet(repo / "data" / "users.parquet")

@@ -15,7 +15,7 @@
 # Variables provided by bench.sh: repo (the repository root), BIN (build products), BACKEND_PORT, GATEWAY_PORT,
 # ADMIN_PORT, WORK_DIR.
 
-BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss capture)
+BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss feast_hot feast_miss capture)
 
 # scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
 # DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
@@ -233,6 +233,64 @@ scenario_enrich_hot_prepare() { enrichment_prepare "$1" "$BENCH_HOT_ENTITIES"; }
 scenario_enrich_miss_title() { echo "enrichment, cache misses"; }
 scenario_enrich_miss_config() { enrichment_config "$1" 1000; }
 scenario_enrich_miss_prepare() { enrichment_prepare "$1" "$BENCH_COLD_ENTITIES"; }
+
+# --- features from a Feast online store in Redis (issue 22) ----------------------------------------------------
+
+# Users materialized by Feast (the cache-miss scenario picks among all of them, the hot one among the first
+# BENCH_HOT_ENTITIES); the repository, built once per run by the first Feast scenario, is FEAST_REPO, which
+# bench.sh then serves with Feast's own feature server for the comparison.
+BENCH_FEAST_ENTITIES=${BENCH_FEAST_ENTITIES:-50000}
+FEAST_REPO=""
+
+# Writes the config of a Feast scenario into DIR ($1); $2 is the cache size. The view is declared in full (not
+# read from the repository's registry) because the repository is built by the prepare step, after `serve --check`.
+feast_config() {
+  local dir=$1 cache_entries=$2
+  seq 1 "$BENCH_HOT_ENTITIES" >"$dir/hot_users.txt"
+  {
+    gateway_server_toml
+    cat <<EOF
+[feature_store]
+redis = "redis://127.0.0.1:$REDIS_PORT/0"
+layout = "feast"
+project = "bench"
+cache_entries = $cache_entries
+on_error = "fail"
+
+[[feature_view]]
+name = "user"
+features = ["age", "avg_spend", "visits"]
+join_keys = ["user_id"]
+join_key_types = { user_id = "int64" }
+cache_ttl = "10m"
+warmup = { keys_file = "hot_users.txt", deadline = "60s" }
+
+EOF
+    gateway_endpoint_toml
+    gateway_variant_toml
+    enrichment_rule_toml
+  } >"$dir/gateway.conf"
+}
+
+# Materializes the users with Feast into Redis (once per run) and makes wrk pick ids among the first $2.
+feast_prepare() {
+  start_redis || return 1
+  if [[ -z "$FEAST_REPO" ]]; then
+    [[ -x "$repo/.venv-feast/bin/python" ]] || { echo "error: Feast is not installed (.venv-feast)"; return 1; }
+    "$repo/.venv-feast/bin/python" "$bench_dir/feast-repo.py" "$WORK_DIR/feast_repo" "$REDIS_PORT" \
+      "$BENCH_FEAST_ENTITIES" || return 1
+    FEAST_REPO=$WORK_DIR/feast_repo
+  fi
+  SCENARIO_IDS=$2
+}
+
+scenario_feast_hot_title() { echo "feast enrichment, cache hot"; }
+scenario_feast_hot_config() { feast_config "$1" 100000; }
+scenario_feast_hot_prepare() { feast_prepare "$1" "$BENCH_HOT_ENTITIES"; }
+
+scenario_feast_miss_title() { echo "feast enrichment, cache misses"; }
+scenario_feast_miss_config() { feast_config "$1" 1000; }
+scenario_feast_miss_prepare() { feast_prepare "$1" "$BENCH_FEAST_ENTITIES"; }
 
 # --- data capture at 100% sampling (issue 7) -------------------------------------------------------------------
 

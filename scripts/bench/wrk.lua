@@ -4,6 +4,7 @@
 --   BENCH_HEADERS   extra headers, "Name: value" separated by "|" (Content-Type defaults to text/csv)
 --   BENCH_IDS       when > 0, every request's body is "<prefix><n>,<BENCH_BODY>" with n uniform in 1..BENCH_IDS
 --   BENCH_ID_PREFIX prefix of those entity ids (default none: numeric ids, so the demo model can score the row)
+--   BENCH_TEMPLATE  with BENCH_IDS, the body is this text with "{id}" replaced by the id instead (a JSON request)
 --   BENCH_RATE      when > 0, pace requests to this many per second per wrk thread (bench.sh uses -t1)
 -- At the end it prints one machine-readable line: "BENCH_RESULT key=value ..." (http_errors counts status >= 400).
 --
@@ -20,6 +21,7 @@
 local body = os.getenv("BENCH_BODY") or "1,2,3"
 local ids = tonumber(os.getenv("BENCH_IDS") or "0") or 0
 local id_prefix = os.getenv("BENCH_ID_PREFIX") or ""
+local template = os.getenv("BENCH_TEMPLATE") or ""
 local rate = tonumber(os.getenv("BENCH_RATE") or "0") or 0
 
 wrk.method = "POST"
@@ -37,7 +39,9 @@ if ids > 0 then
       math.randomseed(os.time())
       seeded = true
     end
-    return wrk.format(nil, nil, nil, id_prefix .. math.random(1, ids) .. "," .. body)
+    local id = id_prefix .. math.random(1, ids)
+    if template ~= "" then return wrk.format(nil, nil, nil, (string.gsub(template, "{id}", id))) end
+    return wrk.format(nil, nil, nil, id .. "," .. body)
   end
 end
 

@@ -37,7 +37,7 @@ enum FeatureJSON {
         var text = text
         buffer.writeInteger(UInt8(ascii: "\""))
         text.withUTF8 { bytes in
-            JSONText.escape(bytes) { buffer.writeBytes($0) }
+            _ = JSONText.escape(bytes) { buffer.writeBytes($0) }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SwiftProtobuf
 import WireFormats
 
@@ -86,11 +87,9 @@ enum FeastValue {
     }
 
     private static func quoted(_ text: String) -> String {
-        var text = text
-        var output: [UInt8] = [UInt8(ascii: "\"")]
-        text.withUTF8 { bytes in _ = JSONText.escape(bytes) { output.append(contentsOf: $0) } }
-        output.append(UInt8(ascii: "\""))
-        return String(decoding: output, as: UTF8.self)
+        var buffer = ByteBuffer()
+        FeatureJSON.writeString(text, to: &buffer)
+        return String(buffer: buffer)
     }
 
     private static func array(_ elements: [String]) -> (String, FeatureValueKind) {
