@@ -44,7 +44,9 @@ public final class FeatureService: Sendable {
     let clock: FeatureClock
     let logger: Logger
     let cache: Locked<ClockCache<CacheKey, CacheEntry>>
-    let inFlight = Locked<[CacheKey: Task<FeatureRecord, any Error>]>([:])
+    /// The requests waiting for each Redis read in flight, by a number of their own (single flight).
+    let inFlight = Locked<[CacheKey: [UInt64: CheckedContinuation<FeatureRecord, any Error>]]>([:])
+    private let nextWaiter = Atomic<UInt64>(0)
     let warmup: Locked<WarmupState>
 
     /// Creates the service; nothing connects until the first lookup or warm-up.
@@ -179,51 +181,47 @@ public final class FeatureService: Sendable {
 
     /// Reads `key` from Redis, sharing one read among concurrent callers, and caches the record; waits for it until
     /// `deadline` at most.
+    ///
+    /// The first caller starts the read as the only task of a miss; every caller, the first too, waits on a
+    /// continuation that the read's end resumes, or the deadline's timer on an event loop, whichever comes first. A
+    /// caller that stops waiting leaves the read to finish and fill the cache. (Awaiting the task itself would
+    /// ignore the deadline: awaiting a task's value cannot be cancelled.)
     private func read(
         key: CacheKey, redisKey: [UInt8], view: View, deadline: ContinuousClock.Instant?
     ) async throws(RedisError) -> FeatureRecord {
-        let task = inFlight.withLock { tasks in
-            if let running = tasks[key] { return running }
-            let task = Task { [self] () async throws -> FeatureRecord in
-                defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-                let record = try await fetch(redisKey: redisKey, view: view)
-                cache.withLock { $0.set(key, CacheEntry(record: record, fetchedAt: clock.now())) }
-                return record
-            }
-            tasks[key] = task
-            return task
-        }
+        let waiter = nextWaiter.wrappingAdd(1, ordering: .relaxed).newValue
         do {
-            guard let deadline else { return try await task.value }
-            return try await Self.value(of: task, before: deadline)
+            return try await withCheckedThrowingContinuation { continuation in
+                let first = inFlight.withLock { reads in
+                    defer { reads[key, default: [:]][waiter] = continuation }
+                    return reads[key] == nil
+                }
+                if first {
+                    Task { [self] in
+                        let result: Result<FeatureRecord, any Error>
+                        do {
+                            let record = try await fetch(redisKey: redisKey, view: view)
+                            cache.withLock { $0.set(key, CacheEntry(record: record, fetchedAt: clock.now())) }
+                            result = .success(record)
+                        } catch {
+                            result = .failure(error)
+                        }
+                        let waiters = inFlight.withLock { $0.removeValue(forKey: key) } ?? [:]
+                        for continuation in waiters.values { continuation.resume(with: result) }
+                    }
+                }
+                if let deadline {
+                    let remaining = Self.nanoseconds(deadline - ContinuousClock.now)
+                    redis.group.any().scheduleTask(in: .nanoseconds(max(0, remaining))) { [self] in
+                        let expired = inFlight.withLock { $0[key]?.removeValue(forKey: waiter) }
+                        expired?.resume(throwing: RedisError.budgetSpent)
+                    }
+                }
+            }
         } catch let error as RedisError {
             throw error
         } catch {
             throw RedisError.connectionError("\(error)")
-        }
-    }
-
-    /// The value of `task` if it finishes before `deadline`; ``RedisError/budgetSpent`` otherwise, leaving it to
-    /// finish. (Awaiting a task's value ignores cancellation, so a task group cannot stop waiting for it; the two
-    /// are raced on one continuation instead.)
-    private static func value(
-        of task: Task<FeatureRecord, any Error>, before deadline: ContinuousClock.Instant
-    ) async throws -> FeatureRecord {
-        let pending = Mutex<CheckedContinuation<FeatureRecord, any Error>?>(nil)
-        let resume = { @Sendable (result: Result<FeatureRecord, any Error>) in
-            pending.withLock { $0.take() }?.resume(with: result)
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            pending.withLock { $0 = continuation }
-            let timer = Task {
-                try? await Task.sleep(until: deadline)
-                resume(.failure(RedisError.budgetSpent))
-            }
-            Task {
-                let result = await task.result
-                timer.cancel()
-                resume(result)
-            }
         }
     }
 

@@ -46,7 +46,8 @@ public final class RedisClient: Sendable {
 
     /// The settings in use.
     public let configuration: Configuration
-    private let group: EventLoopGroup
+    /// The event loops of its connections (also the feature service's lookup budget timers).
+    let group: EventLoopGroup
     private let logger: Logger
     private let state: Locked<State>
 
