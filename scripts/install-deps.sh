@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what mlgateway needs to build, test and run, when it is missing:
 # Debian packages (C libraries, redis-server; nginx and wrk with --bench) and Python clients (boto3; with --tests
-# also pytest, scipy, the sagemaker SDK and MLServer; with --tests or --bench, Feast in its own virtual
+# also pytest, scipy, the sagemaker SDK, MLServer and tritonclient; with --tests or --bench, Feast in its own virtual
 # environment .venv-feast, as its pinned dependencies conflict with the sagemaker SDK's and MLServer's).
 #   scripts/install-deps.sh [--bench | --tests]
 set -euo pipefail
@@ -29,7 +29,7 @@ declare -A python_packages=([boto3]=boto3)
 if [[ "$mode" == "--tests" ]]; then
   python_packages+=(
     [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
-    [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3'
+    [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3' [tritonclient.http]='tritonclient[http]'
   )
 fi
 missing_python=()

@@ -99,7 +99,9 @@ struct DemoBackend: AsyncParsableCommand {
                 return Response(
                     status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))
             case .oip:
-                let answer = DemoOpenInference.infer(body: body, model: "model")
+                let answer = DemoOpenInference.infer(
+                    body: body, model: "model",
+                    headerLength: request.headers[DemoOpenInference.inferenceHeaderLength].flatMap { Int($0) })
                 headers[.contentType] = "application/json"
                 return Response(
                     status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))

@@ -17,18 +17,27 @@ struct ErrorMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as GatewayError {
             InvocationRenderer.log(error, endpoint: context.parameters.get("name"), logger: context.logger)
-            response = Self.response(for: error)
+            response = Self.response(for: error, path: request.uri.path)
         } catch let error as HTTPError where error.status == .notFound {
-            response = Self.response(for: .unknownOperation("\(request.method)", request.uri.path))
+            response = Self.response(
+                for: .unknownOperation("\(request.method)", request.uri.path), path: request.uri.path)
         } catch let error as HTTPError {
             response = Self.response(
-                for: GatewayError(code: .validation, status: error.status, message: error.body ?? "\(error.status)"))
+                for: GatewayError(code: .validation, status: error.status, message: error.body ?? "\(error.status)"),
+                path: request.uri.path)
         } catch {
             context.logger.error("Unexpected failure", metadata: ["error": "\(error)"])
-            response = Self.response(for: .internalFailure("The gateway failed to process the request."))
+            response = Self.response(
+                for: .internalFailure("The gateway failed to process the request."), path: request.uri.path)
         }
         response.headers[.amznRequestID] = context.requestID
         return response
+    }
+
+    /// The answer for `error` on `path`: in the Open Inference Protocol's form (`{"error": …}`) under `/v2`, where
+    /// its clients decode errors so, else AWS's.
+    static func response(for error: GatewayError, path: String) -> Response {
+        OpenInferenceAPI.isProtocolPath(path) ? OpenInferenceAPI.errorResponse(error) : response(for: error)
     }
 
     /// The AWS-style answer for `error`.

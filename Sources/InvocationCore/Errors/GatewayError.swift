@@ -153,6 +153,9 @@ extension HTTPField.Name {
     public static let targetVariant = HTTPField.Name("X-Amzn-SageMaker-Target-Variant")!
     /// `X-Amzn-SageMaker-Target-Model`, the model of a multi-model endpoint.
     public static let targetModel = HTTPField.Name("X-Amzn-SageMaker-Target-Model")!
+    /// `Inference-Header-Content-Length`: an Open Inference body of this many bytes of JSON followed by binary tensor
+    /// data (the protocol's binary tensor extension), in a request or an answer.
+    public static let inferenceHeaderContentLength = HTTPField.Name("Inference-Header-Content-Length")!
     /// `X-Amzn-SageMaker-Inference-Id`, the client's id for data capture.
     public static let inferenceID = HTTPField.Name("X-Amzn-SageMaker-Inference-Id")!
     /// `X-Amzn-SageMaker-Target-Container-Hostname` (multi-container endpoints; not supported).

@@ -25,6 +25,9 @@ package struct Invocation: Sendable {
     package var targetModel: String?
     /// `X-Amzn-SageMaker-Inference-Id`.
     package var inferenceID: String?
+    /// `Inference-Header-Content-Length` of an Open Inference body with binary tensor data; cleared when a request
+    /// template rewrites the body.
+    package var inferenceHeaderContentLength: String?
     /// Features read for this request, by view and feature name (`$features` in templates).
     package var features: [String: [String: String]] = [:]
     /// Who the request is authenticated as (`$context.identity.apiKeyId` is its key ID); nil without `auth`.
@@ -49,6 +52,10 @@ package struct Invocation: Sendable {
         if let customAttributes { headers.add(name: HTTPField.Name.customAttributes.rawName, value: customAttributes) }
         if let targetModel { headers.add(name: HTTPField.Name.targetModel.rawName, value: targetModel) }
         if let inferenceID { headers.add(name: HTTPField.Name.inferenceID.rawName, value: inferenceID) }
+        if let inferenceHeaderContentLength {
+            headers.add(
+                name: HTTPField.Name.inferenceHeaderContentLength.rawName, value: inferenceHeaderContentLength)
+        }
         return headers
     }
 }
@@ -65,6 +72,9 @@ package struct InvocationResult: Sendable {
     package var contentType: String?
     /// The model's `X-Amzn-SageMaker-Custom-Attributes`.
     package var customAttributes: String?
+    /// The model's `Inference-Header-Content-Length` (binary tensor data in its answer); cleared when a response
+    /// template rewrites the body.
+    package var inferenceHeaderContentLength: String? = nil
     /// Time spent in the model container.
     package let modelLatency: Duration
 }

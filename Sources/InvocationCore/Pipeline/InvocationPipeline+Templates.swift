@@ -61,6 +61,7 @@ extension InvocationPipeline {
             let output = try Self.render(
                 requestTemplate, body: invocation.body, input: input, direction: .request, metrics: scope.metrics)
             invocation.body = ByteBuffer(string: output)
+            invocation.inferenceHeaderContentLength = nil
             if let outputContentType = requestTemplate.outputContentType { invocation.contentType = outputContentType }
         }
         return responseTemplate.map { TemplateRendering(metrics: scope.metrics, input: input, response: $0) }
@@ -76,6 +77,7 @@ extension InvocationPipeline {
             rendering.response, body: result.body, input: rendering.input, direction: .response,
             metrics: rendering.metrics)
         result.body = ByteBuffer(string: output)
+        result.inferenceHeaderContentLength = nil
         result.contentType = rendering.response.key.contentType
     }
 

@@ -268,7 +268,8 @@ package struct InvocationPipeline: Sendable {
             endpoint: run.endpoint, requestID: run.request.requestID, body: body,
             contentType: headers.value(.contentType), accept: headers.value(.accept),
             customAttributes: headers.value(.customAttributes), targetVariant: headers.value(.targetVariant),
-            targetModel: headers.value(.targetModel), inferenceID: headers.value(.inferenceID))
+            targetModel: headers.value(.targetModel), inferenceID: headers.value(.inferenceID),
+            inferenceHeaderContentLength: headers.value(.inferenceHeaderContentLength))
     }
 
     /// Refuses a request whose SageMaker headers are invalid or declare a body over `limit` bytes.
@@ -413,6 +414,8 @@ package struct InvocationPipeline: Sendable {
             variant: variant, status: response.status, body: response.body,
             contentType: response.headers.first(name: HTTPField.Name.contentType.canonicalName),
             customAttributes: response.headers.first(name: HTTPField.Name.customAttributes.canonicalName),
+            inferenceHeaderContentLength: response.headers.first(
+                name: HTTPField.Name.inferenceHeaderContentLength.canonicalName),
             modelLatency: latency)
     }
 
@@ -514,6 +517,9 @@ package struct InvocationPipeline: Sendable {
         headers.append(HTTPField(name: .invokedProductionVariant, value: result.variant.name))
         if let customAttributes = result.customAttributes {
             headers.append(HTTPField(name: .customAttributes, value: customAttributes))
+        }
+        if let length = result.inferenceHeaderContentLength {
+            headers.append(HTTPField(name: .inferenceHeaderContentLength, value: length))
         }
         return headers
     }

@@ -3,68 +3,106 @@ import InvocationCore
 import NIOCore
 import WireFormats
 
-/// The Open Inference Protocol (KServe v2) front: health, model metadata and readiness, and
-/// `POST /v2/models/{endpoint}/infer`, which takes the same pipeline as `POST /endpoints/{endpoint}/invocations`
-/// (a model name is an endpoint name). Errors are answered in the protocol's form, `{"error": "…"}`.
+/// The Open Inference Protocol (KServe v2) front: server metadata and health, model metadata and readiness from the
+/// model servers (``OpenInferenceModels``), and `POST /v2/models/{endpoint}[/versions/{variant}]/infer`, which takes
+/// the same pipeline as `POST /endpoints/{endpoint}/invocations` (a model name is an endpoint name, a version a
+/// production variant). Every error under `/v2` is answered in the protocol's form, `{"error": "…"}`.
 enum OpenInferenceAPI {
-    /// Registers `POST /v2/models/{endpoint}/infer`, whose answers ``InvocationRenderer`` makes, with the
-    /// protocol's error body.
+    /// The protocol extensions the front supports: binary tensor data passes through both ways.
+    static let extensions = ["binary_tensor_data"]
+
+    /// Whether `path` is the protocol's (`/v2` and below), whose errors its clients decode as `{"error": …}`.
+    static func isProtocolPath(_ path: String) -> Bool {
+        path == "/v2" || path.hasPrefix("/v2/")
+    }
+
+    /// Registers the infer routes, whose answers ``InvocationRenderer`` makes, with the protocol's error body.
     static func addInferRoute(
         to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, renderer: InvocationRenderer
     ) {
         router.post("v2/models/:model/infer") { request, context in
-            let name = try context.parameters.require("model")
-            var head = request.head
-            if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
-            let invocation = await ClientAPI.invocationRequest(
-                request, endpointName: name, limit: pipeline.runtime.maxBodyBytes, context: context, head: head)
-            let outcome: InvocationOutcome
-            if pipeline.runtime.current.endpoints[name] == nil {
-                outcome = .failure(InvocationFailure(error: modelNotFoundError(name)))
+            await infer(request, context: context, version: nil, pipeline: pipeline, renderer: renderer)
+        }
+        router.post("v2/models/:model/versions/:version/infer") { request, context in
+            await infer(
+                request, context: context, version: try context.parameters.require("version"), pipeline: pipeline,
+                renderer: renderer)
+        }
+    }
+
+    /// An infer call: the endpoint named by the model, the production variant named by the version if any.
+    private static func infer(
+        _ request: Request, context: GatewayRequestContext, version: String?, pipeline: InvocationPipeline,
+        renderer: InvocationRenderer
+    ) async -> Response {
+        let name = context.parameters.get("model") ?? ""
+        var head = request.head
+        if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
+        if let version { head.headerFields[.targetVariant] = version }
+        let invocation = await ClientAPI.invocationRequest(
+            request, endpointName: name, limit: pipeline.runtime.maxBodyBytes, context: context, head: head)
+        let outcome: InvocationOutcome
+        if let endpoint = pipeline.runtime.current.endpoints[name] {
+            if let version, !endpoint.production.contains(where: { $0.name == version }) {
+                outcome = .failure(
+                    InvocationFailure(error: OpenInferenceModels.versionNotFound(version, of: endpoint)))
             } else {
                 outcome = await pipeline.invoke(invocation)
             }
-            return ClientAPI.response(
-                renderer.render(outcome, for: invocation, errorBody: .openInference, logger: context.logger))
+        } else {
+            outcome = .failure(InvocationFailure(error: OpenInferenceModels.modelNotFound(name)))
         }
+        return ClientAPI.response(
+            renderer.render(outcome, for: invocation, errorBody: .openInference, logger: context.logger))
     }
 
     /// Registers the other `/v2` routes on the client router.
     static func addRoutes(to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, readiness: Readiness)
     {
+        let models = OpenInferenceModels(pipeline: pipeline)
+        router.get("v2") { _, _ in
+            let extensions = Self.extensions.map(JSONText.quoted).joined(separator: ",")
+            return HealthAPI.json(
+                status: .ok,
+                "{\"name\":\"mlgateway\",\"version\":\(JSONText.quoted(GatewayVersion.current)),"
+                    + "\"extensions\":[\(extensions)]}")
+        }
         router.get("v2/health/live") { _, _ in HealthAPI.json(status: .ok, #"{"live":true}"#) }
         router.get("v2/health/ready") { _, _ in
             readiness.notReadyReason == nil
                 ? HealthAPI.json(status: .ok, #"{"ready":true}"#)
                 : HealthAPI.json(status: .serviceUnavailable, #"{"ready":false}"#)
         }
-        router.get("v2/models/:model") { _, context in
-            let name = try context.parameters.require("model")
-            guard let endpoint = pipeline.runtime.current.endpoints[name] else { return Self.modelNotFound(name) }
-            let versions = endpoint.production.map { JSONText.quoted($0.name) }.joined(separator: ",")
-            return HealthAPI.json(
+        router.get("v2/models/:model") { request, context in
+            HealthAPI.json(
                 status: .ok,
-                "{\"name\":\(JSONText.quoted(endpoint.name)),\"versions\":[\(versions)],\"platform\":\"mlgateway\"}")
+                try await models.metadata(
+                    model: try context.parameters.require("model"), version: nil, head: request.head))
         }
-        router.get("v2/models/:model/ready") { _, context in
-            let name = try context.parameters.require("model")
-            guard let endpoint = pipeline.runtime.current.endpoints[name] else { return Self.modelNotFound(name) }
-            let now = ContinuousClock.now
-            let ready = endpoint.production.contains { $0.isAvailable(now: now) }
-            return HealthAPI.json(
-                status: ready ? .ok : .serviceUnavailable,
-                "{\"name\":\(JSONText.quoted(endpoint.name)),\"ready\":\(ready)}")
+        router.get("v2/models/:model/versions/:version") { request, context in
+            HealthAPI.json(
+                status: .ok,
+                try await models.metadata(
+                    model: try context.parameters.require("model"), version: try context.parameters.require("version"),
+                    head: request.head))
+        }
+        router.get("v2/models/:model/ready") { request, context in
+            try await readinessResponse(
+                models, model: try context.parameters.require("model"), version: nil, head: request.head)
+        }
+        router.get("v2/models/:model/versions/:version/ready") { request, context in
+            try await readinessResponse(
+                models, model: try context.parameters.require("model"),
+                version: try context.parameters.require("version"), head: request.head)
         }
     }
 
-    /// 404 for a model (endpoint) that is not configured.
-    static func modelNotFound(_ name: String) -> Response {
-        errorResponse(modelNotFoundError(name))
-    }
-
-    /// 404 `ModelNotFound`: no endpoint has the model's name.
-    static func modelNotFoundError(_ name: String) -> GatewayError {
-        GatewayError(code: .modelNotFound, status: .notFound, message: "Model \(name) not found.")
+    private static func readinessResponse(
+        _ models: OpenInferenceModels, model: String, version: String?, head: HTTPRequest
+    ) async throws(GatewayError) -> Response {
+        let ready = try await models.isReady(model: model, version: version, head: head)
+        return HealthAPI.json(
+            status: ready ? .ok : .serviceUnavailable, "{\"name\":\(JSONText.quoted(model)),\"ready\":\(ready)}")
     }
 
     /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.
