@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian machine to a working gateway: installs what is missing, builds, starts Redis,
-# two demo backends and the gateway with the repo's gateway.conf, and makes a call.
+# the demo backends and the gateway with the repo's gateway.conf, and makes a call.
 #   scripts/demo.sh        start everything (left running in the background) and call it
 #   scripts/demo.sh stop   stop what the demo started
 set -euo pipefail
@@ -40,9 +40,11 @@ fi
 start backend-a "$bin/demo-backend" --port 9001 --name backend-a
 start backend-b "$bin/demo-backend" --port 9002 --name backend-b
 start backend-echo "$bin/demo-backend" --port 9003 --name backend-echo --mode echo
+start backend-oip "$bin/demo-backend" --port 9004 --name backend-oip --mode oip
 wait_for http://127.0.0.1:9001/ping
 wait_for http://127.0.0.1:9002/ping
 wait_for http://127.0.0.1:9003/ping
+wait_for http://127.0.0.1:9004/v2/health/ready
 if [[ -x scripts/demo-setup.sh ]]; then scripts/demo-setup.sh "$bin"; fi
 start gateway "$bin/mlgateway" serve --config gateway.conf
 wait_for http://127.0.0.1:8080/readyz
@@ -67,6 +69,13 @@ echo
 echo "==> feature enrichment: what the model of endpoint demo-features receives for {\"user_id\": \"u1\", \"instances\": [[1,2,3]]}"
 curl -sS -X POST http://127.0.0.1:8080/endpoints/demo-features/invocations \
   -H 'Content-Type: application/json' -d '{"user_id": "u1", "instances": [[1,2,3]]}'
+echo
+echo
+echo "==> Open Inference Protocol: GET /v2/models/iris (the model server's metadata), then infer"
+curl -sS http://127.0.0.1:8080/v2/models/iris
+echo
+curl -sS -X POST http://127.0.0.1:8080/v2/models/iris/infer -H 'Content-Type: application/json' \
+  -d '{"inputs": [{"name": "input-0", "shape": [2, 2], "datatype": "FP64", "data": [[0, 0], [1, 1]]}]}'
 echo
 echo
 echo "Gateway: http://127.0.0.1:8080 (admin and /metrics: http://127.0.0.1:8081). Logs: $run_dir/. Stop: scripts/demo.sh stop"
