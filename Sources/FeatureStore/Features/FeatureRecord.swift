@@ -45,13 +45,4 @@ public struct FeatureRecord: Sendable, Hashable {
         }
         self.init(values: values, timestamp: elements[featureCount].bytes.flatMap(FeastValue.eventTime), kinds: kinds)
     }
-
-    /// The `HMGET` command reading `features` and `_ts` of `key`.
-    static func hmget(key: String, features: [String]) -> [String] {
-        var command = ["HMGET", key]
-        command.reserveCapacity(features.count + 3)
-        command.append(contentsOf: features)
-        command.append(timestampField)
-        return command
-    }
 }

@@ -46,13 +46,11 @@ public enum RESPEncoder {
 
     /// The RESP encoding of one command.
     public static func encode(_ arguments: [String]) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: 64)
-        encode(arguments, into: &buffer)
-        return buffer
+        encode(bytes: arguments.map(\.utf8))
     }
 
     /// The RESP encoding of one command of binary arguments.
-    public static func encode(bytes arguments: [[UInt8]]) -> ByteBuffer {
+    public static func encode<Argument: Collection<UInt8>>(bytes arguments: [Argument]) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 64)
         encode(bytes: arguments, into: &buffer)
         return buffer

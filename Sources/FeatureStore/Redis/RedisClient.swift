@@ -88,11 +88,13 @@ public final class RedisClient: Sendable {
     /// Sends several commands in one write on one connection and returns their replies in order; error replies are
     /// returned as ``RESPValue/error(_:)``, not thrown. Wrap them in `MULTI`/`EXEC` to apply them atomically.
     public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RESPValue] {
-        try await pipeline(bytes: commands.map { $0.map { Array($0.utf8) } })
+        try await pipeline(bytes: commands.map { $0.map(\.utf8) })
     }
 
     /// ``pipeline(_:)`` for commands of binary arguments.
-    public func pipeline(bytes commands: [[[UInt8]]]) async throws(RedisError) -> [RESPValue] {
+    public func pipeline<Argument: Collection<UInt8>>(
+        bytes commands: [[Argument]]
+    ) async throws(RedisError) -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         var buffer = ByteBufferAllocator().buffer(capacity: 64 * commands.count)
         for command in commands { RESPEncoder.encode(bytes: command, into: &buffer) }
