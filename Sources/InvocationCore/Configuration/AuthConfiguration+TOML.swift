@@ -3,13 +3,12 @@ import GatewayAuth
 
 extension AuthConfiguration {
     /// Reads the `[auth]` table of `table` (the document root), or the defaults when there is none.
-    package init(readingTableIn table: inout ConfigTable, baseDirectory: URL) throws(ConfigurationError) {
+    package init(readingTableIn table: inout ConfigTable) throws(ConfigurationError) {
         self.init()
         guard var auth = try table.table("auth") else { return }
         if let file = try auth.string("master_key_file") {
             guard !file.isEmpty else { throw auth.error("master_key_file", "must not be empty") }
-            masterKeyFile =
-                file.hasPrefix("/") ? URL(fileURLWithPath: file) : baseDirectory.appendingPathComponent(file)
+            masterKeyFile = auth.context.url(forPath: file)
         }
         if let regions = try auth.stringArray("regions") {
             guard !regions.contains(where: \.isEmpty) else {

@@ -21,9 +21,7 @@ extension CaptureConfiguration {
         var destination = stateDirectory.appendingPathComponent("capture")
         if let path = try capture.string("destination") {
             guard !path.isEmpty else { throw capture.error("destination", "must not be empty") }
-            destination =
-                path.hasPrefix("/")
-                ? URL(fileURLWithPath: path) : capture.context.baseDirectory.appendingPathComponent(path)
+            destination = capture.context.url(forPath: path)
         }
         let sides = try capture.stringArray("capture") ?? captureOptions
         if let unknown = sides.first(where: { !captureOptions.contains($0) }) {

@@ -155,6 +155,11 @@ package struct ConfigContext {
     /// The directory relative paths are resolved against.
     package let baseDirectory: URL
     package let sourceMap: TOMLSourceMap
+
+    /// A path as the file gives it: absolute, or relative to ``baseDirectory``.
+    package func url(forPath path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+    }
 }
 
 extension Duration {

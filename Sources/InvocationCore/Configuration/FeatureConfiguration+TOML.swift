@@ -48,11 +48,8 @@ extension FeatureStoreConfiguration {
                 throw table.error("key_prefix", "applies to the native layout only; Feast's keys have no prefix")
             }
             if let directory = try table.string("feast_repo") {
-                let path =
-                    directory.hasPrefix("/")
-                    ? directory : table.context.baseDirectory.appendingPathComponent(directory).path
                 do {
-                    feastRepository = try FeastRepository(directory: path)
+                    feastRepository = try FeastRepository(directory: table.context.url(forPath: directory).path)
                 } catch {
                     throw table.error("feast_repo", error.description)
                 }
@@ -154,9 +151,7 @@ extension FeatureViewConfiguration {
             let scanLimit = try warmupTable.int("scan_limit", range: 0...100_000_000)
             switch (keysFile, scanLimit) {
             case (let file?, nil):
-                let path =
-                    file.hasPrefix("/") ? file : warmupTable.context.baseDirectory.appendingPathComponent(file).path
-                warmup = Warmup(source: .keysFile(path), deadline: deadline)
+                warmup = Warmup(source: .keysFile(warmupTable.context.url(forPath: file).path), deadline: deadline)
             case (nil, let limit?):
                 warmup = Warmup(source: .scan(limit: limit), deadline: deadline)
             default:

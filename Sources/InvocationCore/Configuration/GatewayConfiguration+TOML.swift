@@ -47,11 +47,11 @@ extension GatewayConfiguration {
         var table = ConfigTable(table: root, path: "", context: context)
         var server = ServerConfiguration(stateDirectory: baseDirectory.appendingPathComponent("var"))
         if var serverTable = try table.table("server") {
-            server = try ServerConfiguration(reading: &serverTable, baseDirectory: baseDirectory)
+            server = try ServerConfiguration(reading: &serverTable)
             try serverTable.finish()
         }
         if let token = environment["MLGATEWAY_ADMIN_TOKEN"], !token.isEmpty { server.adminToken = token }
-        let auth = try AuthConfiguration(readingTableIn: &table, baseDirectory: baseDirectory)
+        let auth = try AuthConfiguration(readingTableIn: &table)
         var featureStore: FeatureStoreConfiguration?
         if var storeTable = try table.table("feature_store") {
             featureStore = try FeatureStoreConfiguration(reading: &storeTable)
@@ -112,8 +112,8 @@ extension GatewayConfiguration {
 }
 
 extension ServerConfiguration {
-    package init(reading table: inout ConfigTable, baseDirectory: URL) throws(ConfigurationError) {
-        self.init(stateDirectory: baseDirectory.appendingPathComponent("var"))
+    package init(reading table: inout ConfigTable) throws(ConfigurationError) {
+        self.init(stateDirectory: table.context.url(forPath: "var"))
         if let listen = try table.string("listen") {
             guard let address = ListenAddress(parsing: listen) else {
                 throw table.error("listen", "must be \"host:port\"")
@@ -127,9 +127,7 @@ extension ServerConfiguration {
             self.adminListen = address
         }
         if let directory = try table.string("state_dir") {
-            self.stateDirectory =
-                directory.hasPrefix("/")
-                ? URL(fileURLWithPath: directory) : baseDirectory.appendingPathComponent(directory)
+            self.stateDirectory = table.context.url(forPath: directory)
         }
         if let bytes = try table.int("max_body_bytes", range: 1...(64 * 1024 * 1024)) { self.maxBodyBytes = bytes }
         if let drain = try table.duration("drain_timeout") { self.drainTimeout = drain }

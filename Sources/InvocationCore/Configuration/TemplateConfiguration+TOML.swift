@@ -59,8 +59,7 @@ extension TemplateConfiguration {
             }
             outputContentType = output
         }
-        let url =
-            file.hasPrefix("/") ? URL(fileURLWithPath: file) : table.context.baseDirectory.appendingPathComponent(file)
+        let url = table.context.url(forPath: file)
         let source: String
         do {
             source = try String(contentsOf: url, encoding: .utf8)
