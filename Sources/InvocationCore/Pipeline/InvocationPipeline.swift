@@ -306,11 +306,18 @@ package struct InvocationPipeline: Sendable {
     /// The production variant for the invocation: the target variant, or a weighted choice among available ones
     /// that have not failed it yet.
     package func chooseVariant(for invocation: Invocation) throws(GatewayError) -> VariantRuntime {
-        let endpoint = invocation.endpoint
+        try Self.chooseVariant(
+            of: invocation.endpoint, target: invocation.targetVariant, excluding: invocation.failedVariants)
+    }
+
+    /// The production variant of `endpoint` for a request: `target`, or a weighted choice among the available ones
+    /// not named in `failed`.
+    package static func chooseVariant(
+        of endpoint: EndpointRuntime, target: String?, excluding failed: [String] = []
+    ) throws(GatewayError) -> VariantRuntime {
         let now = ContinuousClock.now
-        let failed = invocation.failedVariants
         let choice = endpoint.router.choose(
-            target: invocation.targetVariant,
+            target: target,
             isAvailable: {
                 endpoint.production[$0].isAvailable(now: now)
                     && (failed.isEmpty || !failed.contains(endpoint.production[$0].name))

@@ -83,17 +83,12 @@ package final class OpenInferenceModels: Sendable {
             }
             return (endpoint, variant)
         }
-        let now = ContinuousClock.now
-        let choice = endpoint.router.choose(
-            target: nil, isAvailable: { endpoint.production[$0].isAvailable(now: now) },
-            random: Double.random(in: 0..<1))
-        guard case .success(let index) = choice else {
-            guard let first = endpoint.production.first else {
-                throw .serviceUnavailable("Endpoint \(endpoint.name) has no production variant.")
-            }
-            return (endpoint, first)
-        }
-        return (endpoint, endpoint.production[index])
+        // With no variant available, the first one answers (its readiness is then false, its metadata an error).
+        guard
+            let variant = (try? InvocationPipeline.chooseVariant(of: endpoint, target: nil))
+                ?? endpoint.production.first
+        else { throw .serviceUnavailable("Endpoint \(endpoint.name) has no production variant.") }
+        return (endpoint, variant)
     }
 
     /// 404 `ModelNotFound`: no endpoint has the model's name.

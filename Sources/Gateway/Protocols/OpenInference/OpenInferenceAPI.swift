@@ -16,26 +16,26 @@ enum OpenInferenceAPI {
         path == "/v2" || path.hasPrefix("/v2/")
     }
 
+    /// A model's paths, without and with a version.
+    static let modelPaths = ["v2/models/:model", "v2/models/:model/versions/:version"]
+
     /// Registers the infer routes, whose answers ``InvocationRenderer`` makes, with the protocol's error body.
     static func addInferRoute(
         to router: Router<GatewayRequestContext>, pipeline: InvocationPipeline, renderer: InvocationRenderer
     ) {
-        router.post("v2/models/:model/infer") { request, context in
-            await infer(request, context: context, version: nil, pipeline: pipeline, renderer: renderer)
-        }
-        router.post("v2/models/:model/versions/:version/infer") { request, context in
-            await infer(
-                request, context: context, version: try context.parameters.require("version"), pipeline: pipeline,
-                renderer: renderer)
+        for path in modelPaths {
+            router.post(RouterPath(path + "/infer")) { request, context in
+                await infer(request, context: context, pipeline: pipeline, renderer: renderer)
+            }
         }
     }
 
     /// An infer call: the endpoint named by the model, the production variant named by the version if any.
     private static func infer(
-        _ request: Request, context: GatewayRequestContext, version: String?, pipeline: InvocationPipeline,
-        renderer: InvocationRenderer
+        _ request: Request, context: GatewayRequestContext, pipeline: InvocationPipeline, renderer: InvocationRenderer
     ) async -> Response {
         let name = context.parameters.get("model") ?? ""
+        let version = context.parameters.get("version")
         var head = request.head
         if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
         if let version { head.headerFields[.targetVariant] = version }
@@ -73,36 +73,23 @@ enum OpenInferenceAPI {
                 ? HealthAPI.json(status: .ok, #"{"ready":true}"#)
                 : HealthAPI.json(status: .serviceUnavailable, #"{"ready":false}"#)
         }
-        router.get("v2/models/:model") { request, context in
-            HealthAPI.json(
-                status: .ok,
-                try await models.metadata(
-                    model: try context.parameters.require("model"), version: nil, head: request.head))
+        for path in modelPaths {
+            router.get(RouterPath(path)) { request, context in
+                HealthAPI.json(
+                    status: .ok,
+                    try await models.metadata(
+                        model: try context.parameters.require("model"), version: context.parameters.get("version"),
+                        head: request.head))
+            }
+            router.get(RouterPath(path + "/ready")) { request, context in
+                let model = try context.parameters.require("model")
+                let ready = try await models.isReady(
+                    model: model, version: context.parameters.get("version"), head: request.head)
+                return HealthAPI.json(
+                    status: ready ? .ok : .serviceUnavailable,
+                    "{\"name\":\(JSONText.quoted(model)),\"ready\":\(ready)}")
+            }
         }
-        router.get("v2/models/:model/versions/:version") { request, context in
-            HealthAPI.json(
-                status: .ok,
-                try await models.metadata(
-                    model: try context.parameters.require("model"), version: try context.parameters.require("version"),
-                    head: request.head))
-        }
-        router.get("v2/models/:model/ready") { request, context in
-            try await readinessResponse(
-                models, model: try context.parameters.require("model"), version: nil, head: request.head)
-        }
-        router.get("v2/models/:model/versions/:version/ready") { request, context in
-            try await readinessResponse(
-                models, model: try context.parameters.require("model"),
-                version: try context.parameters.require("version"), head: request.head)
-        }
-    }
-
-    private static func readinessResponse(
-        _ models: OpenInferenceModels, model: String, version: String?, head: HTTPRequest
-    ) async throws(GatewayError) -> Response {
-        let ready = try await models.isReady(model: model, version: version, head: head)
-        return HealthAPI.json(
-            status: ready ? .ok : .serviceUnavailable, "{\"name\":\(JSONText.quoted(model)),\"ready\":\(ready)}")
     }
 
     /// An error answer as the protocol has it: the status and `{"error": message}`, with `x-amzn-ErrorType` kept.
