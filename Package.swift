@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "mlgateway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mlgateway", targets: ["mlgateway"]),
         .executable(name: "demo-backend", targets: ["demo-backend"]),
@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,8 +68,20 @@ let package = Package(
         ),
         .target(name: "DriftMonitor", dependencies: ["WireFormats"]),
         .target(
+            name: "OpenInference",
+            dependencies: [
+                "WireFormats",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
             name: "ModelClient",
             dependencies: [
+                "OpenInference",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +93,9 @@ let package = Package(
         .target(
             name: "InvocationCore",
             dependencies: [
-                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "WireFormats",
+                "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "OpenInference",
+                "WireFormats",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +114,9 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "InvocationCore", "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient",
-                "WireFormats",
+                "OpenInference", "WireFormats",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -122,6 +141,9 @@ let package = Package(
         .executableTarget(
             name: "demo-backend",
             dependencies: [
+                "OpenInference",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -131,7 +153,9 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "Gateway", "InvocationCore", "FeatureStore", "GatewayAuth", "MappingTemplates", "WireFormats",
+                "Gateway", "InvocationCore", "FeatureStore", "GatewayAuth", "MappingTemplates", "OpenInference",
+                "WireFormats",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -153,6 +177,14 @@ let package = Package(
         .testTarget(name: "DataCaptureTests", dependencies: ["DataCapture", "WireFormats"]),
         .testTarget(name: "DriftMonitorTests", dependencies: ["DriftMonitor"]),
         .testTarget(
+            name: "OpenInferenceTests",
+            dependencies: [
+                "OpenInference",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
             name: "ModelClientTests",
             dependencies: [
                 "ModelClient",
@@ -164,7 +196,9 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "InvocationCore", "ModelClient", "TestSupport",
+                "Gateway", "InvocationCore", "ModelClient", "OpenInference", "TestSupport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

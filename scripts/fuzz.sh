@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh                      every target for 60 s each
 #   scripts/fuzz.sh 600                  every target for 600 s each
 #   scripts/fuzz.sh 30 vtl http          the named targets only
-# Targets (Sources/FuzzTargets): vtl, json, resp, http, sigv4, config. Each starts from the inputs kept in
+# Targets (Sources/FuzzTargets): vtl, json, resp, http, sigv4, config, oip. Each starts from the inputs kept in
 # Tests/FuzzInputs/<target>/ and grows a working corpus in var/fuzz/corpus/<target>/. An input that crashes a target,
 # runs over 10 s or needs over 2 GB is saved to var/fuzz/findings/ and fails the run: fix the bug, then copy the
 # input into Tests/FuzzInputs/<target>/ so the Swift tests replay it from then on (FuzzInputTests).
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [[ ${#targets[@]} -eq 0 ]]; then targets=(vtl json resp http sigv4 config); fi
+if [[ ${#targets[@]} -eq 0 ]]; then targets=(vtl json resp http sigv4 config oip); fi
 
 mkdir -p var/fuzz/findings
 echo "==> building mlgateway-fuzz with libFuzzer and AddressSanitizer (scratch path .build-fuzz, log var/fuzz/build.log)"

@@ -19,6 +19,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sigv4
     /// A configuration file: read and validated as `mlgateway serve` reads it.
     case config
+    /// An Open Inference infer body or gRPC message, converted between the protocol's REST and gRPC forms.
+    case oip
 
     /// Runs the target on one input.
     public func run(_ bytes: UnsafeRawBufferPointer) {
@@ -29,6 +31,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .http: HTTPFuzzing.run(bytes)
         case .sigv4: SigV4Fuzzing.run(bytes)
         case .config: ConfigurationFuzzing.run(bytes)
+        case .oip: OpenInferenceFuzzing.run(bytes)
         }
     }
 

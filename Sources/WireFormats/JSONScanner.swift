@@ -120,6 +120,28 @@ public struct JSONScanner {
         throw Invalid(offset: start, reason: "unterminated object")
     }
 
+    /// Calls `body` with the range of each element of the array at `start`; returns the index of the closing bracket.
+    @discardableResult
+    public func forEachElement(ofArrayAt start: Int, _ body: (Range<Int>) throws(Invalid) -> Void) throws(Invalid)
+        -> Int
+    {
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "[") else {
+            throw Invalid(offset: start, reason: "array expected")
+        }
+        var index = skipWhitespace(start + 1)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { return index }
+        while index < bytes.count {
+            let end = try valueEnd(index)
+            try body(index..<end)
+            index = skipWhitespace(end)
+            guard index < bytes.count else { break }
+            if bytes[index] == UInt8(ascii: "]") { return index }
+            guard bytes[index] == UInt8(ascii: ",") else { throw Invalid(offset: index, reason: "',' or ']' expected") }
+            index = skipWhitespace(index + 1)
+        }
+        throw Invalid(offset: start, reason: "unterminated array")
+    }
+
     /// Whether a member's key equals `name`.
     public func key(_ member: Member, equals name: String) throws(Invalid) -> Bool {
         if member.keyHasEscapes { return try decodeString(member.keyRange) == name }
