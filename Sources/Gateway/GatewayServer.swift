@@ -105,9 +105,20 @@ public struct GatewayServer: Sendable {
             .init(service: ReloadOnHangup(runtime: runtime, logger: logger)),
             .init(service: adminApp),
             .init(service: clientApp),
+        ]
+        if let address = server.grpcListen {
+            let service = OpenInferenceGRPCService(
+                pipeline: pipeline, readiness: readiness, models: OpenInferenceModels(pipeline: pipeline),
+                renderer: InvocationRenderer(runtime: runtime))
+            services.append(
+                .init(
+                    service: OpenInferenceGRPCServer(
+                        address: address, service: service, maxMessageBytes: server.maxBodyBytes, logger: logger)))
+        }
+        services += [
             .init(
                 service: DrainGate(readiness: readiness, delay: server.shutdownDelay, logger: logger),
-                successTerminationBehavior: .ignore),
+                successTerminationBehavior: .ignore)
         ]
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -126,6 +126,12 @@ extension ServerConfiguration {
             }
             self.adminListen = address
         }
+        if let listen = try table.string("grpc_listen") {
+            guard let address = ListenAddress(parsing: listen) else {
+                throw table.error("grpc_listen", "must be \"host:port\"")
+            }
+            self.grpcListen = address
+        }
         if let directory = try table.string("state_dir") {
             self.stateDirectory = table.context.url(forPath: directory)
         }

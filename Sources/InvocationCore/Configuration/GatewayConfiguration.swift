@@ -68,6 +68,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var listen: ListenAddress
     /// Admin API and `/metrics` listener (`admin_listen`).
     public var adminListen: ListenAddress
+    /// The Open Inference Protocol's gRPC listener (`grpc_listen`, plaintext HTTP/2); `nil` serves no gRPC.
+    public var grpcListen: ListenAddress?
     /// Directory for the SQLite database and other state (`state_dir`), resolved against the config file.
     public var stateDirectory: URL
     /// Largest accepted request body (`max_body_bytes`, default 6 MiB as SageMaker).

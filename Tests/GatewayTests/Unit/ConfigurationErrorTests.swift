@@ -217,6 +217,8 @@ struct ConfigurationErrorTests {
         #expect(error.key == "server.admin_listen")
         #expect(error.line == 3)
         #expect(error.message.contains("host:port"))
+        let grpc = try self.error("[server]\ngrpc_listen = \"localhost\"\n")
+        #expect(grpc.key == "server.grpc_listen" && grpc.line == 2 && grpc.message.contains("host:port"))
     }
 
     @Test func badDurationIsRejectedWithTheText() throws {

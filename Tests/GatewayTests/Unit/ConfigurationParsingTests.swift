@@ -20,6 +20,7 @@ struct ConfigurationParsingTests {
         [server]
         listen = "0.0.0.0:9080"
         admin_listen = "[::1]:9081"
+        grpc_listen = "0.0.0.0:9082"
         state_dir = "state"
         max_body_bytes = 1048576
         drain_timeout = "45s"
@@ -73,6 +74,7 @@ struct ConfigurationParsingTests {
         let server = configuration.server
         #expect(server.listen == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(server.adminListen == ListenAddress(host: "127.0.0.1", port: 8081))
+        #expect(server.grpcListen == nil)
         #expect(server.stateDirectory.path == "/tmp/mlgw/var")
         #expect(server.maxBodyBytes == 6 * 1024 * 1024)
         #expect(server.drainTimeout == .seconds(30))
@@ -125,6 +127,7 @@ struct ConfigurationParsingTests {
         let server = try TestConfigurations.parse(Self.everyKey).server
         #expect(server.listen == ListenAddress(host: "0.0.0.0", port: 9080))
         #expect(server.adminListen == ListenAddress(host: "::1", port: 9081))
+        #expect(server.grpcListen == ListenAddress(host: "0.0.0.0", port: 9082))
         #expect(server.stateDirectory.path == "/tmp/mlgw/state")
         #expect(server.maxBodyBytes == 1_048_576)
         #expect(server.drainTimeout == .seconds(45))

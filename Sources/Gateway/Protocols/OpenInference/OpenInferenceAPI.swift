@@ -41,19 +41,23 @@ enum OpenInferenceAPI {
         if let version { head.headerFields[.targetVariant] = version }
         let invocation = await ClientAPI.invocationRequest(
             request, endpointName: name, limit: pipeline.runtime.maxBodyBytes, context: context, head: head)
-        let outcome: InvocationOutcome
-        if let endpoint = pipeline.runtime.current.endpoints[name] {
-            if let version, !endpoint.production.contains(where: { $0.name == version }) {
-                outcome = .failure(
-                    InvocationFailure(error: OpenInferenceModels.versionNotFound(version, of: endpoint)))
-            } else {
-                outcome = await pipeline.invoke(invocation)
-            }
-        } else {
-            outcome = .failure(InvocationFailure(error: OpenInferenceModels.modelNotFound(name)))
-        }
+        let outcome = await infer(invocation, version: version, pipeline: pipeline)
         return ClientAPI.response(
             renderer.render(outcome, for: invocation, errorBody: .openInference, logger: context.logger))
+    }
+
+    /// Runs an infer invocation of either front: the endpoint its name names, the production variant `version` names
+    /// (which must be one of the endpoint's).
+    static func infer(
+        _ invocation: InvocationRequest, version: String?, pipeline: InvocationPipeline
+    ) async -> InvocationOutcome {
+        guard let endpoint = pipeline.runtime.current.endpoints[invocation.endpointName] else {
+            return .failure(InvocationFailure(error: OpenInferenceModels.modelNotFound(invocation.endpointName)))
+        }
+        if let version, !endpoint.production.contains(where: { $0.name == version }) {
+            return .failure(InvocationFailure(error: OpenInferenceModels.versionNotFound(version, of: endpoint)))
+        }
+        return await pipeline.invoke(invocation)
     }
 
     /// Registers the other `/v2` routes on the client router.
