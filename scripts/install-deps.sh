@@ -30,6 +30,7 @@ if [[ "$mode" == "--tests" ]]; then
   python_packages+=(
     [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
     [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3' [tritonclient.http]='tritonclient[http]'
+    [tritonclient.grpc]='tritonclient[grpc]'
   )
 fi
 missing_python=()

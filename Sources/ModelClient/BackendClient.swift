@@ -21,6 +21,8 @@ public final class BackendClient: Sendable {
 
     private let eventLoopGroup: any EventLoopGroup
     private let clients = Mutex<[PoolSettings: HTTPClient]>([:])
+    /// The gRPC clients of `oip-grpc` backends.
+    package let openInferenceGRPC = OpenInferenceGRPCClients()
 
     /// What distinguishes one AsyncHTTPClient pool from another.
     private struct PoolSettings: Hashable {
@@ -91,13 +93,14 @@ public final class BackendClient: Sendable {
         }
     }
 
-    /// Shuts down every HTTP client.
+    /// Shuts down every HTTP and gRPC client.
     public func shutdown() async throws {
         let all = clients.withLock { clients in
             defer { clients.removeAll() }
             return Array(clients.values)
         }
         for client in all { try await client.shutdown() }
+        await openInferenceGRPC.shutdown()
     }
 }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -47,10 +49,16 @@ struct DemoBackend: AsyncParsableCommand {
     @Option(help: "Name reported in the X-Demo-Backend answer header.")
     var name = "demo"
 
+    @Option(
+        name: .customLong("grpc-port"),
+        help: "oip mode: also serve the Open Inference Protocol over gRPC (plaintext HTTP/2) on this port.")
+    var grpcPort: Int?
+
     func validate() throws {
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard delayMilliseconds >= 0 else { throw ValidationError("--delay-ms must not be negative") }
         guard loadDelayMilliseconds >= 0 else { throw ValidationError("--load-delay-ms must not be negative") }
+        guard grpcPort == nil || mode == .oip else { throw ValidationError("--grpc-port is for --mode oip") }
     }
 
     func run() async throws {
@@ -117,7 +125,20 @@ struct DemoBackend: AsyncParsableCommand {
         if mode == .oip { DemoOpenInference.addRoutes(to: router, answer: answer) }
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
-        try await app.runService()
+        guard let grpcPort else { return try await app.runService() }
+        let grpc = GRPCServer(
+            transport: .http2NIOPosix(address: .ipv4(host: host, port: grpcPort), transportSecurity: .plaintext),
+            services: [
+                DemoOpenInferenceGRPC(state: state, delay: .milliseconds(delayMilliseconds), failRate: failRate)
+            ])
+        // The HTTP application stops on SIGTERM or SIGINT; the gRPC server stops with it.
+        try await withThrowingTaskGroup { group in
+            group.addTask { try await grpc.serve() }
+            group.addTask { try await app.runService() }
+            try await group.next()
+            grpc.beginGracefulShutdown()
+            group.cancelAll()
+        }
     }
 }
 

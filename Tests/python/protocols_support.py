@@ -1,5 +1,6 @@
 """Processes for the protocol tests: demo backends and a gateway on free loopback ports."""
 
+import json
 import os
 import socket
 import subprocess
@@ -52,19 +53,25 @@ class Processes:
         self.start("demo-backend", ["--port", str(port), *arguments], port)
         return f"http://127.0.0.1:{port}"
 
-    def gateway(self, config_text):
-        """Starts a gateway in a directory of its own (its state_dir is "state" there)."""
+    def gateway(self, config_text, grpc=False):
+        """Starts a gateway in a directory of its own (its state_dir is "state" there); with `grpc`, its Open
+        Inference gRPC listener too."""
         port, admin = free_port(), free_port()
+        grpc_port = free_port() if grpc else None
         directory = Path(tempfile.mkdtemp(dir=self.directory, prefix="gateway-"))
         config = directory / "gateway.conf"
-        server = f'[server]\nlisten = "127.0.0.1:{port}"\nadmin_listen = "127.0.0.1:{admin}"\nstate_dir = "state"\n\n'
-        config.write_text(server + config_text)
-        return self.restart(Gateway(port, admin, None, config))
+        server = f'[server]\nlisten = "127.0.0.1:{port}"\nadmin_listen = "127.0.0.1:{admin}"\nstate_dir = "state"\n'
+        if grpc_port:
+            server += f'grpc_listen = "127.0.0.1:{grpc_port}"\n'
+        config.write_text(server + "\n" + config_text)
+        return self.restart(Gateway(port, admin, None, config, grpc_port))
 
     def restart(self, gateway):
         """Starts a gateway again with its configuration file, ports and state directory."""
         process = self.start("mlgateway", ["serve", "--config", str(gateway.config)], gateway.port)
-        return Gateway(gateway.port, gateway.admin, process, gateway.config)
+        if gateway.grpc_port:
+            wait_listening(gateway.grpc_port, process)
+        return Gateway(gateway.port, gateway.admin, process, gateway.config, gateway.grpc_port)
 
     def close(self):
         for process in self.children:
@@ -78,10 +85,23 @@ class Processes:
 
 
 class Gateway:
-    def __init__(self, port, admin, process, config):
+    def __init__(self, port, admin, process, config, grpc_port=None):
         self.port, self.admin, self.process, self.config = port, admin, process, config
+        self.grpc_port = grpc_port
         self.url = f"http://127.0.0.1:{port}"
         self.admin_url = f"http://127.0.0.1:{admin}"
+
+    def create_api_key(self, ready):
+        """`mlgateway keys create`: the new API key, once `ready(key)` says the gateway uses it (it polls its store)."""
+        output = subprocess.run(
+            [str(BIN_DIR / "mlgateway"), "keys", "create", "--name", "pytest", "--output", "json",
+             "--config", str(self.config)], check=True, capture_output=True, text=True).stdout
+        key = json.loads(output)["apiKey"]
+        deadline = time.monotonic() + 10
+        while not ready(key):
+            assert time.monotonic() < deadline, "the gateway did not load the new API key"
+            time.sleep(0.1)
+        return key
 
     def client(self):
         return boto3.client(

@@ -1,11 +1,13 @@
-"""Open Inference Protocol (KServe v2): the gateway's /v2 front, and variants calling OIP backends
-(demo-backend --mode oip, and a real MLServer serving a scikit-learn model when mlserver is installed)."""
+"""Open Inference Protocol (KServe v2): the gateway's REST (/v2) and gRPC fronts, and variants calling OIP backends
+over REST and gRPC (demo-backend --mode oip --grpc-port, and a real MLServer serving a scikit-learn model over both
+when mlserver is installed), with tritonclient's HTTP and gRPC clients."""
 
 import importlib.util
 import json
 import subprocess
 import sys
 import time
+import types
 import urllib.error
 import urllib.request
 
@@ -36,10 +38,13 @@ def model_ready_status(port):
 
 @pytest.fixture(scope="module")
 def demo():
+    """A gateway with its gRPC front: `iris` calls demo-backend's REST API, `iris-grpc` its gRPC one, and
+    `keyed-grpc` (API keys) its gRPC one too."""
     processes = Processes()
     try:
-        backend = processes.backend("--mode", "oip")
-        yield processes.gateway(f"""
+        grpc_port = free_port()
+        backend = processes.backend("--mode", "oip", "--grpc-port", str(grpc_port))
+        gateway = processes.gateway(f"""
 [[endpoint]]
 name = "iris"
 [[endpoint.variant]]
@@ -47,9 +52,38 @@ name = "VariantA"
 backends = ["{backend}"]
 protocol = "oip"
 model = "demo-model"
-""")
+
+[[endpoint]]
+name = "iris-grpc"
+[[endpoint.variant]]
+name = "Grpc"
+backends = ["http://127.0.0.1:{grpc_port}"]
+protocol = "oip-grpc"
+model = "demo-model"
+
+[[endpoint]]
+name = "keyed-grpc"
+auth = "api_key"
+[[endpoint.variant]]
+name = "Grpc"
+backends = ["http://127.0.0.1:{grpc_port}"]
+protocol = "oip-grpc"
+model = "demo-model"
+""", grpc=True)
+        gateway.api_key = gateway.create_api_key(
+            lambda key: _answers(f"{gateway.url}/v2/models/keyed-grpc/ready", {"x-api-key": key}))
+        yield gateway
     finally:
         processes.close()
+
+
+def _answers(url, headers):
+    """Whether GET url with headers answers 200."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as answer:
+            return answer.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def test_health_and_model_metadata(demo):
@@ -91,7 +125,7 @@ HAS_MLSERVER = importlib.util.find_spec("mlserver") is not None and importlib.ut
 
 @pytest.fixture(scope="module")
 def mlserver(tmp_path_factory):
-    """A real MLServer serving a scikit-learn iris model over REST; yields (its HTTP port, the model, the data)."""
+    """A real MLServer serving a scikit-learn iris model over REST and gRPC: its ports, the model and the data."""
     if not HAS_MLSERVER:
         pytest.skip("mlserver and mlserver-sklearn are not installed")
     import joblib
@@ -122,7 +156,7 @@ def mlserver(tmp_path_factory):
         while model_ready_status(http_port) != 200:
             assert time.monotonic() < deadline, (tmp_path / "mlserver.log").read_text()[-3000:]
             time.sleep(0.2)
-        yield http_port, model, features
+        yield types.SimpleNamespace(http_port=http_port, grpc_port=grpc_port, model=model, features=features)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -130,27 +164,31 @@ def mlserver(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def flowers(mlserver):
-    """A gateway whose `flowers` endpoint (open) and `keyed` endpoint (API keys) reach MLServer's iris model."""
-    http_port = mlserver[0]
+    """A gateway (REST and gRPC fronts) whose `flowers` endpoint (open) and `keyed` endpoint (API keys) reach
+    MLServer's iris model over REST, and whose `flowers-grpc` endpoint reaches it over gRPC."""
     processes = Processes()
-    variant = f"""
+
+    def variant(port, protocol):
+        return f"""
 [[endpoint.variant]]
 name = "SKLearn"
-backends = ["http://127.0.0.1:{http_port}"]
-protocol = "oip"
+backends = ["http://127.0.0.1:{port}"]
+protocol = "{protocol}"
 model = "iris"
 """
+    rest, grpc = variant(mlserver.http_port, "oip"), variant(mlserver.grpc_port, "oip-grpc")
     try:
         gateway = processes.gateway(
-            f'[[endpoint]]\nname = "flowers"\nhealth_check.interval = "1s"\n{variant}'
-            f'\n[[endpoint]]\nname = "keyed"\nauth = "api_key"\nhealth_check.interval = "1s"\n{variant}')
+            f'[[endpoint]]\nname = "flowers"\nhealth_check.interval = "1s"\n{rest}'
+            f'\n[[endpoint]]\nname = "keyed"\nauth = "api_key"\nhealth_check.interval = "1s"\n{rest}'
+            f'\n[[endpoint]]\nname = "flowers-grpc"\nhealth_check.interval = "1s"\n{grpc}', grpc=True)
         yield gateway
     finally:
         processes.close()
 
 
 def test_real_mlserver_backend(mlserver, flowers):
-    _, model, features = mlserver
+    model, features = mlserver.model, mlserver.features
     rows = features[[0, 60, 120]].tolist()
     body = {"inputs": [{"name": "predict", "shape": [3, 4], "datatype": "FP64", "data": rows}]}
     status, answer, headers = request("POST", f"{flowers.url}/v2/models/flowers/infer", body)
@@ -169,7 +207,7 @@ def test_tritonclient_against_mlserver(mlserver, flowers):
     import tritonclient.http as triton
     from tritonclient.utils import InferenceServerException
 
-    _, model, features = mlserver
+    model, features = mlserver.model, mlserver.features
     client = triton.InferenceServerClient(url=flowers.url.removeprefix("http://"))
     assert client.is_server_live() and client.is_server_ready()
     assert client.get_server_metadata()["name"] == "mlgateway"
@@ -240,3 +278,167 @@ def test_protocol_paths_answer_errors_in_the_protocols_form(demo):
     # Outside /v2 the SageMaker (AWS) form stays.
     status, answer, _ = request("GET", f"{demo.url}/nowhere")
     assert status == 404 and "message" in answer
+
+
+HAS_TRITON_GRPC = importlib.util.find_spec("tritonclient") is not None and importlib.util.find_spec("grpc") is not None
+
+
+def grpc_client(gateway):
+    import tritonclient.grpc as triton_grpc
+
+    return triton_grpc.InferenceServerClient(url=f"127.0.0.1:{gateway.grpc_port}")
+
+
+def grpc_input(rows, datatype="FP64", name="input-0"):
+    import numpy as np
+    import tritonclient.grpc as triton_grpc
+
+    array = np.asarray(rows, dtype={"FP64": np.float64, "FP32": np.float32}[datatype])
+    tensor = triton_grpc.InferInput(name, list(array.shape), datatype)
+    tensor.set_data_from_numpy(array)
+    return tensor
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_health_and_metadata(demo):
+    client = grpc_client(demo)
+    assert client.is_server_live() and client.is_server_ready()
+    server = client.get_server_metadata()
+    assert server.name == "mlgateway" and server.version
+    for model in ("iris", "iris-grpc"):
+        # The model server's tensors, over its REST API or its gRPC one, under the name the client addresses.
+        metadata = client.get_model_metadata(model)
+        assert metadata.name == model and metadata.platform == "demo"
+        assert [(t.name, t.datatype, list(t.shape)) for t in metadata.inputs] == [("input-0", "FP64", [-1, -1])]
+        assert [t.name for t in metadata.outputs] == ["predict"]
+        assert client.is_model_ready(model)
+    assert list(client.get_model_metadata("iris").versions) == ["VariantA"]
+    assert client.is_model_ready("iris", model_version="VariantA")
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_infer_reaches_rest_and_grpc_backends(demo):
+    import numpy as np
+
+    client = grpc_client(demo)
+    for model in ("iris", "iris-grpc"):
+        for datatype in ("FP64", "FP32"):
+            result = client.infer(model, [grpc_input([[0, 0], [1, 1]], datatype)], request_id="r-1")
+            assert np.allclose(result.as_numpy("predict"), [0.5, 0.7310585786]), (model, datatype)
+            response = result.get_response()
+            assert response.model_name == model and response.id == "r-1"
+    assert client.infer("iris", [grpc_input([[0, 0]])], model_version="VariantA").get_response().model_version \
+        == "VariantA"
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_typed_contents_answered_typed(demo):
+    """A client that sends typed contents (not raw bytes) gets typed contents back."""
+    import grpc
+    from tritonclient.grpc import service_pb2, service_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{demo.grpc_port}") as channel:
+        stub = service_pb2_grpc.GRPCInferenceServiceStub(channel)
+        request = service_pb2.ModelInferRequest(model_name="iris-grpc")
+        tensor = request.inputs.add(name="input-0", datatype="FP64", shape=[2, 2])
+        tensor.contents.fp64_contents.extend([0, 0, 1, 1])
+        response = stub.ModelInfer(request, timeout=30)
+    assert not response.raw_output_contents
+    assert [round(value, 6) for value in response.outputs[0].contents.fp64_contents] == [0.5, 0.731059]
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_errors_decoded_by_the_client(demo):
+    import grpc
+    from tritonclient.utils import InferenceServerException
+
+    client = grpc_client(demo)
+    cases = [
+        (lambda: client.get_model_metadata("nope"), grpc.StatusCode.NOT_FOUND, "Model nope not found."),
+        (lambda: client.infer("nope", [grpc_input([[0, 0]])]), grpc.StatusCode.NOT_FOUND, "Model nope not found."),
+        (lambda: client.infer("iris", [grpc_input([[0, 0]])], model_version="v9"), grpc.StatusCode.NOT_FOUND,
+         "has no version v9"),
+        (lambda: client.infer("keyed-grpc", [grpc_input([[0, 0]])]), grpc.StatusCode.UNAUTHENTICATED,
+         "needs an API key"),
+        (lambda: client.infer("keyed-grpc", [grpc_input([[0, 0]])], headers={"x-api-key": "mlgw_bad_key"}),
+         grpc.StatusCode.UNAUTHENTICATED, "invalid"),
+        (lambda: client.get_model_metadata("keyed-grpc"), grpc.StatusCode.UNAUTHENTICATED, "needs an API key"),
+    ]
+    for call, status, message in cases:
+        with pytest.raises(InferenceServerException) as error:
+            call()
+        assert error.value.status() == str(status) and message in error.value.message(), error.value
+    # A tensor whose data does not fill its shape is the client's error, named.
+    bad = grpc_input([[0, 0], [1, 1]])
+    bad._input.shape[:] = [3, 2]
+    with pytest.raises(InferenceServerException) as error:
+        client.infer("iris", [bad])
+    assert error.value.status() == str(grpc.StatusCode.INVALID_ARGUMENT)
+    assert "Tensor input-0 has 4 elements; its shape [3,2] needs 6" in error.value.message()
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_api_key_from_metadata(demo):
+    import numpy as np
+
+    client = grpc_client(demo)
+    for header in ({"x-api-key": demo.api_key}, {"authorization": f"Bearer {demo.api_key}"}):
+        result = client.infer("keyed-grpc", [grpc_input([[1, 1]])], headers=header)
+        assert np.allclose(result.as_numpy("predict"), [0.7310585786])
+        assert client.get_model_metadata("keyed-grpc", headers=header).name == "keyed-grpc"
+
+
+@pytest.mark.skipif(not HAS_TRITONCLIENT, reason="tritonclient[http] is not installed")
+def test_rest_front_reaches_a_grpc_backend_with_json_and_binary_tensors(demo):
+    import numpy as np
+    import tritonclient.http as triton
+
+    client = triton.InferenceServerClient(url=demo.url.removeprefix("http://"))
+    assert client.get_model_metadata("iris-grpc")["inputs"] == [
+        {"name": "input-0", "datatype": "FP64", "shape": [-1, -1]}]
+    rows = np.array([[0.0, 0.0], [1.0, 1.0]])
+    for binary_input in (False, True):
+        for binary_output in (False, True):
+            tensor = triton.InferInput("input-0", [2, 2], "FP64")
+            tensor.set_data_from_numpy(rows, binary_data=binary_input)
+            result = client.infer(
+                "iris-grpc", [tensor], outputs=[triton.InferRequestedOutput("predict", binary_data=binary_output)])
+            assert np.allclose(result.as_numpy("predict"), [0.5, 0.7310585786]), (binary_input, binary_output)
+            output = result.get_response()["outputs"][0]
+            assert ("data" in output) != binary_output
+    # The SageMaker front reaches it too, with the protocol's JSON.
+    answer = demo.client().invoke_endpoint(EndpointName="iris-grpc", ContentType="application/json", Body=json.dumps(INFER))
+    assert json.loads(answer["Body"].read())["outputs"][0]["data"] == [0.5, 0.731059]
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_against_mlserver(mlserver, flowers):
+    """tritonclient's gRPC client through the gateway to MLServer over REST and over gRPC, and tritonclient's HTTP
+    client to MLServer's gRPC API."""
+    import numpy as np
+    import tritonclient.http as triton
+
+    rows = mlserver.features[[0, 60, 120]]
+    expected = mlserver.model.predict(rows).tolist()
+    client = grpc_client(flowers)
+    for model in ("flowers", "flowers-grpc"):
+        metadata = client.get_model_metadata(model)
+        assert [(t.name, t.datatype, list(t.shape)) for t in metadata.inputs] == [("predict", "FP64", [-1, 4])]
+        assert client.is_model_ready(model)
+        result = client.infer(model, [grpc_input(rows, name="predict")])
+        assert result.as_numpy("predict").flatten().tolist() == expected, model
+
+    http = triton.InferenceServerClient(url=flowers.url.removeprefix("http://"))
+    assert http.get_model_metadata("flowers-grpc")["inputs"] == [{"name": "predict", "datatype": "FP64", "shape": [-1, 4]}]
+    assert http.is_model_ready("flowers-grpc")
+    for binary in (False, True):
+        tensor = triton.InferInput("predict", list(rows.shape), "FP64")
+        tensor.set_data_from_numpy(rows, binary_data=binary)
+        result = http.infer("flowers-grpc", [tensor], outputs=[triton.InferRequestedOutput("predict", binary_data=binary)])
+        assert result.as_numpy("predict").flatten().tolist() == expected
+    # MLServer's refusal over gRPC (a tensor of the wrong width) reaches a REST client as the model's error.
+    bad = triton.InferInput("predict", [1, 3], "FP64")
+    bad.set_data_from_numpy(np.zeros((1, 3)), binary_data=False)
+    with pytest.raises(Exception) as refused:
+        http.infer("flowers-grpc", [bad])
+    assert "424" in str(refused.value)

@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// Pings every backend's `/ping` and marks it healthy or unhealthy; runs until graceful shutdown.
+/// Asks every backend whether it is ready (``check(_:settings:protocol:)``) and marks it healthy or unhealthy; runs
+/// until graceful shutdown.
 ///
 /// Checks run for all backends of the configuration in force at each round, concurrently, at the shortest
 /// `health_check.interval` of the endpoints; each backend uses the thresholds of the first endpoint naming it.
@@ -37,32 +38,41 @@ package struct HealthChecker: Service {
 
     /// One round of checks: of every backend, or `onlyDown` of those that are down.
     package func checkAll(_ snapshot: GatewaySnapshot, onlyDown: Bool = false) async {
-        var targets: [(Backend, BackendSettings, String)] = []
+        var targets: [(Backend, BackendSettings, VariantProtocolOptions.BackendProtocol)] = []
         var seen = Set<ObjectIdentifier>()
         for endpoint in snapshot.configuration.endpoints {
             guard let runtimeEndpoint = snapshot.endpoints[endpoint.name] else { continue }
             for variant in runtimeEndpoint.production + runtimeEndpoint.shadows {
                 for backend in variant.backends
                 where (!onlyDown || !backend.isHealthy) && seen.insert(ObjectIdentifier(backend)).inserted {
-                    targets.append((backend, endpoint.backend, variant.healthPath))
+                    targets.append((backend, endpoint.backend, variant.configuration.protocolOptions.backendProtocol))
                 }
             }
         }
         await withTaskGroup(of: Void.self) { group in
-            for (backend, settings, path) in targets {
-                group.addTask { await check(backend, settings: settings, path: path) }
+            for (backend, settings, backendProtocol) in targets {
+                group.addTask { await check(backend, settings: settings, protocol: backendProtocol) }
             }
         }
     }
 
-    private func check(_ backend: Backend, settings: BackendSettings, path: String) async {
-        let request = BackendRequest(method: .GET, timeout: settings.healthCheckTimeout)
+    /// Asks `backend` whether it is ready: `GET /ping` (SageMaker), `GET /v2/health/ready` (OIP) or `ServerReady`
+    /// (OIP over gRPC).
+    private func check(
+        _ backend: Backend, settings: BackendSettings, protocol backendProtocol: VariantProtocolOptions.BackendProtocol
+    ) async {
         let healthy: Bool
-        do {
-            let response = try await client.send(request, to: backend, path: path, settings: settings, logger: logger)
-            healthy = response.status == 200
-        } catch {
-            healthy = false
+        switch backendProtocol {
+        case .oipGRPC:
+            let answer = try? await client.openInferenceGRPC.call(backend, timeout: settings.healthCheckTimeout) {
+                client, options in try await client.serverReady(.init(), options: options)
+            }
+            if case .response(let response) = answer { healthy = response.ready } else { healthy = false }
+        case .sagemaker, .oip:
+            let request = BackendRequest(method: .GET, timeout: settings.healthCheckTimeout)
+            let path = backendProtocol == .oip ? "/v2/health/ready" : "/ping"
+            let response = try? await client.send(request, to: backend, path: path, settings: settings, logger: logger)
+            healthy = response?.status == 200
         }
         if backend.recordHealthCheck(success: healthy, settings: settings) {
             if healthy {

@@ -3,7 +3,7 @@ import NIOCore
 
 extension InvocationPipeline {
     /// Starts the call stage on `eventLoop` without a task, when it need not wait: the variant is a plain one and
-    /// its least loaded backend has an idle kept-alive connection on `eventLoop`. The answer comes back through a
+    /// its least loaded backend (an HTTP one) has an idle kept-alive connection on `eventLoop`. The answer comes back through a
     /// callback on that event loop, and the remaining stages run there too; `completion` then runs with the outcome.
     ///
     /// Returns false, having sent and counted nothing, when the call would have to wait: the caller goes on in a
@@ -13,7 +13,8 @@ extension InvocationPipeline {
         _ variant: VariantRuntime, with invocation: Invocation, templates: TemplateRendering?, run: InvocationRun,
         on eventLoop: any EventLoop, completion: @escaping (InvocationOutcome) -> Void
     ) -> Bool {
-        guard !variant.configuration.protocolOptions.multiModel else { return false }
+        let options = variant.configuration.protocolOptions
+        guard !options.multiModel, options.backendProtocol != .oipGRPC else { return false }
         let endpoint = invocation.endpoint
         let settings = endpoint.configuration.backend
         var generator = SystemRandomNumberGenerator()

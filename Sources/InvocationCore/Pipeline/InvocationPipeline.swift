@@ -358,6 +358,9 @@ package struct InvocationPipeline: Sendable {
         if variant.configuration.protocolOptions.multiModel {
             return try await callMultiModel(variant, with: invocation, logger: logger, timeout: timeout)
         }
+        if variant.configuration.protocolOptions.backendProtocol == .oipGRPC {
+            return try await callOpenInferenceGRPC(variant, with: invocation, logger: logger, timeout: timeout)
+        }
         let endpoint = invocation.endpoint
         let settings = endpoint.configuration.backend
         let request = BackendRequest(

@@ -6,6 +6,12 @@ public struct VariantProtocolOptions: Sendable, Equatable {
         case sagemaker
         /// The Open Inference Protocol (KServe v2): `POST /v2/models/{model}/infer`, `GET /v2/health/ready`.
         case oip
+        /// The Open Inference Protocol over gRPC: `inference.GRPCInferenceService`'s `ModelInfer`, health from
+        /// `ServerReady`; the REST form of a request is converted to protobuf and the answer back.
+        case oipGRPC = "oip-grpc"
+
+        /// Whether the model server speaks the Open Inference Protocol, over REST or gRPC.
+        public var isOpenInference: Bool { self != .sagemaker }
     }
 
     /// What a request meets while its model is being loaded on a multi-model backend (`model_not_ready`).
@@ -60,7 +66,7 @@ extension VariantProtocolOptions {
             modelNotReady = value
         }
         if let prefix = try table.string("model_url_prefix") { modelURLPrefix = prefix }
-        if multiModel, backendProtocol == .oip {
+        if multiModel, backendProtocol.isOpenInference {
             throw table.error(
                 "multi_model", "is for SageMaker multi-model containers; an OIP backend names its models with `model`")
         }

@@ -110,6 +110,11 @@ struct MultiModelTests {
         #expect(
             TestConfigurations.error(Self.variant("protocol = \"oip\"\nmulti_model = true"))?.key
                 == "endpoint[0].variant[0].multi_model")
+        let grpc = try TestConfigurations.parse(Self.variant("protocol = \"oip-grpc\""))
+        #expect(grpc.endpoints[0].variants[0].protocolOptions.backendProtocol == .oipGRPC)
+        #expect(
+            TestConfigurations.error(Self.variant("protocol = \"oip-grpc\"\nmulti_model = true"))?.key
+                == "endpoint[0].variant[0].multi_model")
         #expect(
             TestConfigurations.error(Self.variant("model_not_ready = \"later\""))?.key
                 == "endpoint[0].variant[0].model_not_ready")

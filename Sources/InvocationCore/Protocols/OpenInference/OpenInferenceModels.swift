@@ -1,7 +1,9 @@
 import Foundation
+import GRPCCore
 import HTTPTypes
 import ModelClient
 import NIOCore
+import OpenInference
 import Synchronization
 import WireFormats
 
@@ -9,7 +11,8 @@ import WireFormats
 /// `…/ready`), answered by the model server of the production variant a request would reach: the `version` names
 /// the variant, else the variants' weights choose as for an invocation.
 ///
-/// - An OIP variant's model server is asked (`GET /v2/models/{model}`, `…/ready`), so the client gets the model's
+/// - An OIP variant's model server is asked (`GET /v2/models/{model}`, `…/ready`, or the `ModelMetadata` and
+///   `ModelReady` calls of an `oip-grpc` one), so the client gets the model's
 ///   own `inputs` and `outputs`, which it needs to build requests. Its answer is passed on with `name` and
 ///   `versions` as the client addresses them (the endpoint, its production variants), and kept for
 ///   ``metadataTTL``: clients ask for metadata before each session, not per request.
@@ -32,7 +35,8 @@ package final class OpenInferenceModels: Sendable {
     ) async throws(GatewayError) -> String {
         let (endpoint, variant) = try await resolve(model: model, version: version, head: head)
         let versions = endpoint.production.map(\.name)
-        guard variant.configuration.protocolOptions.backendProtocol == .oip else {
+        let backendProtocol = variant.configuration.protocolOptions.backendProtocol
+        guard backendProtocol.isOpenInference else {
             return Self.json([
                 "name": endpoint.name, "versions": versions, "platform": "mlgateway", "inputs": [Any](),
                 "outputs": [Any](),
@@ -41,12 +45,22 @@ package final class OpenInferenceModels: Sendable {
         let key = "\(pipeline.runtime.generation)\u{0}\(endpoint.name)\u{0}\(variant.name)"
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[key] }), now < cached.fetchedAt + Self.metadataTTL { return cached.json }
-        let response = try await ask(variant, of: endpoint, path: "")
-        guard response.status == 200,
-            var object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)))
-                as? [String: Any]
-        else {
-            throw Self.modelServerError(response, endpoint: endpoint, variant: variant, what: "metadata")
+        var object: [String: Any]
+        if backendProtocol == .oipGRPC {
+            object = try await askGRPC(variant, of: endpoint, what: "metadata") { client, model, options in
+                try await client.modelMetadata(.with { $0.name = model }, options: options)
+            }.restObject
+        } else {
+            let response = try await ask(variant, of: endpoint, path: "")
+            guard response.status == 200,
+                let parsed = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)))
+                    as? [String: Any]
+            else {
+                throw Self.modelServerError(
+                    status: response.status, body: String(buffer: response.body), endpoint: endpoint,
+                    variant: variant, what: "metadata")
+            }
+            object = parsed
         }
         object["name"] = endpoint.name
         object["versions"] = versions
@@ -61,11 +75,16 @@ package final class OpenInferenceModels: Sendable {
     package func isReady(model: String, version: String?, head: HTTPRequest) async throws(GatewayError) -> Bool {
         let (endpoint, variant) = try await resolve(model: model, version: version, head: head)
         guard variant.isAvailable(now: .now) else { return false }
-        guard variant.configuration.protocolOptions.backendProtocol == .oip else { return true }
-        do throws(GatewayError) {
-            return try await ask(variant, of: endpoint, path: "/ready").status == 200
-        } catch {
-            return false
+        switch variant.configuration.protocolOptions.backendProtocol {
+        case .sagemaker:
+            return true
+        case .oip:
+            return (try? await ask(variant, of: endpoint, path: "/ready").status) == 200
+        case .oipGRPC:
+            let response = try? await askGRPC(variant, of: endpoint, what: "readiness") { client, model, options in
+                try await client.modelReady(.with { $0.name = model }, options: options)
+            }
+            return response?.ready ?? false
         }
     }
 
@@ -104,10 +123,10 @@ package final class OpenInferenceModels: Sendable {
                 + endpoint.production.map(\.name).joined(separator: ", ") + ".")
     }
 
-    /// `GET /v2/models/{model}{suffix}` on an available backend of `variant`, within its health check timeout.
-    private func ask(
-        _ variant: VariantRuntime, of endpoint: EndpointRuntime, path suffix: String
-    ) async throws(GatewayError) -> BackendResponse {
+    /// The least loaded available backend of `variant`.
+    private func availableBackend(
+        of variant: VariantRuntime, endpoint: EndpointRuntime
+    ) throws(GatewayError) -> Backend {
         var generator = SystemRandomNumberGenerator()
         guard
             let backend = BackendSelection.leastOutstanding(
@@ -115,6 +134,14 @@ package final class OpenInferenceModels: Sendable {
         else {
             throw .serviceUnavailable("Variant \(variant.name) of endpoint \(endpoint.name) has no healthy backend.")
         }
+        return backend
+    }
+
+    /// `GET /v2/models/{model}{suffix}` on an available backend of `variant`, within its health check timeout.
+    private func ask(
+        _ variant: VariantRuntime, of endpoint: EndpointRuntime, path suffix: String
+    ) async throws(GatewayError) -> BackendResponse {
+        let backend = try availableBackend(of: variant, endpoint: endpoint)
         let model = variant.configuration.protocolOptions.model ?? endpoint.name
         let settings = endpoint.configuration.backend
         do {
@@ -128,16 +155,40 @@ package final class OpenInferenceModels: Sendable {
         }
     }
 
+    /// Calls `rpc` for the variant's model on an available backend of `variant`, within its health check timeout.
+    private func askGRPC<Response: Sendable>(
+        _ variant: VariantRuntime, of endpoint: EndpointRuntime, what: String,
+        _ rpc: @Sendable @escaping (OpenInferenceGRPCClients.Client, String, CallOptions) async throws -> Response
+    ) async throws(GatewayError) -> Response {
+        let backend = try availableBackend(of: variant, endpoint: endpoint)
+        let model = variant.configuration.protocolOptions.model ?? endpoint.name
+        let answer: OpenInferenceGRPCAnswer<Response>
+        do throws(BackendCallError) {
+            answer = try await pipeline.client.openInferenceGRPC.call(
+                backend, timeout: endpoint.configuration.backend.healthCheckTimeout
+            ) { client, options in try await rpc(client, model, options) }
+        } catch {
+            throw .serviceUnavailable(
+                "The model server of variant \(variant.name) of endpoint \(endpoint.name) did not answer: \(error)")
+        }
+        switch answer {
+        case .response(let response): return response
+        case .status(let error):
+            throw Self.modelServerError(
+                status: GRPCStatus.httpStatus(of: error.code), body: error.message, endpoint: endpoint,
+                variant: variant, what: what)
+        }
+    }
+
     /// A model server's refusal, passed on with its status when it is a client error (404: it has no such model).
     private static func modelServerError(
-        _ response: BackendResponse, endpoint: EndpointRuntime, variant: VariantRuntime, what: String
+        status: Int, body text: String, endpoint: EndpointRuntime, variant: VariantRuntime, what: String
     ) -> GatewayError {
-        let text = String(buffer: response.body)
         let reason = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["error"] as? String
         let message =
-            "The model server of variant \(variant.name) of endpoint \(endpoint.name) answered \(response.status) "
+            "The model server of variant \(variant.name) of endpoint \(endpoint.name) answered \(status) "
             + "for the model's \(what)" + (reason.map { ": \($0)" } ?? (text.isEmpty ? "." : ": \(text)"))
-        if response.status == 404 {
+        if status == 404 {
             return GatewayError(code: .modelNotFound, status: .notFound, message: message)
         }
         return GatewayError(code: .modelError, status: .init(code: 424), message: message)
@@ -146,5 +197,18 @@ package final class OpenInferenceModels: Sendable {
     private static func json(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension Inference_ModelMetadataResponse {
+    /// The REST form of the metadata, as a JSON object.
+    fileprivate var restObject: [String: Any] {
+        func tensors(_ list: [TensorMetadata]) -> [[String: Any]] {
+            list.map { ["name": $0.name, "datatype": $0.datatype, "shape": $0.shape.map { Int($0) }] }
+        }
+        return [
+            "name": name, "versions": versions, "platform": platform, "inputs": tensors(inputs),
+            "outputs": tensors(outputs),
+        ]
     }
 }

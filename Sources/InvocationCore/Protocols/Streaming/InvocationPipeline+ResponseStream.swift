@@ -46,6 +46,13 @@ extension InvocationPipeline {
         _ variant: VariantRuntime, with invocation: Invocation, logger: Logger
     ) async throws(VariantFailure) -> BackendStream {
         let endpoint = invocation.endpoint
+        guard variant.configuration.protocolOptions.backendProtocol != .oipGRPC else {
+            throw VariantFailure(
+                variant: variant,
+                error: .validation(
+                    "Variant \(variant.name) of endpoint \(endpoint.name) is an oip-grpc model server, whose ModelInfer "
+                        + "does not stream; call InvokeEndpoint instead."))
+        }
         let settings = endpoint.configuration.backend
         let request = BackendRequest(
             headers: invocation.backendHeaders, body: invocation.body, timeout: settings.timeout)

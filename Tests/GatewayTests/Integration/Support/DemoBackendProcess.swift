@@ -4,6 +4,8 @@ import TestSupport
 /// A real `demo-backend` process on a free loopback port.
 final class DemoBackendProcess: Sendable {
     let port: Int
+    /// The port of its Open Inference gRPC server (`--grpc-port`), if it has one.
+    let grpcPort: Int?
     let name: String
     let child: ChildProcess
 
@@ -12,18 +14,25 @@ final class DemoBackendProcess: Sendable {
 
     /// Starts a backend and waits until it accepts connections.
     static func start(
-        name: String, mode: String = "model", delayMilliseconds: Int = 0, failRate: Double = 0, port: Int? = nil
+        name: String, mode: String = "model", delayMilliseconds: Int = 0, failRate: Double = 0, port: Int? = nil,
+        grpc: Bool = false
     ) async throws -> DemoBackendProcess {
         let port = try port ?? FreePort.next()
+        var grpcPort: Int?
+        if grpc {
+            var free = try FreePort.next()
+            while free == port { free = try FreePort.next() }
+            grpcPort = free
+        }
         let child = try ChildProcess(
             BuiltProducts.path("demo-backend"),
             [
                 "--port", "\(port)", "--mode", mode, "--delay-ms", "\(delayMilliseconds)", "--fail-rate", "\(failRate)",
                 "--name", name,
-            ])
-        let backend = DemoBackendProcess(port: port, name: name, child: child)
+            ] + (grpcPort.map { ["--grpc-port", "\($0)"] } ?? []))
+        let backend = DemoBackendProcess(port: port, grpcPort: grpcPort, name: name, child: child)
         let deadline = ContinuousClock.now + .seconds(30)
-        while !FreePort.isListening(port) {
+        while !FreePort.isListening(port) || !(grpcPort.map(FreePort.isListening) ?? true) {
             guard child.process.isRunning else {
                 throw TestSupportError("demo-backend \(name) exited at start: \(child.output)")
             }
@@ -36,8 +45,9 @@ final class DemoBackendProcess: Sendable {
         return backend
     }
 
-    private init(port: Int, name: String, child: ChildProcess) {
+    private init(port: Int, grpcPort: Int?, name: String, child: ChildProcess) {
         self.port = port
+        self.grpcPort = grpcPort
         self.name = name
         self.child = child
     }

@@ -7,6 +7,8 @@ struct BackendSpec: Sendable {
     var mode = "model"
     var delayMilliseconds = 0
     var failRate = 0.0
+    /// Whether it serves the Open Inference Protocol over gRPC too (`--grpc-port`, with mode `oip`).
+    var grpc = false
 }
 
 /// Starts `backends`, then a gateway with the configuration `config` builds from them; runs `body`; stops everything.
@@ -19,8 +21,9 @@ func withGateway(
         for spec in specs {
             started.append(
                 try await DemoBackendProcess.start(
-                    name: spec.name, mode: spec.mode, delayMilliseconds: spec.delayMilliseconds, failRate: spec.failRate
-                ))
+                    name: spec.name, mode: spec.mode, delayMilliseconds: spec.delayMilliseconds,
+                    failRate: spec.failRate,
+                    grpc: spec.grpc))
         }
     } catch {
         await Backends(started).stop()
