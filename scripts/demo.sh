@@ -40,7 +40,7 @@ fi
 start backend-a "$bin/demo-backend" --port 9001 --name backend-a
 start backend-b "$bin/demo-backend" --port 9002 --name backend-b
 start backend-echo "$bin/demo-backend" --port 9003 --name backend-echo --mode echo
-start backend-oip "$bin/demo-backend" --port 9004 --name backend-oip --mode oip
+start backend-oip "$bin/demo-backend" --port 9004 --name backend-oip --mode oip --grpc-port 9005
 wait_for http://127.0.0.1:9001/ping
 wait_for http://127.0.0.1:9002/ping
 wait_for http://127.0.0.1:9003/ping
@@ -78,4 +78,18 @@ curl -sS -X POST http://127.0.0.1:8080/v2/models/iris/infer -H 'Content-Type: ap
   -d '{"inputs": [{"name": "input-0", "shape": [2, 2], "datatype": "FP64", "data": [[0, 0], [1, 1]]}]}'
 echo
 echo
-echo "Gateway: http://127.0.0.1:8080 (admin and /metrics: http://127.0.0.1:8081). Logs: $run_dir/. Stop: scripts/demo.sh stop"
+echo "==> Open Inference over gRPC (tritonclient.grpc on 127.0.0.1:8082): iris's REST model server, then iris-grpc's gRPC one"
+python3 - <<'PY'
+import numpy as np
+import tritonclient.grpc as triton
+
+client = triton.InferenceServerClient(url="127.0.0.1:8082")
+tensor = triton.InferInput("input-0", [2, 2], "FP64")
+tensor.set_data_from_numpy(np.array([[0.0, 0.0], [1.0, 1.0]]))
+for model in ("iris", "iris-grpc"):
+    result = client.infer(model, [tensor])
+    print(f"{model}: predict {result.as_numpy('predict')} from variant {result.get_response().model_version}")
+PY
+echo
+echo "Gateway: http://127.0.0.1:8080 (admin and /metrics: http://127.0.0.1:8081, gRPC: 127.0.0.1:8082)."
+echo "Logs: $run_dir/. Stop: scripts/demo.sh stop"

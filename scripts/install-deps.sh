@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what mlgateway needs to build, test and run, when it is missing:
-# Debian packages (C libraries, redis-server; nginx and wrk with --bench) and Python clients (boto3; with --tests
-# also pytest, scipy, the sagemaker SDK, MLServer and tritonclient; with --tests or --bench, Feast in its own virtual
+# Debian packages (C libraries, redis-server; nginx, wrk and h2load with --bench) and Python clients (boto3 and
+# tritonclient's gRPC client; with --tests also pytest, scipy, the sagemaker SDK, MLServer and tritonclient's HTTP one; with --tests or --bench, Feast in its own virtual
 # environment .venv-feast, as its pinned dependencies conflict with the sagemaker SDK's and MLServer's).
 #   scripts/install-deps.sh [--bench | --tests]
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-}
 
 packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
-if [[ "$mode" == "--bench" ]]; then packages+=(nginx-light wrk); fi
+if [[ "$mode" == "--bench" ]]; then packages+=(nginx-light wrk nghttp2-client); fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -25,12 +25,11 @@ fi
 
 # module to import = package to install. For the tests, MLServer serves a scikit-learn model for the Open Inference
 # Protocol test, and the sagemaker SDK (v2, whose Predictor API the test uses) calls the gateway as a client would.
-declare -A python_packages=([boto3]=boto3)
+declare -A python_packages=([boto3]=boto3 [tritonclient.grpc]='tritonclient[grpc]')
 if [[ "$mode" == "--tests" ]]; then
   python_packages+=(
     [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
     [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3' [tritonclient.http]='tritonclient[http]'
-    [tritonclient.grpc]='tritonclient[grpc]'
   )
 fi
 missing_python=()
