@@ -38,20 +38,13 @@ package enum InferenceJSON {
             output.append(UInt8(ascii: ","))
         }
         output.append(contentsOf: #""inputs":["#.utf8)
+        var noBinaryData: [UInt8] = []
         for (index, input) in request.inputs.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            let datatype = try TensorDatatype.named(input.datatype, tensor: input.name, origin: .request)
-            let data =
-                raw.isEmpty
-                ? try TensorData.raw(from: input.contents, datatype: datatype, tensor: input.name, origin: .request)
-                : [UInt8](raw[index])
-            try appendTensorHead(
-                name: input.name, datatype: datatype, shape: input.shape, parameters: input.parameters,
-                origin: .request, to: &output)
-            try checkCount(data, datatype: datatype, shape: input.shape, tensor: input.name, origin: .request)
-            output.append(contentsOf: #","data":"#.utf8)
-            try TensorData.appendJSON(data, datatype: datatype, tensor: input.name, origin: .request, to: &output)
-            output.append(UInt8(ascii: "}"))
+            try appendTensor(
+                name: input.name, datatype: input.datatype, shape: input.shape, parameters: input.parameters,
+                contents: input.contents, raw: raw.isEmpty ? nil : raw[index], binary: false, origin: .request,
+                to: &output, binaryData: &noBinaryData)
         }
         output.append(UInt8(ascii: "]"))
         if !request.outputs.isEmpty {
@@ -187,25 +180,10 @@ package enum InferenceJSON {
         output.append(contentsOf: #","outputs":["#.utf8)
         for (index, tensor) in response.outputs.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            let datatype = try TensorDatatype.named(tensor.datatype, tensor: tensor.name, origin: .modelServer)
-            let data =
-                raw.isEmpty
-                ? try TensorData.raw(
-                    from: tensor.contents, datatype: datatype, tensor: tensor.name, origin: .modelServer)
-                : [UInt8](raw[index])
-            let isBinary = binary.isBinary(tensor.name)
-            try appendTensorHead(
-                name: tensor.name, datatype: datatype, shape: tensor.shape, parameters: tensor.parameters,
-                binaryDataSize: isBinary ? data.count : nil, origin: .modelServer, to: &output)
-            try checkCount(data, datatype: datatype, shape: tensor.shape, tensor: tensor.name, origin: .modelServer)
-            if isBinary {
-                binaryData.append(contentsOf: data)
-            } else {
-                output.append(contentsOf: #","data":"#.utf8)
-                try TensorData.appendJSON(
-                    data, datatype: datatype, tensor: tensor.name, origin: .modelServer, to: &output)
-            }
-            output.append(UInt8(ascii: "}"))
+            try appendTensor(
+                name: tensor.name, datatype: tensor.datatype, shape: tensor.shape, parameters: tensor.parameters,
+                contents: tensor.contents, raw: raw.isEmpty ? nil : raw[index], binary: binary.isBinary(tensor.name),
+                origin: .modelServer, to: &output, binaryData: &binaryData)
         }
         output.append(contentsOf: "]}".utf8)
         guard response.outputs.contains(where: { binary.isBinary($0.name) }) else { return (output, nil) }
@@ -260,6 +238,33 @@ package enum InferenceJSON {
     }
 
     // MARK: Writing
+
+    /// Appends one tensor of a gRPC message in the REST form: its head, and its data from `raw` (its raw contents)
+    /// or `contents`, as JSON or, when `binary`, into `binaryData` with its size in the parameters.
+    private static func appendTensor(
+        name: String, datatype datatypeName: String, shape: [Int64], parameters: [String: Inference_InferParameter],
+        contents: Inference_InferTensorContents, raw: Data?, binary: Bool, origin: OpenInferenceError.Origin,
+        to output: inout [UInt8], binaryData: inout [UInt8]
+    ) throws(OpenInferenceError) {
+        let datatype = try TensorDatatype.named(datatypeName, tensor: name, origin: origin)
+        let data: [UInt8]
+        if let raw {
+            data = [UInt8](raw)
+        } else {
+            data = try TensorData.raw(from: contents, datatype: datatype, tensor: name, origin: origin)
+        }
+        try appendTensorHead(
+            name: name, datatype: datatype, shape: shape, parameters: parameters,
+            binaryDataSize: binary ? data.count : nil, origin: origin, to: &output)
+        try checkCount(data, datatype: datatype, shape: shape, tensor: name, origin: origin)
+        if binary {
+            binaryData.append(contentsOf: data)
+        } else {
+            output.append(contentsOf: #","data":"#.utf8)
+            try TensorData.appendJSON(data, datatype: datatype, tensor: name, origin: origin, to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
 
     private static func appendTensorHead(
         name: String, datatype: TensorDatatype, shape: [Int64], parameters: [String: Inference_InferParameter],
