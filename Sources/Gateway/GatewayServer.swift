@@ -7,7 +7,9 @@ import InvocationCore
 import Logging
 import ModelClient
 import NIOCore
+import OTel
 import ServiceLifecycle
+import Tracing
 import UnixSignals
 
 /// The gateway process: client and admin listeners, health checks, reload on SIGHUP and graceful shutdown.
@@ -54,8 +56,14 @@ public struct GatewayServer: Sendable {
     {
         let server = runtime.configuration.server
         let captureWriter = CaptureWriter(logger: logger)
-        let pipeline = InvocationPipeline(
+        var pipeline = InvocationPipeline(
             runtime: runtime, client: client, captureWriter: captureWriter, logger: logger)
+        var tracingService: (any Service)?
+        if let tracing = runtime.configuration.tracing {
+            let (tracer, service) = try Self.tracingBackend(tracing, logger: logger)
+            pipeline.tracing = InvocationTracing(tracer: tracer, sampleRatio: tracing.sampleRatio)
+            tracingService = service
+        }
         let ports = ListeningPorts(onListening: onListening)
         let clientRouter = ClientAPI.router(pipeline: pipeline, readiness: readiness)
         let adminRouter = AdminAPI.router(runtime: runtime, readiness: readiness)
@@ -91,8 +99,11 @@ public struct GatewayServer: Sendable {
             configuration: .init(address: .hostname(server.adminListen.host, port: server.adminListen.port)),
             onServerRunning: { await ports.bound(admin: $0.localAddress?.port ?? 0) },
             logger: logger)
-        // The capture writer is first, so it stops last: after the listeners drained, with every record written.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: captureWriter)]
+        // The capture writer is first, so it stops last: after the listeners drained, with every record written;
+        // the span exporter before it, so that the last spans are sent too.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let tracingService { services.append(.init(service: tracingService)) }
+        services.append(.init(service: captureWriter))
         if let features = runtime.features {
             readiness.begin(FeatureWarmup.readinessTask)
             services.append(.init(service: FeatureWarmup(service: features, readiness: readiness, logger: logger)))
@@ -134,6 +145,26 @@ public struct GatewayServer: Sendable {
         }
         try await client.shutdown()
         logger.info("Gateway stopped")
+    }
+}
+
+extension GatewayServer {
+    /// swift-otel's tracer and its exporting service for `[tracing]`: spans batched and sent over OTLP, every span
+    /// the gateway starts recorded (it samples before starting them, ``InvocationTracing``). OpenTelemetry's
+    /// `OTEL_*` environment variables still apply on top.
+    static func tracingBackend(
+        _ tracing: TracingConfiguration, logger: Logger
+    ) throws -> (tracer: any Tracer, service: any Service) {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = tracing.serviceName
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.sampler = .alwaysOn
+        configuration.traces.otlpExporter.endpoint = tracing.exportURL
+        configuration.traces.otlpExporter.protocol = tracing.exportProtocol == .grpc ? .grpc : .httpProtobuf
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        return (backend.factory, backend.service)
     }
 }
 

@@ -75,6 +75,9 @@ struct DemoBackend: AsyncParsableCommand {
         router.get("control/invocations") { _, _ in
             "\(state.invocations)"
         }
+        router.get("control/traceparent") { _, _ in
+            state.lastTraceparent ?? ""
+        }
         router.post("control/ping-status") { request, _ in
             let code = request.uri.queryParameters["code"].flatMap { Int($0) } ?? 200
             state.pingStatus = HTTPResponse.Status(code: code)
@@ -82,6 +85,7 @@ struct DemoBackend: AsyncParsableCommand {
         }
         let answer: @Sendable (Request, ByteBuffer) async throws -> Response = { request, body in
             state.countInvocation()
+            if let traceparent = request.headers[.traceparent] { state.lastTraceparent = traceparent }
             if settings.delay > 0, settings.mode != .stream { try await Task.sleep(for: .milliseconds(settings.delay)) }
             var headers: HTTPFields = [HTTPField.Name("X-Demo-Backend")!: settings.name]
             if settings.failRate > 0, Double.random(in: 0..<1) < settings.failRate {
@@ -146,6 +150,14 @@ struct DemoBackend: AsyncParsableCommand {
 final class DemoState: Sendable {
     private let status = Mutex(HTTPResponse.Status.ok)
     private let answered = Atomic<Int>(0)
+    private let traceparent = Mutex<String?>(nil)
+
+    /// The W3C `traceparent` of the last invocation that had one (`GET /control/traceparent`), so tests can check
+    /// what the gateway propagates.
+    var lastTraceparent: String? {
+        get { traceparent.withLock { $0 } }
+        set { traceparent.withLock { $0 = newValue } }
+    }
 
     /// Invocations received so far (`GET /control/invocations`), so tests can tell which backend served.
     var invocations: Int { answered.load(ordering: .relaxed) }

@@ -70,6 +70,7 @@ backends = ["http://127.0.0.1:{grpc_port}"]
 protocol = "oip-grpc"
 model = "demo-model"
 """, grpc=True)
+        gateway.oip_backend = backend
         gateway.api_key = gateway.create_api_key(
             lambda key: _answers(f"{gateway.url}/v2/models/keyed-grpc/ready", {"x-api-key": key}))
         yield gateway
@@ -442,3 +443,11 @@ def test_grpc_against_mlserver(mlserver, flowers):
     with pytest.raises(Exception) as refused:
         http.infer("flowers-grpc", [bad])
     assert "424" in str(refused.value)
+
+
+@pytest.mark.skipif(not HAS_TRITON_GRPC, reason="tritonclient[grpc] is not installed")
+def test_grpc_front_passes_the_clients_trace_context_to_the_model_server(demo):
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    grpc_client(demo).infer("iris", [grpc_input([[0, 0]])], headers={"traceparent": parent})
+    with urllib.request.urlopen(f"{demo.oip_backend}/control/traceparent", timeout=5) as answer:
+        assert answer.read().decode() == parent

@@ -95,6 +95,11 @@ extension GatewayConfiguration {
             }
             endpoints.append(endpoint)
         }
+        var tracing: TracingConfiguration?
+        if var tracingTable = try table.table("tracing") {
+            tracing = try TracingConfiguration(reading: &tracingTable)
+            try tracingTable.finish()
+        }
         var asyncInvocations: AsyncConfiguration?
         if var asyncTable = try table.table("async") {
             asyncInvocations = try AsyncConfiguration(reading: &asyncTable, stateDirectory: server.stateDirectory)
@@ -107,6 +112,7 @@ extension GatewayConfiguration {
         configuration.featureStore = featureStore
         configuration.featureViews = featureViews
         configuration.auth = auth
+        configuration.tracing = tracing
         return configuration
     }
 }

@@ -21,6 +21,8 @@ public struct GatewayConfiguration: Sendable {
     public var asyncInvocations: AsyncConfiguration?
     /// Credential checks (`[auth]`): master key file, SigV4 regions, session tokens, clock skew.
     public var auth = AuthConfiguration()
+    /// `[tracing]`; nil traces nothing.
+    public var tracing: TracingConfiguration?
 
     /// Creates a configuration.
     public init(server: ServerConfiguration, endpoints: [EndpointConfiguration], sourceFile: URL? = nil) {

@@ -36,6 +36,11 @@ package struct Invocation: Sendable {
     package var routed: Routed?
     /// The variants none of whose backends could take this request, skipped when it is routed again.
     package var failedVariants: [String] = []
+    /// The client's W3C `traceparent` and `tracestate`, passed to the model server as they came when the invocation
+    /// is not traced (a traced one sends its own, ``InvocationTrace/inject(_:into:)``).
+    package var traceContext: (parent: String, state: String?)?
+    /// The invocation's trace, when it is sampled.
+    package var trace: InvocationTrace?
 
     /// The payload before a request template rewrote it for a variant.
     package struct Routed: Sendable {
@@ -55,6 +60,10 @@ package struct Invocation: Sendable {
         if let inferenceHeaderContentLength {
             headers.add(
                 name: HTTPField.Name.inferenceHeaderContentLength.rawName, value: inferenceHeaderContentLength)
+        }
+        if let traceContext {
+            headers.add(name: HTTPField.Name.traceparent.rawName, value: traceContext.parent)
+            if let state = traceContext.state { headers.add(name: HTTPField.Name.tracestate.rawName, value: state) }
         }
         return headers
     }

@@ -28,10 +28,12 @@ extension InvocationPipeline {
             connections.putBack(lease)
             return false
         }
-        let request = BackendRequest(headers: invocation.backendHeaders, body: invocation.body, timeout: run.timeout)
+        var request = BackendRequest(headers: invocation.backendHeaders, body: invocation.body, timeout: run.timeout)
+        let span = invocation.trace?.backendAttempt(to: backend, variant: variant, headers: &request.headers)
         let sent = ContinuousClock.now
         connections.send(request, path: variant.invocationPath(endpoint: endpoint.name), on: lease) { outcome in
             let latency = ContinuousClock.now - sent
+            span?.endAttempt(outcome)
             Self.attemptEnded(on: backend, with: outcome, variant: variant, endpoint: endpoint, logger: run.logger)
             if case .failure(let error) = outcome, error.kind == .connectFailed {
                 let stage = InvocationStage.call(invocation, variant, templates)

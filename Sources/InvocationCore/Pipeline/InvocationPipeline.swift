@@ -26,6 +26,8 @@ package struct InvocationPipeline: Sendable {
     package let models = MultiModelRegistry()
     /// The logger every request's logger starts from.
     package var logger: Logger
+    /// Tracing (`[tracing]`); nil traces nothing.
+    package var tracing: InvocationTracing?
 
     package init(
         runtime: GatewayRuntime, client: BackendClient, captureWriter: CaptureWriter? = nil,
@@ -52,7 +54,9 @@ package struct InvocationPipeline: Sendable {
         } catch {
             return .failure(InvocationFailure(error: error))
         }
-        return await finish(run, from: options.firstStage)
+        let outcome = await finish(run, from: options.firstStage)
+        run.trace?.end(outcome)
+        return outcome
     }
 
     /// Serves one invocation on `eventLoop` without a task for as long as no stage has to wait; `completion` runs on
@@ -67,7 +71,13 @@ package struct InvocationPipeline: Sendable {
         } catch {
             return completion(.failure(InvocationFailure(error: error)))
         }
-        drive(run, from: .authenticate, on: eventLoop, completion: completion)
+        guard let trace = run.trace else {
+            return drive(run, from: .authenticate, on: eventLoop, completion: completion)
+        }
+        drive(run, from: .authenticate, on: eventLoop) { outcome in
+            trace.end(outcome)
+            completion(outcome)
+        }
     }
 
     /// Runs the stages of `run` from `stage` on `eventLoop` for as long as each can finish at once, and goes on in
@@ -80,12 +90,15 @@ package struct InvocationPipeline: Sendable {
         do {
             while true {
                 if case .answered(let result) = stage { return completion(.success(result)) }
-                if case .call(let invocation, let variant, let templates) = stage,
-                    callOnEventLoop(
+                if case .call(let invocation, let variant, let templates) = stage {
+                    // The call stage's span, which `step` would open had the call to wait.
+                    if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
+                    if callOnEventLoop(
                         variant, with: invocation, templates: templates, run: run, on: eventLoop,
                         completion: completion)
-                {
-                    return
+                    {
+                        return
+                    }
                 }
                 guard let next = try step(stage, of: run) else { break }
                 stage = next
@@ -137,12 +150,14 @@ package struct InvocationPipeline: Sendable {
         let (endpoint, server) = try endpoint(named: request.endpointName)
         return InvocationRun(
             request: request, endpoint: endpoint, maxBodyBytes: options.maxBodyBytes ?? server.maxBodyBytes,
-            timeout: options.timeout ?? endpoint.configuration.backend.timeout, pipeline: self)
+            timeout: options.timeout ?? endpoint.configuration.backend.timeout, pipeline: self,
+            trace: tracing?.begin(request))
     }
 
     /// Carries out `stage` if it can finish at once: the next stage, or nil when this one must wait
     /// (``stepWaiting(_:of:)``).
     package func step(_ stage: InvocationStage, of run: InvocationRun) throws -> InvocationStage? {
+        if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
         switch stage {
         case .authenticate:
             return try authenticateNow(run).map(InvocationStage.read)
@@ -179,6 +194,7 @@ package struct InvocationPipeline: Sendable {
 
     /// Carries out `stage`, waiting as it must; the next stage.
     package func stepWaiting(_ stage: InvocationStage, of run: InvocationRun) async throws -> InvocationStage {
+        if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
         switch stage {
         case .authenticate:
             return .read(try await authenticate(run))
@@ -186,6 +202,9 @@ package struct InvocationPipeline: Sendable {
             invocation.principal = try await authentication.complete(body: invocation.body)
             return .enrich(invocation)
         case .enrich(var invocation):
+            let lookup = run.trace?.startChild("feature lookup", kind: .client)
+            lookup?.attributes["db.system.name"] = "redis"
+            defer { lookup?.end() }
             try await enrich(&invocation, run: run)
             return .route(invocation)
         case .call(let invocation, let variant, let templates):
@@ -264,12 +283,15 @@ package struct InvocationPipeline: Sendable {
         guard body.readableBytes > 0 else {
             throw .validation("Request body is empty; an invocation needs a payload (Body).")
         }
-        return Invocation(
+        var invocation = Invocation(
             endpoint: run.endpoint, requestID: run.request.requestID, body: body,
             contentType: headers.value(.contentType), accept: headers.value(.accept),
             customAttributes: headers.value(.customAttributes), targetVariant: headers.value(.targetVariant),
             targetModel: headers.value(.targetModel), inferenceID: headers.value(.inferenceID),
             inferenceHeaderContentLength: headers.value(.inferenceHeaderContentLength))
+        invocation.trace = run.trace
+        if let parent = headers.value(.traceparent) { invocation.traceContext = (parent, headers.value(.tracestate)) }
+        return invocation
     }
 
     /// Refuses a request whose SageMaker headers are invalid or declare a body over `limit` bytes.
@@ -367,16 +389,20 @@ package struct InvocationPipeline: Sendable {
             headers: invocation.backendHeaders, body: invocation.body, timeout: timeout ?? settings.timeout)
         let (response, latency) = try await withBackend(of: variant, endpoint: endpoint) {
             backend throws(BackendCallError) in
+            var request = request
+            let span = invocation.trace?.backendAttempt(to: backend, variant: variant, headers: &request.headers)
             let start = ContinuousClock.now
             do throws(BackendCallError) {
                 let response = try await client.send(
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 let latency = ContinuousClock.now - start
+                span?.endAttempt(.success(response))
                 Self.attemptEnded(
                     on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
                 return (response, latency)
             } catch {
+                span?.endAttempt(.failure(error))
                 Self.attemptEnded(
                     on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
                 throw error

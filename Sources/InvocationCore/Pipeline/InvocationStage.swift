@@ -26,6 +26,23 @@ package enum InvocationStage: Sendable {
     case answered(InvocationResult)
 }
 
+extension InvocationStage {
+    /// The name of the stage's span in a trace; nil for the answer, which is no stage.
+    var spanName: String? {
+        switch self {
+        case .authenticate: "authenticate"
+        case .read: "read"
+        case .verify: "verify signature"
+        case .enrich: "enrich"
+        case .route: "route"
+        case .transform: "request template"
+        case .call: "call model"
+        case .respond: "respond"
+        case .answered: nil
+        }
+    }
+}
+
 /// The constants of one invocation: the request and the endpoint in force when it started.
 package struct InvocationRun: Sendable {
     package let request: InvocationRequest
@@ -36,6 +53,8 @@ package struct InvocationRun: Sendable {
     package let timeout: Duration
     /// The pipeline, whose logger ``logger`` starts from.
     package let pipeline: InvocationPipeline
+    /// The invocation's trace, when `[tracing]` sampled it.
+    package let trace: InvocationTrace?
 
     /// The request's logger, with its id as `hb.request.id`; made only when something is logged.
     package var logger: Logger { pipeline.logger(for: request) }

@@ -24,7 +24,7 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
     static let forwardedMetadata: [(key: String, field: HTTPField.Name)] = [
         ("x-api-key", .apiKey), ("authorization", .authorization),
         ("x-amzn-sagemaker-custom-attributes", .customAttributes),
-        ("x-amzn-sagemaker-inference-id", .inferenceID),
+        ("x-amzn-sagemaker-inference-id", .inferenceID), ("traceparent", .traceparent), ("tracestate", .tracestate),
     ]
 
     func serverLive(

@@ -2,6 +2,7 @@ import GRPCCore
 import Logging
 import ModelClient
 import NIOCore
+import NIOHTTP1
 import OpenInference
 
 extension InvocationPipeline {
@@ -37,21 +38,28 @@ extension InvocationPipeline {
         let deadline = timeout ?? settings.timeout
         let (answer, latency) = try await withBackend(of: variant, endpoint: endpoint) {
             backend throws(BackendCallError) in
+            var traceHeaders = HTTPHeaders()
+            let span = invocation.trace?.backendAttempt(to: backend, variant: variant, headers: &traceHeaders)
+            var metadata = Metadata()
+            for (name, value) in traceHeaders { metadata.addString(value, forKey: name) }
             let start = ContinuousClock.now
             do throws(BackendCallError) {
-                let answer = try await client.openInferenceGRPC.call(backend, timeout: deadline) { client, options in
-                    try await client.modelInfer(message, options: options)
+                let answer = try await client.openInferenceGRPC.call(backend, timeout: deadline) {
+                    [metadata] client, options in
+                    try await client.modelInfer(message, metadata: metadata, options: options)
                 }
                 let status: Int
                 switch answer {
                 case .response: status = 200
                 case .status(let error): status = GRPCStatus.httpStatus(of: error.code)
                 }
+                let response = BackendResponse(status: status, headers: [:], body: ByteBuffer())
+                span?.endAttempt(.success(response))
                 Self.attemptEnded(
-                    on: backend, with: .success(BackendResponse(status: status, headers: [:], body: ByteBuffer())),
-                    variant: variant, endpoint: endpoint, logger: logger)
+                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
                 return (answer, ContinuousClock.now - start)
             } catch {
+                span?.endAttempt(.failure(error))
                 Self.attemptEnded(
                     on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
                 throw error

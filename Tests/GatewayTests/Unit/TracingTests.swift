@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import InvocationCore
+
+@Suite("Tracing configuration and sampling")
+struct TracingTests {
+    static let endpoint =
+        "\n[[endpoint]]\nname = \"demo\"\n[[endpoint.variant]]\nname = \"A\"\nbackends = [\"http://127.0.0.1:9001\"]\n"
+
+    @Test func absentTracesNothingAndTheTableReadsEveryKey() throws {
+        #expect(try TestConfigurations.parse(Self.endpoint).tracing == nil)
+        let tracing = try #require(
+            try TestConfigurations.parse(
+                """
+                [tracing]
+                otlp_endpoint = "http://127.0.0.1:4318/"
+                sample_ratio = 0.01
+                service_name = "edge"
+                """ + Self.endpoint
+            ).tracing)
+        #expect(tracing.sampleRatio == 0.01 && tracing.serviceName == "edge" && tracing.exportProtocol == .httpProtobuf)
+        #expect(tracing.exportURL == "http://127.0.0.1:4318/v1/traces")
+        let grpc = try #require(
+            try TestConfigurations.parse(
+                "[tracing]\notlp_endpoint = \"http://collector:4317\"\nprotocol = \"grpc\"\n" + Self.endpoint
+            ).tracing)
+        #expect(grpc.exportProtocol == .grpc && grpc.exportURL == "http://collector:4317" && grpc.sampleRatio == 1)
+    }
+
+    @Test func errorsNameTheKey() {
+        for (table, key) in [
+            ("[tracing]\nsample_ratio = 0.5\n", "tracing.otlp_endpoint"),
+            ("[tracing]\notlp_endpoint = \"collector:4318\"\n", "tracing.otlp_endpoint"),
+            ("[tracing]\notlp_endpoint = \"http://c:4318\"\nsample_ratio = 2\n", "tracing.sample_ratio"),
+            ("[tracing]\notlp_endpoint = \"http://c:4318\"\nprotocol = \"http/json\"\n", "tracing.protocol"),
+            ("[tracing]\notlp_endpoint = \"http://c:4318\"\nratio = 1\n", "tracing.ratio"),
+        ] {
+            #expect(TestConfigurations.error(table + Self.endpoint)?.key == key, "\(table)")
+        }
+    }
+
+    @Test func theClientsSampledFlagDecides() {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let span = "00f067aa0ba902b7"
+        #expect(InvocationTracing.sampledFlag(of: "00-\(trace)-\(span)-01") == true)
+        #expect(InvocationTracing.sampledFlag(of: "00-\(trace)-\(span)-00") == false)
+        #expect(InvocationTracing.sampledFlag(of: "00-\(trace)-\(span)-03") == true)
+        for invalid in [
+            "", "00-\(trace)-\(span)", "00-\(trace)-\(span)-0", "00-\(String(repeating: "0", count: 32))-\(span)-01",
+            "00-\(trace)-0000000000000000-01", "00-\(trace)x-\(span)-01",
+            "00-\(trace.uppercased().dropLast())g-\(span)-01",
+        ] {
+            #expect(InvocationTracing.sampledFlag(of: invalid) == nil, "\(invalid)")
+        }
+    }
+}
