@@ -15,7 +15,8 @@
 # Variables provided by bench.sh: repo (the repository root), BIN (build products), BACKEND_PORT, GATEWAY_PORT,
 # ADMIN_PORT, WORK_DIR.
 
-BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss feast_hot feast_miss capture)
+BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss feast_hot feast_miss capture
+  tracing_1pct)
 
 # scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
 # DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
@@ -315,4 +316,24 @@ destination = "capture"
 capture = ["input", "output"]
 csv_content_types = ["text/csv"]
 EOF
+}
+
+# --- tracing at a 1% sample ratio (issue 21): pass-through with [tracing]; the spans go to OTLP/HTTP at the demo
+# backend, which refuses them (404): the export's failure is logged once per batch, the cost measured is the gateway's
+# per request. --------------------------------------------------------------------------------------------------
+
+scenario_tracing_1pct_title() { echo "tracing, 1% sampled"; }
+
+scenario_tracing_1pct_config() {
+  {
+    gateway_server_toml
+    cat <<TOML
+[tracing]
+otlp_endpoint = "http://127.0.0.1:$BACKEND_PORT"
+sample_ratio = 0.01
+
+TOML
+    gateway_endpoint_toml
+    gateway_variant_toml
+  } >"$1/gateway.conf"
 }

@@ -20,11 +20,10 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
     let models: OpenInferenceModels
     let renderer: InvocationRenderer
 
-    /// The call metadata passed on as request headers (lowercase, as gRPC has them).
-    static let forwardedMetadata: [(key: String, field: HTTPField.Name)] = [
-        ("x-api-key", .apiKey), ("authorization", .authorization),
-        ("x-amzn-sagemaker-custom-attributes", .customAttributes),
-        ("x-amzn-sagemaker-inference-id", .inferenceID), ("traceparent", .traceparent), ("tracestate", .tracestate),
+    /// The call metadata passed on as the request headers of the same names (gRPC's keys are their lowercase,
+    /// canonical names).
+    static let forwardedMetadata: [HTTPField.Name] = [
+        .apiKey, .authorization, .customAttributes, .inferenceID, .traceparent, .tracestate,
     ]
 
     func serverLive(
@@ -95,7 +94,8 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
         } catch {
             logger.debug("Request rejected", metadata: ["error.message": "\(error.message)"])
             throw RPCError(
-                code: .invalidArgument, message: error.message, metadata: ["x-amzn-requestid": .string(requestID)])
+                code: .invalidArgument, message: error.message,
+                metadata: [HTTPField.Name.amznRequestID.canonicalName: .string(requestID)])
         }
         let invocation = InvocationRequest(
             head: head, endpointName: message.modelName, body: .complete(ByteBuffer(bytes: body)),
@@ -115,7 +115,8 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
                 response.modelVersion = result.variant.name
                 if response.id.isEmpty { response.id = message.id }
                 renderer.logAccess(of: invocation, status: .ok, headers: [:], logger: logger)
-                return ServerResponse(message: response, metadata: ["x-amzn-requestid": .string(requestID)])
+                return ServerResponse(
+                    message: response, metadata: [HTTPField.Name.amznRequestID.canonicalName: .string(requestID)])
             } catch {
                 let failure = GatewayError(
                     code: .modelError, status: .init(code: 424),
@@ -142,8 +143,10 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
         var fields = HTTPFields()
         if method == .post { fields[.contentType] = "application/json" }
         if let version { fields[.targetVariant] = version }
-        for (key, field) in forwardedMetadata {
-            for case .string(let value) in request.metadata[key] { fields.append(HTTPField(name: field, value: value)) }
+        for field in forwardedMetadata {
+            for case .string(let value) in request.metadata[field.canonicalName] {
+                fields.append(HTTPField(name: field, value: value))
+            }
         }
         return (
             HTTPRequest(method: method, scheme: nil, authority: nil, path: path + suffix, headerFields: fields), version
@@ -180,8 +183,8 @@ struct OpenInferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol 
         } else {
             code = GRPCStatus.code(forHTTPStatus: Int(error.status.code))
         }
-        var metadata: Metadata = ["x-amzn-errortype": .string(error.code)]
-        if let requestID { metadata.addString(requestID, forKey: "x-amzn-requestid") }
+        var metadata: Metadata = [HTTPField.Name.amznErrorType.canonicalName: .string(error.code)]
+        if let requestID { metadata.addString(requestID, forKey: HTTPField.Name.amznRequestID.canonicalName) }
         return RPCError(code: code, message: error.message, metadata: metadata)
     }
 }
