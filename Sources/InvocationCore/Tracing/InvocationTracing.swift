@@ -1,3 +1,4 @@
+import DataCapture
 import HTTPTypes
 import ModelClient
 import NIOHTTP1
@@ -13,11 +14,13 @@ import Tracing
 /// `traceparent` and `tracestate` to the model server unchanged.
 package struct InvocationTracing: Sendable {
     let tracer: any Tracer
-    let sampleRatio: Double
+    /// The `sample_ratio` decision: data capture's lock-free sampler (no system call per request, as
+    /// `Double.random` would make).
+    let sampler: CaptureSampler
 
     package init(tracer: any Tracer, sampleRatio: Double) {
         self.tracer = tracer
-        self.sampleRatio = sampleRatio
+        self.sampler = CaptureSampler(percentage: sampleRatio * 100)
     }
 
     /// The trace of `request`, or nil when it is not sampled.
@@ -26,7 +29,7 @@ package struct InvocationTracing: Sendable {
         if let parent = headers[.traceparent], let sampled = Self.sampledFlag(of: parent) {
             guard sampled else { return nil }
         } else {
-            guard sampleRatio > 0, sampleRatio >= 1 || Double.random(in: 0..<1) < sampleRatio else { return nil }
+            guard sampler.shouldSample() else { return nil }
         }
         var context = ServiceContext.topLevel
         tracer.extract(headers, into: &context, using: HTTPFieldsExtractor())
