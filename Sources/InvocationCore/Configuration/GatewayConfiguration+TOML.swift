@@ -2,6 +2,7 @@ import DataCapture
 import FeatureStore
 import Foundation
 import ModelClient
+import NIOCore
 import TOMLKit
 
 extension GatewayConfiguration {
@@ -133,8 +134,13 @@ extension ServerConfiguration {
             self.adminListen = address
         }
         if let listen = try table.string("grpc_listen") {
-            guard let address = ListenAddress(parsing: listen) else {
+            // grpc-swift's listener binds an IP address, not a name ("localhost" is taken as 127.0.0.1).
+            guard var address = ListenAddress(parsing: listen) else {
                 throw table.error("grpc_listen", "must be \"host:port\"")
+            }
+            if address.host == "localhost" { address.host = "127.0.0.1" }
+            guard (try? SocketAddress(ipAddress: address.host, port: address.port)) != nil else {
+                throw table.error("grpc_listen", "must be an IP address and port, such as \"0.0.0.0:8082\"")
             }
             self.grpcListen = address
         }

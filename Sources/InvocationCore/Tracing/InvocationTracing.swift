@@ -33,8 +33,7 @@ package struct InvocationTracing: Sendable {
         }
         var context = ServiceContext.topLevel
         tracer.extract(headers, into: &context, using: HTTPFieldsExtractor())
-        let route =
-            request.path.hasPrefix("/v2/") ? "/v2/models/{model}/infer" : "/endpoints/{EndpointName}/invocations"
+        let route = Self.route(of: request.path)
         let method = request.head.method.rawValue
         let root = tracer.startSpan("\(method) \(route)", context: context, ofKind: .server)
         root.attributes["http.request.method"] = method
@@ -44,6 +43,16 @@ package struct InvocationTracing: Sendable {
         root.attributes["mlgateway.request_id"] = request.requestID
         if let address = request.remoteAddress?.ipAddress { root.attributes["client.address"] = address }
         return InvocationTrace(tracer: tracer, root: root)
+    }
+
+    /// The route template of an invocation's path (`http.route`, and the server span's name after the method).
+    static func route(of path: String) -> String {
+        if path.hasPrefix("/v2/") {
+            return path.contains("/versions/")
+                ? "/v2/models/{model}/versions/{version}/infer" : "/v2/models/{model}/infer"
+        }
+        guard let last = path.split(separator: "/").last else { return path }
+        return "/endpoints/{EndpointName}/\(last)"
     }
 
     /// The sampled flag of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`); nil when it is not one.

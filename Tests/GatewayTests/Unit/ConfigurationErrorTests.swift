@@ -219,6 +219,11 @@ struct ConfigurationErrorTests {
         #expect(error.message.contains("host:port"))
         let grpc = try self.error("[server]\ngrpc_listen = \"localhost\"\n")
         #expect(grpc.key == "server.grpc_listen" && grpc.line == 2 && grpc.message.contains("host:port"))
+        let name = try self.error("[server]\ngrpc_listen = \"gateway.internal:8082\"\n")
+        #expect(name.key == "server.grpc_listen" && name.message.contains("IP address"))
+        #expect(
+            try TestConfigurations.parse("[server]\ngrpc_listen = \"localhost:8082\"\n").server.grpcListen?.host
+                == "127.0.0.1")
     }
 
     @Test func badDurationIsRejectedWithTheText() throws {

@@ -54,4 +54,18 @@ struct TracingTests {
             #expect(InvocationTracing.sampledFlag(of: invalid) == nil, "\(invalid)")
         }
     }
+
+    @Test func spansAreNamedByRouteTemplates() {
+        #expect(InvocationTracing.route(of: "/endpoints/churn/invocations") == "/endpoints/{EndpointName}/invocations")
+        #expect(
+            InvocationTracing.route(of: "/endpoints/churn/invocations-response-stream")
+                == "/endpoints/{EndpointName}/invocations-response-stream")
+        #expect(
+            InvocationTracing.route(of: "/endpoints/churn/async-invocations")
+                == "/endpoints/{EndpointName}/async-invocations")
+        #expect(InvocationTracing.route(of: "/v2/models/iris/infer") == "/v2/models/{model}/infer")
+        #expect(
+            InvocationTracing.route(of: "/v2/models/iris/versions/A/infer")
+                == "/v2/models/{model}/versions/{version}/infer")
+    }
 }
