@@ -4,7 +4,8 @@ import Logging
 
 /// Logs one `info` line per answered request of the client API while `access_log` is on ("Request served"): method,
 /// path, status, duration, and the variant that served or the error code. Like every line of a request, it carries
-/// the request id as `hb.request.id`.
+/// the request id as `hb.request.id`. With `access_log = "json"` the line is a JSON object on standard output
+/// (``AccessLogLine``), as the pipeline writes for invocations.
 ///
 /// The setting is read per request, so a reload turns the log on or off. The line is written once the answer is
 /// ready, after ``ErrorMiddleware`` has turned failures into answers; for a streamed answer (one without a length),
@@ -17,15 +18,24 @@ struct AccessLogMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard runtime.logsAccess else { return try await next(request, context) }
+        guard let format = runtime.accessLogFormat else { return try await next(request, context) }
         let start = ContinuousClock.now
         var response = try await next(request, context)
         let writeLine: @Sendable () -> Void = {
             [
                 method = request.method, path = request.uri.path, status = response.status, headers = response.headers,
-                logger = context.logger
+                logger = context.logger, requestID = context.requestID
             ] in
-            Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
+            switch format {
+            case .text:
+                Self.log(method: method, path: path, status: status, headers: headers, since: start, logger: logger)
+            case .json:
+                var line = AccessLogLine(
+                    requestID: requestID, method: method.rawValue, path: path, status: Int(status.code),
+                    duration: .now - start)
+                line.errorCode = headers[.amznErrorType]
+                line.write()
+            }
         }
         guard response.body.contentLength == nil else {
             writeLine()

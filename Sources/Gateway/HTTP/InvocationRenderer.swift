@@ -58,12 +58,13 @@ struct InvocationRenderer: Sendable {
         return InvocationAnswer(head: HTTPResponse(status: status, headerFields: fields), body: body)
     }
 
-    /// Writes the access-log line of an answer to `request` while `access_log` is on.
+    /// Writes the access-log line of an answer to `request` while `access_log` is on in text form.
     func logAccess(
         of request: InvocationRequest, status: HTTPResponse.Status, headers: HTTPFields,
         logger: @autoclosure () -> Logger
     ) {
-        guard runtime.logsAccess else { return }
+        // The JSON access log's line of an invocation is written by the pipeline, which knows its stages.
+        guard runtime.accessLogFormat == .text else { return }
         AccessLogMiddleware.log(
             method: request.head.method, path: request.path, status: status, headers: headers,
             since: request.receivedAt, logger: logger())

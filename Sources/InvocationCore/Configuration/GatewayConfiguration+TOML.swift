@@ -156,7 +156,16 @@ extension ServerConfiguration {
         if let connections = try table.int("max_connections", range: 1...10_000_000) {
             self.maxConnections = connections
         }
-        if let accessLog = try table.bool("access_log") { self.accessLog = accessLog }
+        if let value = table.value("access_log") {
+            if let on = value.bool {
+                self.accessLog = on
+            } else if let text = value.string, let format = AccessLogFormat(rawValue: text) {
+                self.accessLog = true
+                self.accessLogFormat = format
+            } else {
+                throw table.error("access_log", "must be true, false, \"text\" or \"json\"")
+            }
+        }
         if let timeout = try table.duration("client_idle_timeout") {
             self.clientIdleTimeout = timeout == .zero ? nil : timeout
         }

@@ -64,6 +64,15 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
+/// How answered requests are logged when `access_log` is on.
+public enum AccessLogFormat: String, Sendable, Equatable, CaseIterable {
+    /// An `info` line of the process log ("Request served"), on standard error.
+    case text
+    /// One JSON object per request on standard output, for log shippers: request id, trace id, endpoint, variant,
+    /// status, key id, duration and the duration of each stage of an invocation.
+    case json
+}
+
 /// Process-wide settings (`[server]`).
 public struct ServerConfiguration: Sendable, Equatable {
     /// Client API listener (`listen`).
@@ -89,8 +98,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: String
     /// Event loop threads (`threads`); `nil` uses one per CPU the process may run on.
     public var threads: Int?
-    /// Whether the client API logs one `info` line per answered request (`access_log`).
+    /// Whether the client API logs one line per answered request (`access_log`).
     public var accessLog: Bool = false
+    /// The access log's form (`access_log = "text"` or `"json"`; `true` is text).
+    public var accessLogFormat: AccessLogFormat = .text
     /// How long a client connection may sit idle between requests, or reading a request, before the gateway closes
     /// it (`client_idle_timeout`); `nil` (`"0s"`) keeps idle connections open. A request waiting for its answer is
     /// never cut.

@@ -55,7 +55,7 @@ package struct InvocationPipeline: Sendable {
             return .failure(InvocationFailure(error: error))
         }
         let outcome = await finish(run, from: options.firstStage)
-        run.trace?.end(outcome)
+        run.finished(outcome)
         return outcome
     }
 
@@ -71,11 +71,11 @@ package struct InvocationPipeline: Sendable {
         } catch {
             return completion(.failure(InvocationFailure(error: error)))
         }
-        guard let trace = run.trace else {
+        guard run.trace != nil || run.stages != nil else {
             return drive(run, from: .authenticate, on: eventLoop, completion: completion)
         }
         drive(run, from: .authenticate, on: eventLoop) { outcome in
-            trace.end(outcome)
+            run.finished(outcome)
             completion(outcome)
         }
     }
@@ -92,7 +92,7 @@ package struct InvocationPipeline: Sendable {
                 if case .answered(let result) = stage { return completion(.success(result)) }
                 if case .call(let invocation, let variant, let templates) = stage {
                     // The call stage's span, which `step` would open had the call to wait.
-                    if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
+                    run.enter(stage)
                     if callOnEventLoop(
                         variant, with: invocation, templates: templates, run: run, on: eventLoop,
                         completion: completion)
@@ -151,13 +151,13 @@ package struct InvocationPipeline: Sendable {
         return InvocationRun(
             request: request, endpoint: endpoint, maxBodyBytes: options.maxBodyBytes ?? server.maxBodyBytes,
             timeout: options.timeout ?? endpoint.configuration.backend.timeout, pipeline: self,
-            trace: tracing?.begin(request))
+            trace: tracing?.begin(request), stages: runtime.accessLogFormat == .json ? StageClock() : nil)
     }
 
     /// Carries out `stage` if it can finish at once: the next stage, or nil when this one must wait
     /// (``stepWaiting(_:of:)``).
     package func step(_ stage: InvocationStage, of run: InvocationRun) throws -> InvocationStage? {
-        if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
+        run.enter(stage)
         switch stage {
         case .authenticate:
             return try authenticateNow(run).map(InvocationStage.read)
@@ -169,6 +169,7 @@ package struct InvocationPipeline: Sendable {
                 return nil
             }
             invocation.principal = principal
+            if let principal { run.stages?.admitted(keyID: principal.keyID) }
             return .enrich(invocation)
         case .enrich(var invocation):
             guard try enrichNow(&invocation, run: run) else { return nil }
@@ -194,12 +195,13 @@ package struct InvocationPipeline: Sendable {
 
     /// Carries out `stage`, waiting as it must; the next stage.
     package func stepWaiting(_ stage: InvocationStage, of run: InvocationRun) async throws -> InvocationStage {
-        if let trace = run.trace, let name = stage.spanName { trace.enter(name) }
+        run.enter(stage)
         switch stage {
         case .authenticate:
             return .read(try await authenticate(run))
         case .verify(let authentication, var invocation):
             invocation.principal = try await authentication.complete(body: invocation.body)
+            if let principal = invocation.principal { run.stages?.admitted(keyID: principal.keyID) }
             return .enrich(invocation)
         case .enrich(var invocation):
             let lookup = run.trace?.startChild("feature lookup", kind: .client)

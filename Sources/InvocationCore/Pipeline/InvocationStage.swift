@@ -55,6 +55,8 @@ package struct InvocationRun: Sendable {
     package let pipeline: InvocationPipeline
     /// The invocation's trace, when `[tracing]` sampled it.
     package let trace: InvocationTrace?
+    /// The stages' durations, while the JSON access log is on.
+    package let stages: StageClock?
 
     /// The request's logger, with its id as `hb.request.id`; made only when something is logged.
     package var logger: Logger { pipeline.logger(for: request) }

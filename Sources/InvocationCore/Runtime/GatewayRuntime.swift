@@ -43,6 +43,11 @@ public final class GatewayRuntime: Sendable {
     /// Whether `access_log` is on in the configuration in force; read per request without copying the snapshot.
     package var logsAccess: Bool { state.withLock { $0.configuration.server.accessLog } }
 
+    /// The access log's form while it is on; nil while it is off.
+    package var accessLogFormat: AccessLogFormat? {
+        state.withLock { $0.configuration.server.accessLog ? $0.configuration.server.accessLogFormat : nil }
+    }
+
     /// The request body limit (`max_body_bytes`) in force; read per request without copying the snapshot.
     package var maxBodyBytes: Int { state.withLock { $0.configuration.server.maxBodyBytes } }
 

@@ -79,6 +79,13 @@ package final class InvocationTrace: Sendable {
         self.root = root
     }
 
+    /// The trace's id, as hex.
+    var traceID: String? {
+        var carrier: [String: String] = [:]
+        tracer.inject(root.context, into: &carrier, using: DictionaryInjector())
+        return AccessLogLine.traceID(ofTraceparent: carrier["traceparent"])
+    }
+
     /// Marks the start of stage `name`: the previous stage's span ends and one for this stage starts, unless the
     /// invocation is still in that stage (a stage that had to wait goes on in a task).
     func enter(_ name: String) {
@@ -160,6 +167,13 @@ package struct BackendAttemptSpan: Sendable {
 struct HTTPFieldsExtractor: Extractor {
     func extract(key: String, from carrier: HTTPFields) -> String? {
         HTTPField.Name(key).flatMap { carrier[$0] }
+    }
+}
+
+/// Writes W3C headers into a dictionary.
+struct DictionaryInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key] = value
     }
 }
 

@@ -64,6 +64,38 @@ extension ProcessTests {
             }
         }
 
+        @Test func jsonLinesCarryTheTraceKeyAndStages() async throws {
+            try await withGateway(backends: [BackendSpec(name: "a")], server: "access_log = \"json\"") { backends in
+                TOML.endpoint() + TOML.variant("VariantA", backends: [backends["a"].url])
+            } _: { gateway, _ in
+                let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+                let served = try await HTTP.request(
+                    .POST, "\(gateway.url)/endpoints/demo/invocations",
+                    headers: [("Content-Type", "text/csv"), ("traceparent", "00-\(trace)-00f067aa0ba902b7-01")],
+                    body: Array("1,2,3".utf8))
+                let id = try #require(served.headers.first(name: "x-amzn-RequestId"))
+                #expect(try await HTTP.request(.GET, "\(gateway.url)/nowhere").status == 404)
+                try await eventually("both answers are logged") { jsonLines(of: gateway).count == 2 }
+                let line = try #require(jsonLines(of: gateway).first { $0["request_id"] as? String == id })
+                #expect(line["trace_id"] as? String == trace)
+                #expect(line["endpoint"] as? String == "demo" && line["variant"] as? String == "VariantA")
+                #expect(line["status"] as? Int == 200 && line["method"] as? String == "POST")
+                #expect(line["key_id"] == nil, "an open endpoint has no key")
+                #expect((line["duration_ms"] as? Double ?? -1) >= 0)
+                let stages = try #require(line["stages_ms"] as? [String: Double])
+                #expect(Set(stages.keys).isSuperset(of: ["authenticate", "read", "route", "call model", "respond"]))
+                let other = try #require(jsonLines(of: gateway).first { $0["path"] as? String == "/nowhere" })
+                #expect(other["status"] as? Int == 404 && other["stages_ms"] == nil)
+                #expect(lines(of: gateway).isEmpty, "no text lines")
+            }
+        }
+
+        private func jsonLines(of gateway: GatewayProcess) -> [[String: Any]] {
+            gateway.output.split(separator: "\n").filter { $0.hasPrefix("{\"time\":") }.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+
         private func lines(of gateway: GatewayProcess) -> [Substring] {
             gateway.output.split(separator: "\n").filter { $0.contains("Request served") }
         }

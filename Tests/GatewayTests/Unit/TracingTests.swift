@@ -69,3 +69,36 @@ struct TracingTests {
                 == "/v2/models/{model}/versions/{version}/infer")
     }
 }
+
+@Suite("JSON access log")
+struct AccessLogLineTests {
+    @Test func theLineIsOneJSONObjectWithItsNewline() throws {
+        var line = AccessLogLine(
+            requestID: "r-1", method: "POST", path: "/endpoints/a/invocations", status: 424,
+            duration: .microseconds(1_234_567))
+        line.endpoint = "a"
+        line.errorCode = "ModelError"
+        line.keyID = "k\"1"
+        line.stages = [("authenticate", .microseconds(12)), ("call model", .milliseconds(1_200))]
+        let text = String(decoding: line.json(at: Date(timeIntervalSince1970: 1_765_000_000.042)), as: UTF8.self)
+        #expect(
+            text
+                == #"{"time":"2025-12-06T05:46:40.042Z","request_id":"r-1","method":"POST","#
+                + #""path":"/endpoints/a/invocations","endpoint":"a","status":424,"error_code":"ModelError","#
+                + #""key_id":"k\"1","duration_ms":1234.567,"stages_ms":{"authenticate":0.012,"call model":1200.000}}"#
+                + "\n")
+        #expect(
+            AccessLogLine.traceID(ofTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+                == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(AccessLogLine.traceID(ofTraceparent: "junk") == nil)
+    }
+
+    @Test func accessLogTakesABooleanOrAForm() throws {
+        let endpoint = TracingTests.endpoint
+        #expect(
+            try TestConfigurations.parse("[server]\naccess_log = true\n" + endpoint).server.accessLogFormat == .text)
+        let json = try TestConfigurations.parse("[server]\naccess_log = \"json\"\n" + endpoint).server
+        #expect(json.accessLog && json.accessLogFormat == .json)
+        #expect(TestConfigurations.error("[server]\naccess_log = \"xml\"\n" + endpoint)?.key == "server.access_log")
+    }
+}

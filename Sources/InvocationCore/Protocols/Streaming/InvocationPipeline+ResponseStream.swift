@@ -33,11 +33,11 @@ extension InvocationPipeline {
             if let accept = request.head.headerFields[.sageMakerAccept] { invocation.accept = accept }
             let stream = try await openStream(variant, with: invocation, logger: run.logger)
             variant.metrics.overheadLatency.recordNanoseconds((stream.start - request.receivedAt).nanosecondCount)
-            run.trace?.end(status: 200, variant: variant.name, error: nil)
+            run.finished(status: 200, variant: variant.name, error: nil)
             return .success(stream)
         } catch {
             let failure = recordFailure(error, of: run)
-            run.trace?.end(status: Int(failure.error.status.code), variant: failure.variant, error: failure.error)
+            run.finished(status: Int(failure.error.status.code), variant: failure.variant, error: failure.error)
             return .failure(failure)
         }
     }
