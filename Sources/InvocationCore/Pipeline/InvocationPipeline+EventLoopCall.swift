@@ -33,8 +33,8 @@ extension InvocationPipeline {
         let sent = ContinuousClock.now
         connections.send(request, path: variant.invocationPath(endpoint: endpoint.name), on: lease) { outcome in
             let latency = ContinuousClock.now - sent
-            span?.endAttempt(outcome)
-            Self.attemptEnded(on: backend, with: outcome, variant: variant, endpoint: endpoint, logger: run.logger)
+            Self.attemptEnded(
+                on: backend, with: outcome, variant: variant, endpoint: endpoint, span: span, logger: run.logger)
             if case .failure(let error) = outcome, error.kind == .connectFailed {
                 let stage = InvocationStage.call(invocation, variant, templates)
                 return continueInTask(run, from: stage, on: eventLoop, completion: completion)

@@ -399,26 +399,27 @@ package struct InvocationPipeline: Sendable {
                     request, to: backend, path: variant.invocationPath(endpoint: endpoint.name), settings: settings,
                     logger: logger)
                 let latency = ContinuousClock.now - start
-                span?.endAttempt(.success(response))
                 Self.attemptEnded(
-                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
+                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, span: span,
+                    logger: logger)
                 return (response, latency)
             } catch {
-                span?.endAttempt(.failure(error))
                 Self.attemptEnded(
-                    on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
+                    on: backend, with: .failure(error), variant: variant, endpoint: endpoint, span: span, logger: logger
+                )
                 throw error
             }
         }
         return try Self.result(of: response, latency: latency, variant: variant, endpoint: endpoint)
     }
 
-    /// Releases `backend`'s slot after an attempt, recording its outcome for the circuit breaker, and logs a
-    /// failure.
+    /// Releases `backend`'s slot after an attempt, recording its outcome for the circuit breaker, ends the attempt's
+    /// span when it is traced, and logs a failure.
     package static func attemptEnded(
         on backend: Backend, with outcome: Result<BackendResponse, BackendCallError>, variant: VariantRuntime,
-        endpoint: EndpointRuntime, logger: @autoclosure () -> Logger
+        endpoint: EndpointRuntime, span: BackendAttemptSpan? = nil, logger: @autoclosure () -> Logger
     ) {
+        span?.endAttempt(outcome)
         let settings = endpoint.configuration.backend
         switch outcome {
         case .success(let response):

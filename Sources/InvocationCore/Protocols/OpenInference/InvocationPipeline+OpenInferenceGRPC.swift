@@ -54,14 +54,14 @@ extension InvocationPipeline {
                 case .status(let error): status = GRPCStatus.httpStatus(of: error.code)
                 }
                 let response = BackendResponse(status: status, headers: [:], body: ByteBuffer())
-                span?.endAttempt(.success(response))
                 Self.attemptEnded(
-                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, logger: logger)
+                    on: backend, with: .success(response), variant: variant, endpoint: endpoint, span: span,
+                    logger: logger)
                 return (answer, ContinuousClock.now - start)
             } catch {
-                span?.endAttempt(.failure(error))
                 Self.attemptEnded(
-                    on: backend, with: .failure(error), variant: variant, endpoint: endpoint, logger: logger)
+                    on: backend, with: .failure(error), variant: variant, endpoint: endpoint, span: span, logger: logger
+                )
                 throw error
             }
         }
