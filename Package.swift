@@ -133,6 +133,11 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [
+                .embedInCode("Resources/openapi-client.json"), .embedInCode("Resources/openapi-admin.json"),
+                .embedInCode("Resources/console.html"), .embedInCode("Resources/console.css"),
+                .embedInCode("Resources/console.js"),
             ]
         ),
         .executableTarget(

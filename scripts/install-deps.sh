@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what mlgateway needs to build, test and run, when it is missing:
 # Debian packages (C libraries, redis-server; nginx, wrk and h2load with --bench) and Python clients (boto3 and
-# tritonclient's gRPC client; with --tests also pytest, scipy, the sagemaker SDK, MLServer and tritonclient's HTTP one; with --tests or --bench, Feast in its own virtual
-# environment .venv-feast, as its pinned dependencies conflict with the sagemaker SDK's and MLServer's).
+# tritonclient's gRPC client; with --tests also pytest, scipy, the sagemaker SDK, MLServer, tritonclient's HTTP one,
+# schemathesis, and Chromium with chromium-driver and Selenium for the console; with --tests or --bench, Feast in its
+# own virtual environment .venv-feast, as its pinned dependencies conflict with the sagemaker SDK's and MLServer's).
 #   scripts/install-deps.sh [--bench | --tests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ mode=${1:-}
 
 packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
 if [[ "$mode" == "--bench" ]]; then packages+=(nginx-light wrk nghttp2-client); fi
+# The admin console's browser test drives headless Chromium through chromium-driver (Selenium).
+if [[ "$mode" == "--tests" ]]; then packages+=(chromium chromium-driver); fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -30,6 +33,7 @@ if [[ "$mode" == "--tests" ]]; then
   python_packages+=(
     [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
     [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3' [tritonclient.http]='tritonclient[http]'
+    [schemathesis]=schemathesis [selenium]=selenium
   )
 fi
 missing_python=()

@@ -64,6 +64,14 @@ struct ErrorAndLimitTests {
         #expect(renderError(source, limits: TemplateLimits(maxOutputBytes: 1 << 30, maxSteps: 10_000))?.kind == .limit)
     }
 
+    @Test(arguments: [
+        "[-9223372036854775807..9223372036854775807]", "[0..9223372036854775807]", "[9223372036854775807..0]",
+        "[-9223372036854775807..0]",
+    ])
+    func rangesWhoseLengthOverflowsAreTooLarge(range: String) {
+        #expect(renderError("#foreach($i in \(range))#end")?.kind == .limit)
+    }
+
     @Test func stringGrowthIsBounded() {
         let source = #"#set($s = "xxxxxxxxxx")#foreach($i in [1..60])#set($s = "$s$s")#end"#
         #expect(renderError(source)?.kind == .limit)

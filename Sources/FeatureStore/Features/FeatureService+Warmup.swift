@@ -17,6 +17,9 @@ extension FeatureService {
     /// Entities loaded into the cache by warm-up so far.
     public var warmupKeysLoaded: Int { warmup.withLock { $0.keysLoaded } }
 
+    /// How the last finished warm-up went (nil before one finished, or when no view configures warm-up).
+    public var lastWarmupReport: WarmupReport? { warmup.withLock { $0.lastReport } }
+
     /// Loads the configured hot entities of every view into the cache, views concurrently, each within its
     /// deadline. Never throws: failures are logged and reported, and the service counts as warm afterwards.
     @discardableResult
@@ -31,8 +34,12 @@ extension FeatureService {
             for await result in group { results.append(result) }
             return results
         }
-        warmup.withLock { $0.isWarm = true }
-        return WarmupReport(views: results.sorted { $0.name < $1.name })
+        let report = WarmupReport(views: results.sorted { $0.name < $1.name })
+        warmup.withLock {
+            $0.isWarm = true
+            $0.lastReport = targets.isEmpty ? nil : report
+        }
+        return report
     }
 
     private enum WarmupEnd: Sendable {

@@ -92,6 +92,9 @@ public final class FeatureService: Sendable {
         self.warmup = Locked(WarmupState(isWarm: views.allSatisfy { $0.warmup == nil }))
     }
 
+    /// The configured views' names, in declared order.
+    public var viewNames: [String] { views.map(\.configuration.name) }
+
     /// The configuration of view `name`, if configured.
     public func view(named name: String) -> FeatureViewConfiguration? {
         viewsByName[name]?.configuration

@@ -4,6 +4,8 @@ struct WarmupState: Sendable {
     var isWarm: Bool
     /// Entities loaded into the cache so far.
     var keysLoaded = 0
+    /// How the last finished warm-up went, per view.
+    var lastReport: WarmupReport?
 }
 
 /// The outcome of ``FeatureService/warmUp()``.

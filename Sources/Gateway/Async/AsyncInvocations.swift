@@ -51,7 +51,7 @@ struct AsyncInvocations: Sendable {
         let runtime = self.runtime
         admin.group("admin").add(middleware: AdminTokenMiddleware(runtime: runtime))
             .get("async/:id") { _, context in
-                try await status(of: try context.parameters.require("id"))
+                try await status(of: try context.segment("id"))
             }
     }
 

@@ -18,9 +18,9 @@ extension AdminAPI {
         let api = KeyAdminAPI(runtime: runtime)
         admin.post("keys") { request, _ in try await api.create(request) }
         admin.get("keys") { _, _ in try api.list() }
-        admin.get("keys/:id") { _, context in try api.show(id: try context.parameters.require("id")) }
-        admin.post("keys/:id/revoke") { _, context in try await api.revoke(id: try context.parameters.require("id")) }
-        admin.post("keys/:id/rotate") { _, context in try await api.rotate(id: try context.parameters.require("id")) }
+        admin.get("keys/:id") { _, context in try api.show(id: try context.segment("id")) }
+        admin.post("keys/:id/revoke") { _, context in try await api.revoke(id: try context.segment("id")) }
+        admin.post("keys/:id/rotate") { _, context in try await api.rotate(id: try context.segment("id")) }
     }
 }
 
@@ -31,7 +31,12 @@ struct KeyAdminAPI: Sendable {
     static let maxBodyBytes = 64 * 1024
 
     func create(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw GatewayError.validation("The request body must be at most \(Self.maxBodyBytes) bytes.")
+        }
         let options: KeyOptions
         do {
             options = try JSONDecoder().decode(KeyOptions.self, from: body)

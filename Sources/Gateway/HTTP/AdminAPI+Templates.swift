@@ -27,7 +27,9 @@ extension AdminAPI {
         admin.delete(RouterPath(path)) { request, context in
             try await api.delete(request, key: api.key(request, context))
         }
-        admin.get(RouterPath(path + "/versions")) { _, context in try await api.history(key: api.key(nil, context)) }
+        admin.get(RouterPath(path + "/versions")) { request, context in
+            try await api.history(key: api.key(request, context))
+        }
         admin.get(RouterPath(path + "/diff")) { request, context in
             try await api.diff(request, key: api.key(request, context))
         }
@@ -48,12 +50,12 @@ struct TemplateAdminAPI: Sendable {
 
     var registry: TemplateRegistry { runtime.templates }
 
-    func key(_ request: Request?, _ context: GatewayRequestContext) throws -> TemplateKey {
-        let parameters = context.parameters
-        let contentType = "\(try parameters.require("type"))/\(try parameters.require("subtype"))"
-        let variant = request?.uri.queryParameters["variant"].map(String.init)
-        let endpoint = try parameters.require("endpoint")
-        let direction = try parameters.require("direction")
+    /// The key named by the path's segments, percent-decoded as clients encode them, and the `variant` query.
+    func key(_ request: Request, _ context: GatewayRequestContext) throws -> TemplateKey {
+        let contentType = "\(try context.segment("type"))/\(try context.segment("subtype"))"
+        let variant = request.uri.queryParameters["variant"].map(String.init)
+        let endpoint = try context.segment("endpoint")
+        let direction = try context.segment("direction")
         let configuration = runtime.configuration
         return try Self.mapped {
             try TemplateKey(

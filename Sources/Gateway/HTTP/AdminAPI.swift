@@ -4,7 +4,8 @@ import Hummingbird
 import InvocationCore
 import WireFormats
 
-/// The admin router: `/metrics`, health probes and the `/admin/…` operations behind the admin token.
+/// The admin router: `/metrics`, health probes, its OpenAPI document, the console and the `/admin/…` operations
+/// behind the admin token.
 enum AdminAPI {
     /// Builds the router of the admin listener.
     static func router(runtime: GatewayRuntime, readiness: Readiness) -> Router<GatewayRequestContext> {
@@ -17,6 +18,8 @@ enum AdminAPI {
         }
         router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }
         router.get("readyz") { _, _ in HealthAPI.readiness(readiness) }
+        router.get("openapi.json") { _, _ in BuiltInAssets.adminDocument.response }
+        BuiltInAssets.addConsoleRoutes(to: router)
         let admin = router.group("admin").add(middleware: AdminTokenMiddleware(runtime: runtime))
         admin.post("reload") { _, _ in
             do {
@@ -31,10 +34,12 @@ enum AdminAPI {
         }
         addTemplateRoutes(to: admin, runtime: runtime)
         addKeyRoutes(to: admin, runtime: runtime)
+        addFeatureRoutes(to: admin, runtime: runtime)
+        addMonitorRoutes(to: admin, runtime: runtime)
         return router
     }
 
-    /// Endpoints, variants and the live state of each backend.
+    /// Endpoints, variants, the live state of each backend, and data capture's settings (null when off).
     static func endpointsJSON(_ snapshot: GatewaySnapshot) -> String {
         let now = ContinuousClock.now
         let endpoints = snapshot.configuration.endpoints.compactMap { snapshot.endpoints[$0.name] }.map { endpoint in
@@ -52,8 +57,13 @@ enum AdminAPI {
                 return "{\"name\":\(JSONText.quoted(variant.name)),\"weight\":\(variant.configuration.weight),"
                     + "\"shadow\":\(variant.configuration.shadow),\"backends\":[\(backends.joined(separator: ","))]}"
             }
+            let capture = endpoint.configuration.capture.map { capture in
+                "{\"enabled\":\(capture.enabled),\"sampling_percentage\":\(capture.samplingPercentage),"
+                    + "\"capture_input\":\(capture.captureInput),\"capture_output\":\(capture.captureOutput),"
+                    + "\"destination\":\(JSONText.quoted(capture.destination.path))}"
+            }
             return "{\"name\":\(JSONText.quoted(endpoint.name)),\"auth\":\"\(endpoint.configuration.auth.rawValue)\","
-                + "\"variants\":[\(variants.joined(separator: ","))]}"
+                + "\"variants\":[\(variants.joined(separator: ","))],\"capture\":\(capture ?? "null")}"
         }
         return "{\"generation\":\(snapshot.generation),\"endpoints\":[\(endpoints.joined(separator: ","))]}"
     }

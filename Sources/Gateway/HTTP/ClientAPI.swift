@@ -4,7 +4,7 @@ import InvocationCore
 import NIOCore
 import WireFormats
 
-/// The client-facing router: the SageMaker runtime API and health probes.
+/// The client-facing router: the SageMaker runtime API, Open Inference, health probes and its OpenAPI document.
 enum ClientAPI {
     /// Builds the router of the client listener.
     ///
@@ -38,6 +38,7 @@ enum ClientAPI {
         router.get("ping") { _, _ in Response(status: .ok) }
         router.get("healthz") { _, _ in HealthAPI.json(status: .ok, #"{"status":"ok"}"#) }
         router.get("readyz") { _, _ in HealthAPI.readiness(readiness) }
+        router.get("openapi.json") { _, _ in BuiltInAssets.clientDocument.response }
         OpenInferenceAPI.addRoutes(to: router, pipeline: pipeline, readiness: readiness)
         return router
     }
@@ -70,11 +71,11 @@ enum ClientAPI {
 
     /// The `{EndpointName}` path segment, percent-decoded (clients encode the segments they sign).
     static func endpointName(_ context: GatewayRequestContext) throws -> String {
-        endpointName(decoding: try context.parameters.require("name"))
+        try context.segment("name")
     }
 
-    /// A `{EndpointName}` path segment as sent, percent-decoded.
-    static func endpointName(decoding segment: String) -> String {
+    /// A path segment as sent, percent-decoded.
+    static func decoded(segment: String) -> String {
         guard segment.utf8.contains(UInt8(ascii: "%")) else { return segment }
         return segment.removingPercentEncoding ?? segment
     }
@@ -90,5 +91,18 @@ enum HealthAPI {
     static func readiness(_ readiness: Readiness) -> Response {
         guard let reason = readiness.notReadyReason else { return json(status: .ok, #"{"status":"ready"}"#) }
         return json(status: .serviceUnavailable, "{\"status\":\"not ready\",\"reason\":\(JSONText.quoted(reason))}")
+    }
+}
+
+extension GatewayRequestContext {
+    /// The path parameter `name`, percent-decoded: clients (botocore, browsers' `encodeURIComponent`) encode the
+    /// segments they send, and every route compares names decoded.
+    func segment(_ name: String) throws -> String {
+        ClientAPI.decoded(segment: try parameters.require(name))
+    }
+
+    /// The path parameter `name` percent-decoded, nil when the route has none.
+    func optionalSegment(_ name: String) -> String? {
+        parameters.get(name).map(ClientAPI.decoded(segment:))
     }
 }

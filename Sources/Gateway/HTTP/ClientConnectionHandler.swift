@@ -358,7 +358,7 @@ struct InvocationRoute: Equatable {
         }
         guard let request = try? HTTPRequest(head, secure: false, splitCookie: false) else { return nil }
         self.request = request
-        self.endpointName = ClientAPI.endpointName(decoding: String(Substring(path[nameStart..<nameEnd])))
+        self.endpointName = ClientAPI.decoded(segment: String(Substring(path[nameStart..<nameEnd])))
         self.maxBodyBytes = maxBodyBytes
     }
 }

@@ -8,6 +8,12 @@ public struct RateLimit: Sendable, Hashable, Codable {
     /// Bucket capacity (requests allowed at once after a quiet period).
     public var burst: Int
 
+    /// The largest count of a rate and the largest burst: far beyond any real limit, and exact as a Lua number in a
+    /// shared store.
+    public static let maxCount: Double = 1_000_000_000_000
+    /// The slowest rate accepted, one request an hour: slower ones make waits that overflow `Retry-After`.
+    public static let minPerSecond: Double = 1.0 / 3_600
+
     /// Creates a rate limit.
     public init(perSecond: Double, burst: Int) {
         self.perSecond = perSecond
@@ -20,6 +26,9 @@ public struct RateLimit: Sendable, Hashable, Codable {
         guard parts.count == 2, let count = Double(parts[0].trimmingSpaces()), count > 0, count.isFinite else {
             throw .invalidArgument("rate '\(text)' must look like 100/s or 600/m")
         }
+        guard count <= Self.maxCount else {
+            throw .invalidArgument("rate '\(text)' is over \(Int(Self.maxCount)) requests per period")
+        }
         let seconds: Double
         switch parts[1].trimmingSpaces().lowercased() {
         case "s", "sec", "second": seconds = 1
@@ -27,8 +36,13 @@ public struct RateLimit: Sendable, Hashable, Codable {
         case "h", "hour": seconds = 3_600
         default: throw .invalidArgument("rate '\(text)' must be per s, m or h, e.g. 100/s")
         }
+        guard count / seconds >= Self.minPerSecond else {
+            throw .invalidArgument("rate '\(text)' allows less than one request an hour, e.g. use 1/h or a quota")
+        }
         let capacity = burst ?? max(1, Int(count.rounded(.up)))
-        guard capacity >= 1 else { throw .invalidArgument("burst must be at least 1") }
+        guard (1...Int(Self.maxCount)).contains(capacity) else {
+            throw .invalidArgument("burst must be between 1 and \(Int(Self.maxCount))")
+        }
         self.init(perSecond: count / seconds, burst: capacity)
     }
 }
@@ -76,6 +90,9 @@ public struct Quota: Sendable, Hashable, Codable {
         guard parts.count == 2, let limit = Int(parts[0].trimmingSpaces()), limit > 0 else {
             throw .invalidArgument("quota '\(text)' must look like 1000000/month or 5000/day")
         }
+        guard Double(limit) <= RateLimit.maxCount else {
+            throw .invalidArgument("quota '\(text)' is over \(Int(RateLimit.maxCount)) requests per period")
+        }
         guard let period = QuotaPeriod(rawValue: parts[1].trimmingSpaces().lowercased()) else {
             throw .invalidArgument("quota '\(text)' must be per day or per month")
         }
@@ -88,7 +105,9 @@ public enum KeyExpiry {
     /// Parses `2027-01-01` (UTC midnight) or a duration from `now`: `30d`, `12h`.
     public static func parse(_ text: String, now: Date = Date()) throws(KeyStoreError) -> Date {
         let trimmed = text.trimmingSpaces()
-        if let unit = trimmed.last, unit == "d" || unit == "h", let count = Int(trimmed.dropLast()), count > 0 {
+        if let unit = trimmed.last, unit == "d" || unit == "h", let count = Int(trimmed.dropLast()), count > 0,
+            count <= (unit == "d" ? 36_500 : 876_000)
+        {
             return now.addingTimeInterval(TimeInterval(count) * (unit == "d" ? 86_400 : 3_600))
         }
         let parts = trimmed.split(separator: "-")

@@ -78,7 +78,9 @@ public struct RateLimitState: Sendable, Equatable {
         return .allowed
     }
 
+    /// A wait as whole seconds for `Retry-After`: at least 1, at most a year (a quota window is at most a month).
     private static func wholeSeconds(_ interval: TimeInterval) -> Int {
-        max(1, Int(interval.rounded(.up)))
+        guard interval.isFinite else { return 31_536_000 }
+        return Int(min(max(1, interval.rounded(.up)), 31_536_000))
     }
 }

@@ -17,7 +17,7 @@ extension InvocationPipeline {
             Self.apply(result, to: &invocation)
             return true
         } catch {
-            throw Self.error(error)
+            throw GatewayError(error)
         }
     }
 
@@ -27,7 +27,7 @@ extension InvocationPipeline {
         do {
             Self.apply(try await enricher.enrich(Self.enrichment(of: invocation, run: run)), to: &invocation)
         } catch {
-            throw Self.error(error)
+            throw GatewayError(error)
         }
     }
 
@@ -42,8 +42,12 @@ extension InvocationPipeline {
         invocation.body = result.body
         invocation.features = result.features
     }
+}
 
-    private static func error(_ error: FeatureStoreError) -> GatewayError {
-        error.isClientError ? .validation(error.description) : .serviceUnavailable(error.description)
+extension GatewayError {
+    /// The answer for a feature store failure: 400 `ValidationError` when the request is at fault (no or a bad entity
+    /// key), 503 `ServiceUnavailable` when the store is.
+    package init(_ error: FeatureStoreError) {
+        self = error.isClientError ? .validation(error.description) : .serviceUnavailable(error.description)
     }
 }

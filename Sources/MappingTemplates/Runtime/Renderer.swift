@@ -306,8 +306,12 @@ struct Renderer {
             guard case .int(let first) = try evaluate(from), case .int(let last) = try evaluate(to) else {
                 return .null
             }
-            let count = abs(last - first) + 1
-            if count > limits.maxSteps { throw template.locator.error(.limit, at: offset, "range too large") }
+            // The bounds' distance is taken without overflow: [Int.min..Int.max] is too large, not a crash.
+            let distance = first <= last ? UInt(bitPattern: last &- first) : UInt(bitPattern: first &- last)
+            guard distance < UInt(limits.maxSteps) else {
+                throw template.locator.error(.limit, at: offset, "range too large")
+            }
+            let count = Int(distance) + 1
             steps += count
             let items: [Value] =
                 first <= last ? (first...last).map { .int($0) } : (last...first).reversed().map { .int($0) }

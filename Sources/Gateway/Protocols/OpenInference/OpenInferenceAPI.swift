@@ -34,8 +34,8 @@ enum OpenInferenceAPI {
     private static func infer(
         _ request: Request, context: GatewayRequestContext, pipeline: InvocationPipeline, renderer: InvocationRenderer
     ) async -> Response {
-        let name = context.parameters.get("model") ?? ""
-        let version = context.parameters.get("version")
+        let name = context.optionalSegment("model") ?? ""
+        let version = context.optionalSegment("version")
         var head = request.head
         if head.headerFields[.contentType] == nil { head.headerFields[.contentType] = "application/json" }
         if let version { head.headerFields[.targetVariant] = version }
@@ -82,13 +82,13 @@ enum OpenInferenceAPI {
                 HealthAPI.json(
                     status: .ok,
                     try await models.metadata(
-                        model: try context.parameters.require("model"), version: context.parameters.get("version"),
+                        model: try context.segment("model"), version: context.optionalSegment("version"),
                         head: request.head))
             }
             router.get(RouterPath(path + "/ready")) { request, context in
-                let model = try context.parameters.require("model")
+                let model = try context.segment("model")
                 let ready = try await models.isReady(
-                    model: model, version: context.parameters.get("version"), head: request.head)
+                    model: model, version: context.optionalSegment("version"), head: request.head)
                 return HealthAPI.json(
                     status: ready ? .ok : .serviceUnavailable,
                     "{\"name\":\(JSONText.quoted(model)),\"ready\":\(ready)}")
