@@ -3,7 +3,8 @@ import ServiceLifecycle
 
 /// Keeps ``KeyRegistry`` in step with the key database: opens it at start when an endpoint needs credentials, then
 /// runs the ``GatewayAuth/Authenticator`` poll loop, so keys created, revoked or rotated by the CLI or another
-/// gateway apply within a second.
+/// gateway apply within a second. Listed before the listeners, it stops after them, and then closes the rate limits'
+/// Redis connections.
 package struct KeyRefresher: Service {
     package let runtime: GatewayRuntime
     package let logger: Logger
@@ -20,6 +21,7 @@ package struct KeyRefresher: Service {
             }
         }
         await cancelWhenGracefulShutdown { await runtime.keys.run() }
+        await runtime.keys.shutdown()
     }
 
     package init(runtime: GatewayRuntime, logger: Logger) {

@@ -1,3 +1,4 @@
+import FeatureStore
 import Foundation
 import GatewayAuth
 import Logging
@@ -18,17 +19,31 @@ public final class KeyRegistry: Sendable {
 
     /// Where `mlgateway.sqlite` lives.
     public let stateDirectory: URL
-    /// Rate limits and quotas of every key (counters in this process's memory).
-    package let rateLimiter = RateLimiter()
+    /// Rate limits and quotas of every key: counters in this process's memory, or in Redis (`[rate_limit]`).
+    package let rateLimiter: RateLimiter
+    /// The Redis store of the counters, when `[rate_limit]` configures one (closed by ``shutdown()``).
+    private let redisStore: RedisRateLimitStore?
     package let logger: Logger
     private let opened = Mutex<Opened?>(nil)
     private let openings: AsyncStream<Authenticator>
     private let announce: AsyncStream<Authenticator>.Continuation
 
-    /// Creates a registry for the database in `stateDirectory`.
-    public init(stateDirectory: URL, logger: Logger) {
+    /// Creates a registry for the database in `stateDirectory`, counting limits as `rateLimit` says.
+    public init(stateDirectory: URL, rateLimit: RateLimitConfiguration? = nil, logger: Logger) {
         self.stateDirectory = stateDirectory
         self.logger = logger
+        if let rateLimit {
+            var redisLogger = logger
+            redisLogger[metadataKey: "component"] = "rate_limit"
+            let store = RedisRateLimitStore(
+                redis: RedisClient(configuration: rateLimit.redisClientConfiguration, logger: redisLogger),
+                keyPrefix: rateLimit.keyPrefix, logger: redisLogger)
+            redisStore = store
+            rateLimiter = RateLimiter(store: store)
+        } else {
+            redisStore = nil
+            rateLimiter = RateLimiter()
+        }
         (openings, announce) = AsyncStream.makeStream(of: Authenticator.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -86,6 +101,11 @@ public final class KeyRegistry: Sendable {
         } catch {
             logger.warning("Reloading API keys failed", metadata: ["error": "\(error.description)"])
         }
+    }
+
+    /// Closes the rate limits' Redis connections, if any.
+    package func shutdown() async {
+        await redisStore?.shutdown()
     }
 
     /// Waits until the database is opened, then polls it for changes until cancelled.

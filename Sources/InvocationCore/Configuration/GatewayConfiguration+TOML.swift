@@ -101,6 +101,11 @@ extension GatewayConfiguration {
             tracing = try TracingConfiguration(reading: &tracingTable)
             try tracingTable.finish()
         }
+        var rateLimit: RateLimitConfiguration?
+        if var rateLimitTable = try table.table("rate_limit") {
+            rateLimit = try RateLimitConfiguration(reading: &rateLimitTable)
+            try rateLimitTable.finish()
+        }
         var asyncInvocations: AsyncConfiguration?
         if var asyncTable = try table.table("async") {
             asyncInvocations = try AsyncConfiguration(reading: &asyncTable, stateDirectory: server.stateDirectory)
@@ -114,6 +119,7 @@ extension GatewayConfiguration {
         configuration.featureViews = featureViews
         configuration.auth = auth
         configuration.tracing = tracing
+        configuration.rateLimit = rateLimit
         return configuration
     }
 }

@@ -23,6 +23,8 @@ public struct GatewayConfiguration: Sendable {
     public var auth = AuthConfiguration()
     /// `[tracing]`; nil traces nothing.
     public var tracing: TracingConfiguration?
+    /// `[rate_limit]`; nil counts rate limits and quotas in this process (applies at restart).
+    public var rateLimit: RateLimitConfiguration?
 
     /// Creates a configuration.
     public init(server: ServerConfiguration, endpoints: [EndpointConfiguration], sourceFile: URL? = nil) {

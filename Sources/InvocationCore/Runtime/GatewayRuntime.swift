@@ -28,7 +28,8 @@ public final class GatewayRuntime: Sendable {
         self.logger = logger
         self.features = features
         self.templates = TemplateRegistry(stateDirectory: configuration.server.stateDirectory, logger: logger)
-        self.keys = KeyRegistry(stateDirectory: configuration.server.stateDirectory, logger: logger)
+        self.keys = KeyRegistry(
+            stateDirectory: configuration.server.stateDirectory, rateLimit: configuration.rateLimit, logger: logger)
         let registry = self.registry
         self.state = Mutex(
             try GatewaySnapshot(configuration: configuration, registry: registry, features: features, generation: 1))
