@@ -92,4 +92,6 @@ for model in ("iris", "iris-grpc"):
 PY
 echo
 echo "Gateway: http://127.0.0.1:8080 (admin and /metrics: http://127.0.0.1:8081, gRPC: 127.0.0.1:8082)."
+echo "Admin console: http://127.0.0.1:8081/console (the demo sets no admin_token: any token signs in)."
+echo "OpenAPI documents: http://127.0.0.1:8080/openapi.json and http://127.0.0.1:8081/openapi.json."
 echo "Logs: $run_dir/. Stop: scripts/demo.sh stop"

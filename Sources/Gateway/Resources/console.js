@@ -585,9 +585,10 @@ async function loadFeatures() {
   if (!document.configured) {
     $("features-state").textContent = "No [feature_store] is configured.";
   } else {
-    $("features-state").textContent = document.warm
-      ? `Warm: ${document.warmup_keys_loaded} entities loaded by warm-up.`
-      : `Warming up: ${document.warmup_keys_loaded} entities loaded so far (not ready yet).`;
+    const warming = document.views.some((view) => view.warmup);
+    $("features-state").textContent = !warming ? "Ready: no view configures a warm-up."
+      : document.warm ? `Warm: ${document.warmup_keys_loaded} entities loaded by warm-up.`
+        : `Warming up: ${document.warmup_keys_loaded} entities loaded so far (not ready yet).`;
   }
   fill($("views-table").tBodies[0], document.views.map((view) => {
     const hits = latest("mlgateway_feature_cache_hits_total", { view: view.name });
