@@ -202,6 +202,44 @@ import Testing
         }
     }
 
+    @Test func savedQuotaCountsCarryOverToANewStoreUnderTheSameQuota() throws {
+        let quota = Quota(limit: 3, period: .day)
+        let first = InMemoryRateLimitStore()
+        let policy = RateLimitPolicy(rateLimit: nil, quota: quota)
+        #expect(first.admitImmediately(key: "k", policy: policy, now: start) == .allowed)
+        #expect(first.admitImmediately(key: "k", policy: policy, now: start) == .allowed)
+        let saved = first.takeChangedQuotas()
+        #expect(saved["k"]?.used == 2)
+        #expect(first.takeChangedQuotas().isEmpty)
+
+        let second = InMemoryRateLimitStore()
+        second.restore(saved.merging(["other": QuotaCounter(quota: quota, used: 3, windowEnd: start)]) { $1 })
+        #expect(second.admitImmediately(key: "k", policy: policy, now: start) == .allowed)
+        guard case .throttled(_, .quota) = second.admitImmediately(key: "k", policy: policy, now: start) else {
+            Issue.record("expected the restored count to reach the quota")
+            return
+        }
+        // A changed quota starts from zero; a saved window that ended starts a new one.
+        let larger = RateLimitPolicy(rateLimit: nil, quota: Quota(limit: 5, period: .day))
+        let third = InMemoryRateLimitStore()
+        third.restore(saved)
+        #expect(third.admitImmediately(key: "k", policy: larger, now: start) == .allowed)
+        #expect(third.takeChangedQuotas()["k"]?.used == 1)
+        #expect(second.admitImmediately(key: "other", policy: policy, now: start) == .allowed)
+    }
+
+    @Test func theKeyDatabaseKeepsQuotaCountsWithoutBumpingTheKeysRevision() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let revision = try await store.revision()
+        let counter = QuotaCounter(quota: Quota(limit: 90, period: .month), used: 42, windowEnd: start)
+        try store.saveQuotaUsage(["a": counter])
+        try store.saveQuotaUsage(["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
+        #expect(
+            try database.store().quotaUsage() == ["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
+        #expect(try await store.revision() == revision)
+    }
+
     @Test func aStoreInAnotherProcessLeavesTheDecisionToTheWaitingCall() async throws {
         struct RemoteStore: RateLimitStore {
             func admit(key: String, policy: RateLimitPolicy, now: Date) async -> RateLimitDecision { .allowed }

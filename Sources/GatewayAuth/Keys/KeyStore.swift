@@ -221,6 +221,45 @@ extension KeyStore {
         }
     }
 
+    /// The quota counts saved by ``saveQuotaUsage(_:)``, by key ID (those of unknown periods are skipped).
+    public func quotaUsage() throws(KeyStoreError) -> [String: QuotaCounter] {
+        try read { db in
+            var counters: [String: QuotaCounter] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM api_key_quota_usage") {
+                guard let period = QuotaPeriod(rawValue: row["quota_period"]) else { continue }
+                counters[row["key_id"]] = QuotaCounter(
+                    quota: Quota(limit: row["quota_limit"], period: period), used: row["used"],
+                    windowEnd: Date(timeIntervalSince1970: row["window_end"]))
+            }
+            return counters
+        }
+    }
+
+    /// Saves quota counts by key ID, replacing earlier ones. Keys' revision is not bumped: counts are not keys.
+    public func saveQuotaUsage(_ counters: [String: QuotaCounter]) throws(KeyStoreError) {
+        guard !counters.isEmpty else { return }
+        do {
+            try pool.write { db in
+                for (id, counter) in counters {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO api_key_quota_usage (key_id, quota_limit, quota_period, used, window_end)
+                            VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (key_id) DO UPDATE SET quota_limit = excluded.quota_limit,
+                                quota_period = excluded.quota_period, used = excluded.used,
+                                window_end = excluded.window_end
+                            """,
+                        arguments: [
+                            id, counter.quota.limit, counter.quota.period.rawValue, counter.used,
+                            counter.windowEnd.timeIntervalSince1970,
+                        ])
+                }
+            }
+        } catch {
+            throw .database(error)
+        }
+    }
+
     /// Runs `body` in a write transaction that also bumps the revision counter.
     private func write<T>(_ body: (Database) throws -> T) throws(KeyStoreError) -> T {
         do {

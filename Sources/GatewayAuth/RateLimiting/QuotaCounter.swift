@@ -16,6 +16,13 @@ public struct QuotaCounter: Sendable, Equatable {
         self.windowEnd = quota.period.windowEnd(containing: now)
     }
 
+    /// A counter as saved: `used` requests counted in the window ending at `windowEnd`.
+    public init(quota: Quota, used: Int, windowEnd: Date) {
+        self.quota = quota
+        self.used = used
+        self.windowEnd = windowEnd
+    }
+
     /// Starts a new window when `now` is past the current one.
     public mutating func roll(now: Date) {
         guard now >= windowEnd else { return }

@@ -51,6 +51,16 @@ public struct RateLimitState: Sendable, Equatable {
         self.quota = policy.quota.map { QuotaCounter(quota: $0, now: now) }
     }
 
+    /// Fresh counters for `policy`, but the quota counted so far by `saved` when it counted the same quota.
+    public init(policy: RateLimitPolicy, now: Date, saved: QuotaCounter?) {
+        self.init(policy: policy, now: now)
+        if let saved, saved.quota == policy.quota {
+            var counter = saved
+            counter.roll(now: now)
+            quota = counter
+        }
+    }
+
     /// Adopts a changed policy, keeping the counters whose limit did not change.
     public mutating func update(policy newPolicy: RateLimitPolicy, now: Date) {
         guard newPolicy != policy else { return }

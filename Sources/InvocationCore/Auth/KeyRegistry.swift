@@ -23,6 +23,8 @@ public final class KeyRegistry: Sendable {
     package let rateLimiter: RateLimiter
     /// The Redis store of the counters, when `[rate_limit]` configures one (closed by ``shutdown()``).
     private let redisStore: RedisRateLimitStore?
+    /// The in-memory store otherwise, whose quota counts are saved in the key database (``saveQuotaUsage()``).
+    private let memoryStore: InMemoryRateLimitStore?
     package let logger: Logger
     private let opened = Mutex<Opened?>(nil)
     private let openings: AsyncStream<Authenticator>
@@ -39,10 +41,13 @@ public final class KeyRegistry: Sendable {
                 redis: RedisClient(configuration: rateLimit.redisClientConfiguration, logger: redisLogger),
                 keyPrefix: rateLimit.keyPrefix, logger: redisLogger)
             redisStore = store
+            memoryStore = nil
             rateLimiter = RateLimiter(store: store)
         } else {
+            let store = InMemoryRateLimitStore()
             redisStore = nil
-            rateLimiter = RateLimiter()
+            memoryStore = store
+            rateLimiter = RateLimiter(store: store)
         }
         (openings, announce) = AsyncStream.makeStream(of: Authenticator.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -57,6 +62,7 @@ public final class KeyRegistry: Sendable {
             var authLogger = logger
             authLogger[metadataKey: "component"] = "auth"
             let new = Opened(store: store, authenticator: try Authenticator(store: store, logger: authLogger))
+            restoreQuotaUsage(from: store)
             opened = new
             announce.yield(new.authenticator)
             announce.finish()
@@ -100,6 +106,31 @@ public final class KeyRegistry: Sendable {
             try await authenticator.refreshIfChanged()
         } catch {
             logger.warning("Reloading API keys failed", metadata: ["error": "\(error.description)"])
+        }
+    }
+
+    /// Seeds the in-memory limiter with the quota counts saved by the last run.
+    private func restoreQuotaUsage(from store: KeyStore) {
+        guard let memoryStore else { return }
+        do {
+            memoryStore.restore(try store.quotaUsage())
+        } catch {
+            logger.warning(
+                "Quota counts of the last run cannot be read; quotas count from zero",
+                metadata: ["error": "\(error.description)"])
+        }
+    }
+
+    /// Saves the quota counts that changed since the last save in the key database (single-process mode), so that
+    /// a restart goes on counting where this run stopped. Called every second and once at shutdown.
+    package func saveQuotaUsage() {
+        guard let memoryStore, let store = opened.withLock({ $0?.store }) else { return }
+        let changed = memoryStore.takeChangedQuotas()
+        do {
+            try store.saveQuotaUsage(changed)
+        } catch {
+            memoryStore.markChanged(changed.keys)
+            logger.warning("Saving quota counts failed; retrying", metadata: ["error": "\(error.description)"])
         }
     }
 

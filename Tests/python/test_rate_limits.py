@@ -1,6 +1,10 @@
-"""Exact limits across replicas: three gateway processes share their rate limits and quotas through one real Redis
+"""Rate limits and quotas that outlive processes.
+
+Exact limits across replicas: three gateway processes share their rate limits and quotas through one real Redis
 (`[rate_limit] redis`), so a key's quota holds whichever replica takes its calls, and survives restarting all of
-them; with Redis down, calls are allowed and the failures counted (fail open)."""
+them; with Redis down, calls are allowed and the failures counted (fail open). Single-process mode (no
+`[rate_limit]`): quota counts are saved in the key database and survive a restart, even a SIGKILL a second after
+the calls."""
 
 import base64
 import datetime
@@ -8,6 +12,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -29,7 +34,7 @@ def post(url, headers):
 class Fleet:
     """Replicas sharing one state directory (the key database) and one Redis for the limits."""
 
-    def __init__(self, processes, backend, redis_port, count=3):
+    def __init__(self, processes, backend, redis_port=None, count=3):
         self.processes = processes
         self.directory = Path(tempfile.mkdtemp(dir=processes.workdir, prefix="fleet-"))
         (self.directory / "master.key").write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
@@ -45,7 +50,7 @@ class Fleet:
         config.write_text(
             f'[server]\nlisten = "127.0.0.1:{port}"\nadmin_listen = "127.0.0.1:{admin_port}"\n'
             f'state_dir = "{self.directory / "var"}"\n\n[auth]\nmaster_key_file = "{self.directory / "master.key"}"\n\n'
-            f'[rate_limit]\nredis = "redis://127.0.0.1:{self.redis_port}"\n'
+            + (f'[rate_limit]\nredis = "redis://127.0.0.1:{self.redis_port}"\n' if self.redis_port else "")
             + endpoint_toml("keyed", variant_toml("Model", [self.backend]), extra='auth = "api_key"')
         )
         return {"config": config, "port": port, "admin": admin_port}
@@ -67,9 +72,12 @@ class Fleet:
         wait_until(f"replica {index} is ready", ready, process=process, log=log)
         self.running[index] = process
 
-    def stop(self, index):
+    def stop(self, index, kill=False):
         process = self.running.pop(index)
-        process.terminate()
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
         process.wait(timeout=30)
 
     def url(self, index):
@@ -160,3 +168,22 @@ def test_redis_down_fails_open_and_is_counted(fleet, processes):
     before = fleet.metric(0, "mlgateway_rate_limit_store_errors_total")
     assert [post(fleet.url(0), headers)[0] for _ in range(3)] == [200, 200, 200]
     assert fleet.metric(0, "mlgateway_rate_limit_store_errors_total") >= before + 3
+
+
+@pytest.fixture(scope="module")
+def single(processes):
+    single = Fleet(processes, processes.backend("single"), count=1)
+    single.start(0)
+    return single
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["sigterm", "sigkill"])
+def test_a_single_process_quota_survives_a_restart(single, kill):
+    key = single.create_key("--quota", "5/day")
+    headers = {"x-api-key": key["apiKey"]}
+    assert [post(single.url(0), headers)[0] for _ in range(3)] == [200, 200, 200]
+    if kill:
+        time.sleep(1.5)  # counts are saved every second; a SIGKILL loses at most the last second's
+    single.stop(0, kill=kill)
+    single.start(0)
+    assert [post(single.url(0), headers)[0] for _ in range(3)] == [200, 200, 429]
