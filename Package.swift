@@ -146,6 +146,7 @@ let package = Package(
                 "Gateway", "InvocationCore", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates",
                 "DataCapture", "WireFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

@@ -10,5 +10,6 @@ struct MLGateway: AsyncParsableCommand {
         version: GatewayVersion.current,
         subcommands: [
             ServeCommand.self, TemplatesCommand.self, FeaturesCommand.self, KeysCommand.self, MonitorCommand.self,
+            ShadowCommand.self,
         ])
 }

@@ -32,6 +32,15 @@ enum AdminAPI {
         admin.get("endpoints") { _, _ in
             HealthAPI.json(status: .ok, endpointsJSON(runtime.current))
         }
+        admin.get("shadows") { request, _ in
+            let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
+            let snapshot = runtime.current
+            if let endpoint, snapshot.endpoints[endpoint] == nil {
+                throw GatewayError(
+                    code: .resourceNotFound, status: .notFound, message: "No endpoint named \"\(endpoint)\".")
+            }
+            return HealthAPI.json(status: .ok, runtime.shadowComparisons.json(for: snapshot, endpoint: endpoint))
+        }
         addTemplateRoutes(to: admin, runtime: runtime)
         addKeyRoutes(to: admin, runtime: runtime)
         addFeatureRoutes(to: admin, runtime: runtime)

@@ -298,13 +298,19 @@ function latest(name, labels) {
 // ---------- endpoints
 
 async function loadEndpoints() {
-  const document = await api("GET", "/admin/endpoints");
+  const [document, comparison] = await Promise.all([api("GET", "/admin/endpoints"), api("GET", "/admin/shadows")]);
+  const agreement = {};
+  for (const shadow of comparison.shadows) {
+    agreement[`${shadow.endpoint}\u0000${shadow.variant}`] = shadow.agreement_rate === null ? "no answers yet"
+      : `${(100 * shadow.agreement_rate).toFixed(1)}% of ${shadow.compared} agree`;
+  }
   $("generation").textContent = `configuration generation ${document.generation}`;
   $("endpoints").replaceChildren(...document.endpoints.map((endpoint) => {
     const rows = endpoint.variants.flatMap((variant) => variant.backends.map((backend, index) => el("tr", {},
       el("td", {}, index === 0 ? variant.name : ""),
       el("td", {}, index === 0 ? String(variant.weight) : ""),
-      el("td", {}, index === 0 && variant.shadow ? "shadow" : ""),
+      el("td", {}, index === 0 && variant.shadow
+        ? `shadow: ${agreement[`${endpoint.name}\u0000${variant.name}`] || "not compared"}` : ""),
       el("td", {}, backend.url),
       el("td", { class: backend.healthy ? "ok" : "bad" }, backend.healthy ? "healthy" : "unhealthy"),
       el("td", { class: backend.circuit === "closed" ? "ok" : "bad" }, backend.circuit),

@@ -252,9 +252,11 @@ package struct InvocationPipeline: Sendable {
         run: InvocationRun
     ) throws(GatewayError) {
         capture(invocation, answer: result)
+        // The model's own answer, before the response template, is what shadows are compared with.
+        let production = result
         try applyResponseTemplate(&result, rendering: templates)
         if !invocation.endpoint.shadows.isEmpty {
-            sendShadowCopies(of: invocation, shadowing: result.variant, logger: run.logger)
+            sendShadowCopies(of: invocation, shadowing: production, logger: run.logger)
         }
         result.variant.metrics.recordSuccess(start: run.request.receivedAt, modelLatency: result.modelLatency)
     }
@@ -519,8 +521,9 @@ package struct InvocationPipeline: Sendable {
     }
 
     /// Sends copies to the shadow variants picked for this request; their answers and failures never reach the client.
-    /// Their answers are captured as shadows of `production`.
-    package func sendShadowCopies(of invocation: Invocation, shadowing production: VariantRuntime, logger: Logger) {
+    /// Their answers are captured as shadows of `production`'s variant and compared with its answer (the model's,
+    /// before any response template); a shadow's failure counts as an answer with its status.
+    package func sendShadowCopies(of invocation: Invocation, shadowing production: InvocationResult, logger: Logger) {
         let endpoint = invocation.endpoint
         guard !endpoint.shadows.isEmpty else { return }
         for index in endpoint.router.shadowCopies(random: { Double.random(in: 0..<1) }) {
@@ -535,12 +538,22 @@ package struct InvocationPipeline: Sendable {
                 shadow.metrics.shadowInvocations.increment()
                 do {
                     let result = try await call(shadow, with: invocation, logger: logger)
-                    capture(invocation, answer: result, shadowOf: production.name)
+                    capture(invocation, answer: result, shadowOf: production.variant.name)
                     shadow.metrics.record(status: result.status)
                     shadow.metrics.modelLatency.recordNanoseconds(result.modelLatency.nanosecondCount)
+                    shadow.shadowStatistics?.record(
+                        ShadowComparison(
+                            productionStatus: production.status, production: production.body,
+                            shadowStatus: result.status, shadow: result.body),
+                        productionLatency: production.modelLatency, shadowLatency: result.modelLatency)
                 } catch let failure as VariantFailure {
                     shadow.metrics.record(status: Int(failure.error.status.code))
                     shadow.metrics.shadowErrors.increment()
+                    shadow.shadowStatistics?.record(
+                        ShadowComparison(
+                            productionStatus: production.status, production: production.body,
+                            shadowStatus: Int(failure.error.status.code), shadow: ByteBuffer()),
+                        productionLatency: production.modelLatency, shadowLatency: .zero)
                 } catch {
                     shadow.metrics.shadowErrors.increment()
                 }

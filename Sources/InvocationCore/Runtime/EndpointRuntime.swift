@@ -10,15 +10,24 @@ package final class VariantRuntime: Sendable {
     package let metrics: VariantMetrics
     /// Shadow copies in flight, to bound the work a slow shadow variant can pile up.
     package let shadowInFlight = Atomic<Int>(0)
+    /// How a shadow variant's answers compare with production's (nil for a production variant).
+    package let shadowStatistics: ShadowStatistics?
     /// The mapping templates that apply to this variant, per store revision.
     package let templateScope = TemplateScopeCache()
 
     package var name: String { configuration.name }
 
-    package init(endpoint: String, configuration: VariantConfiguration, registry: BackendRegistry) {
+    package init(
+        endpoint: String, configuration: VariantConfiguration, registry: BackendRegistry,
+        shadowComparisons: ShadowComparisons? = nil
+    ) {
         self.configuration = configuration
         self.backends = configuration.backends.map(registry.backend(for:))
         self.metrics = VariantMetrics(endpoint: endpoint, variant: configuration.name)
+        self.shadowStatistics =
+            configuration.shadow
+            ? (shadowComparisons ?? ShadowComparisons()).statistics(endpoint: endpoint, variant: configuration.name)
+            : nil
     }
 
     /// Whether any backend could take a request now.
@@ -43,16 +52,19 @@ package final class EndpointRuntime: Sendable {
 
     package var name: String { configuration.name }
 
-    package init(configuration: EndpointConfiguration, registry: BackendRegistry, features: FeatureService?)
-        throws(FeatureStoreError)
-    {
+    package init(
+        configuration: EndpointConfiguration, registry: BackendRegistry, features: FeatureService?,
+        shadowComparisons: ShadowComparisons? = nil
+    ) throws(FeatureStoreError) {
         self.configuration = configuration
         self.router = VariantRouter(endpoint: configuration)
         self.production = configuration.productionVariants.map {
             VariantRuntime(endpoint: configuration.name, configuration: $0, registry: registry)
         }
         self.shadows = configuration.shadowVariants.map {
-            VariantRuntime(endpoint: configuration.name, configuration: $0, registry: registry)
+            VariantRuntime(
+                endpoint: configuration.name, configuration: $0, registry: registry,
+                shadowComparisons: shadowComparisons)
         }
         self.unroutedMetrics = VariantMetrics(endpoint: configuration.name, variant: "")
         if let features, !configuration.enrich.isEmpty {
@@ -76,7 +88,8 @@ package struct GatewaySnapshot: Sendable {
     package let generation: Int
 
     package init(
-        configuration: GatewayConfiguration, registry: BackendRegistry, features: FeatureService?, generation: Int
+        configuration: GatewayConfiguration, registry: BackendRegistry, features: FeatureService?, generation: Int,
+        shadowComparisons: ShadowComparisons? = nil
     ) throws(ConfigurationError) {
         self.configuration = configuration
         self.generation = generation
@@ -84,7 +97,8 @@ package struct GatewaySnapshot: Sendable {
         for (index, endpoint) in configuration.endpoints.enumerated() {
             do {
                 endpoints[endpoint.name] = try EndpointRuntime(
-                    configuration: endpoint, registry: registry, features: features)
+                    configuration: endpoint, registry: registry, features: features,
+                    shadowComparisons: shadowComparisons)
             } catch {
                 throw ConfigurationError(
                     file: configuration.sourceFile?.path ?? "", line: endpoint.enrich.first?.line,

@@ -13,6 +13,8 @@ public final class GatewayRuntime: Sendable {
     /// Serialises reloads, so generations are never skipped or repeated.
     private let reloading = Mutex(())
     package let registry = BackendRegistry()
+    /// How shadow variants' answers compare with production's, kept across reloads.
+    package let shadowComparisons = ShadowComparisons()
     /// The online feature store, created from the configuration at start.
     package let features: FeatureService?
     /// Mapping templates stored in SQLite, over the configuration's.
@@ -32,7 +34,9 @@ public final class GatewayRuntime: Sendable {
             stateDirectory: configuration.server.stateDirectory, rateLimit: configuration.rateLimit, logger: logger)
         let registry = self.registry
         self.state = Mutex(
-            try GatewaySnapshot(configuration: configuration, registry: registry, features: features, generation: 1))
+            try GatewaySnapshot(
+                configuration: configuration, registry: registry, features: features, generation: 1,
+                shadowComparisons: shadowComparisons))
     }
 
     /// The snapshot in force.
@@ -85,7 +89,8 @@ public final class GatewayRuntime: Sendable {
                 metadata: ["file": "\(file)"])
         }
         let next = try GatewaySnapshot(
-            configuration: new, registry: registry, features: features, generation: current.generation + 1)
+            configuration: new, registry: registry, features: features, generation: current.generation + 1,
+            shadowComparisons: shadowComparisons)
         let generation = state.withLock { snapshot in
             snapshot = next
             return snapshot.generation
