@@ -16,7 +16,7 @@
 # ADMIN_PORT, WORK_DIR.
 
 BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss feast_hot feast_miss capture
-  tracing_1pct)
+  tracing_1pct limits_memory limits_redis)
 
 # scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
 # DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
@@ -139,6 +139,41 @@ scenario_auth_template_prepare() {
     || return 1
   key=$(python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["apiKey"])' <<<"$created") || return 1
   SCENARIO_HEADERS="x-api-key: $key"
+}
+
+# --- an API key with a rate limit and a quota, counted in memory or in Redis (issue 19) ------------------------
+# The limits are far above what the run sends, so every request is counted and none refused: the difference
+# between the two is the cost of one EVALSHA per request.
+
+limits_config() {
+  local dir=$1 store=$2
+  {
+    gateway_server_toml
+    if [[ "$store" == redis ]]; then
+      printf '[rate_limit]\nredis = "redis://127.0.0.1:%s/0"\n\n' "$REDIS_PORT"
+    fi
+    gateway_endpoint_toml 'auth = "api_key"'
+    gateway_variant_toml
+  } >"$dir/gateway.conf"
+}
+
+limits_prepare() {
+  local dir=$1 created key
+  created=$("$BIN/mlgateway" keys create --config "$dir/gateway.conf" --name bench --endpoints bench \
+    --rate 1000000/s --quota 1000000000/day --output json) || return 1
+  key=$(python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["apiKey"])' <<<"$created") || return 1
+  SCENARIO_HEADERS="x-api-key: $key"
+}
+
+scenario_limits_memory_title() { echo "api key, limits in memory"; }
+scenario_limits_memory_config() { limits_config "$1" memory; }
+scenario_limits_memory_prepare() { limits_prepare "$1"; }
+
+scenario_limits_redis_title() { echo "api key, limits in Redis"; }
+scenario_limits_redis_config() { limits_config "$1" redis; }
+scenario_limits_redis_prepare() {
+  start_redis || return 1
+  limits_prepare "$1"
 }
 
 # --- JSON in, CSV to the model, JSON out: the repository's example templates (issue 5) -------------------------

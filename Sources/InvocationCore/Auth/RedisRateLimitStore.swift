@@ -138,7 +138,8 @@ package final class RedisRateLimitStore: RateLimitStore {
         else {
             throw .unexpectedReply(command: "EVALSHA", reply: "\(reply)")
         }
-        return .throttled(retryAfter: Int(min(max(1, (milliseconds + 999) / 1000), 31_536_000)), limit: limit)
+        let bounded = min(max(milliseconds, 1), 31_536_000_000)  // 1 ms … a year, whatever the reply says
+        return .throttled(retryAfter: Int((bounded + 999) / 1000), limit: limit)
     }
 
     private func failed(_ reason: String) {
