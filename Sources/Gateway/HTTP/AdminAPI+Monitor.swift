@@ -15,8 +15,8 @@ extension AdminAPI {
     static func addMonitorRoutes(to admin: RouterGroup<GatewayRequestContext>, runtime: GatewayRuntime) {
         admin.get("monitor/latest") { _, _ in
             let run = try MonitorReports.latest(in: runtime.configuration.server.stateDirectory)
-            let drift = try run.read("drift.json")
-            let violations = (try? run.read("constraint_violations.json")) ?? #"{"violations":[]}"#
+            let drift = try run.readJSON("drift.json")
+            let violations = (try? run.readJSON("constraint_violations.json")) ?? #"{"violations":[]}"#
             var modified: [UInt8] = []
             UTCTime(run.modified).appendISO8601(to: &modified)
             let document =
@@ -45,6 +45,21 @@ enum MonitorReports {
             guard let text = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8) else {
                 throw GatewayError(
                     code: .resourceNotFound, status: .notFound, message: "The report \"\(name)\" has no \(file).")
+            }
+            return text
+        }
+
+        /// A JSON file of the run, checked to be JSON (a run still writing it, or a file edited by hand, is a clear
+        /// 409 rather than a broken answer).
+        func readJSON(_ file: String) throws(GatewayError) -> String {
+            var text = try read(file)
+            let valid = text.withUTF8 { bytes in
+                (try? JSONScanner(bytes: UnsafeRawBufferPointer(bytes)).validate()) != nil
+            }
+            guard valid else {
+                throw GatewayError(
+                    code: .conflict, status: .conflict,
+                    message: "The report \"\(name)\" has a \(file) that is not JSON (is the run still writing it?).")
             }
             return text
         }

@@ -253,11 +253,9 @@ package struct InvocationPipeline: Sendable {
     ) throws(GatewayError) {
         capture(invocation, answer: result)
         // The model's own answer, before the response template, is what shadows are compared with.
-        let production = result
+        let production = invocation.endpoint.shadows.isEmpty ? nil : result
         try applyResponseTemplate(&result, rendering: templates)
-        if !invocation.endpoint.shadows.isEmpty {
-            sendShadowCopies(of: invocation, shadowing: production, logger: run.logger)
-        }
+        if let production { sendShadowCopies(of: invocation, shadowing: production, logger: run.logger) }
         result.variant.metrics.recordSuccess(start: run.request.receivedAt, modelLatency: result.modelLatency)
     }
 

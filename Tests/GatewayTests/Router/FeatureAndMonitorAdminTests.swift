@@ -63,6 +63,10 @@ struct FeatureAndMonitorAdminTests {
             let report = try await client.execute(uri: "/admin/monitor/latest/report.html", method: .get)
             #expect(report.headers[.contentType] == "text/html; charset=utf-8")
             #expect(String(buffer: report.body) == "<!doctype html><p>report")
+
+            try Data(#"{"features": [{"name": "#.utf8).write(to: monitor.appendingPathComponent("new/drift.json"))
+            let partial = try AWSError(try await client.execute(uri: "/admin/monitor/latest", method: .get))
+            #expect(partial.status == .conflict && partial.type == "ConflictException")
         }
     }
 }
