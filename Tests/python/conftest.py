@@ -101,9 +101,14 @@ class Processes:
             f'[server]\nlisten = "127.0.0.1:{port}"\nadmin_listen = "127.0.0.1:{admin_port}"\nstate_dir = "var"\n\n'
             + config_body
         )
-        process, log = self._spawn(
-            [str(self.bin_dir / "mlgateway"), "serve", "--config", str(config)], "gateway", cwd=directory
-        )
+        self.serve(config, port, admin_port, "gateway", cwd=directory)
+        self.admin_urls[f"http://127.0.0.1:{port}"] = f"http://127.0.0.1:{admin_port}"
+        return f"http://127.0.0.1:{port}"
+
+    def serve(self, config, port, admin_port, name, cwd):
+        """Starts `mlgateway serve --config CONFIG` in CWD; returns the process once its admin listener reports ready
+        and its client listener (PORT) accepts connections."""
+        process, log = self._spawn([str(self.bin_dir / "mlgateway"), "serve", "--config", str(config)], name, cwd=cwd)
 
         def ready():
             try:
@@ -112,9 +117,8 @@ class Processes:
             except (urllib.error.URLError, OSError):
                 return False
 
-        wait_until("the gateway is ready", ready, process=process, log=log)
-        self.admin_urls[f"http://127.0.0.1:{port}"] = f"http://127.0.0.1:{admin_port}"
-        return f"http://127.0.0.1:{port}"
+        wait_until(f"{name} is ready", ready, process=process, log=log)
+        return process
 
     def redis(self):
         """Starts a redis-server without persistence; returns its port."""

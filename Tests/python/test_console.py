@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, endpoint_toml, free_port, is_listening, variant_toml, wait_until
+from conftest import REPO_ROOT, endpoint_toml, free_port, variant_toml, wait_until
 
 ADMIN_TOKEN = "console-test-token"
 ARTIFACTS = REPO_ROOT / "var" / "test-artifacts"
@@ -75,18 +75,7 @@ def console(processes):
         + endpoint_toml("scored", variant_toml("Echo", [backend]), extra='auth = "api_key"')
         + '[endpoint.capture]\nsampling_percentage = 100\n'
     )
-    process, log = processes._spawn(
-        [str(processes.bin_dir / "mlgateway"), "serve", "--config", str(config)], "console-gateway", cwd=directory
-    )
-
-    def ready():
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
-                return response.status == 200 and is_listening(port)
-        except (urllib.error.URLError, OSError):
-            return False
-
-    wait_until("the gateway is ready", ready, process=process, log=log)
+    processes.serve(config, port, admin_port, "console-gateway", cwd=directory)
     return {"url": f"http://127.0.0.1:{port}", "admin": f"http://127.0.0.1:{admin_port}", "directory": directory,
             "bin": processes.bin_dir}
 

@@ -57,19 +57,9 @@ class Fleet:
 
     def start(self, index):
         replica = self.replicas[index]
-        process, log = self.processes._spawn(
-            [str(self.processes.bin_dir / "mlgateway"), "serve", "--config", str(replica["config"])],
-            f"replica-{index}", cwd=self.directory,
+        process = self.processes.serve(
+            replica["config"], replica["port"], replica["admin"], f"replica-{index}", cwd=self.directory
         )
-
-        def ready():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{replica['admin']}/readyz", timeout=2) as response:
-                    return response.status == 200 and is_listening(replica["port"])
-            except (urllib.error.URLError, OSError):
-                return False
-
-        wait_until(f"replica {index} is ready", ready, process=process, log=log)
         self.running[index] = process
 
     def stop(self, index, kill=False):
