@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,11 +39,22 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(name: "WireFormats"),
+        .target(
+            name: "PostgresState",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "MappingTemplates", dependencies: ["WireFormats"]),
         .target(
             name: "GatewayAuth",
             dependencies: [
-                "WireFormats",
+                "WireFormats", "PostgresState",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +109,8 @@ let package = Package(
             name: "InvocationCore",
             dependencies: [
                 "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "OpenInference",
-                "WireFormats",
+                "WireFormats", "PostgresState",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -144,7 +158,8 @@ let package = Package(
             name: "mlgateway",
             dependencies: [
                 "Gateway", "InvocationCore", "DriftMonitor", "FeatureStore", "GatewayAuth", "MappingTemplates",
-                "DataCapture", "WireFormats",
+                "DataCapture", "WireFormats", "PostgresState",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -176,6 +191,7 @@ let package = Package(
         .executableTarget(name: "mlgateway-fuzz", dependencies: ["FuzzTargets"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "WireFormatsTests", dependencies: ["WireFormats"]),
+        .testTarget(name: "PostgresStateTests", dependencies: ["PostgresState"]),
         .testTarget(name: "MappingTemplatesTests", dependencies: ["MappingTemplates", "TestSupport"]),
         .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", "TestSupport", "WireFormats"]),
         .testTarget(
@@ -207,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "InvocationCore", "ModelClient", "OpenInference", "TestSupport",
+                "Gateway", "InvocationCore", "ModelClient", "OpenInference", "TestSupport", "PostgresState",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -12,8 +12,9 @@ mode=${1:-}
 
 packages=(libsqlite3-dev libhiredis-dev libcurl4-openssl-dev redis-server pkg-config python3-pip curl)
 if [[ "$mode" == "--bench" ]]; then packages+=(nginx-light wrk nghttp2-client); fi
-# The admin console's browser test drives headless Chromium through chromium-driver (Selenium).
-if [[ "$mode" == "--tests" ]]; then packages+=(chromium chromium-driver); fi
+# The admin console's browser test drives headless Chromium through chromium-driver (Selenium); the fleet tests run
+# a PostgreSQL server (Debian's, started by the tests as the postgres user on a temporary directory).
+if [[ "$mode" == "--tests" ]]; then packages+=(chromium chromium-driver postgresql); fi
 
 missing=()
 for package in "${packages[@]}"; do

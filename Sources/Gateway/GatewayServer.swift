@@ -102,6 +102,8 @@ public struct GatewayServer: Sendable {
         // The capture writer is first, so it stops last: after the listeners drained, with every record written;
         // the span exporter before it, so that the last spans are sent too.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The shared state store stops last: the services that read and write it stop before it.
+        if let stateStore = runtime.stateStore { services.append(.init(service: stateStore)) }
         if let tracingService { services.append(.init(service: tracingService)) }
         services.append(.init(service: captureWriter))
         if let features = runtime.features {
@@ -109,9 +111,11 @@ public struct GatewayServer: Sendable {
             services.append(.init(service: FeatureWarmup(service: features, readiness: readiness, logger: logger)))
         }
         if let asyncWorkers { services.append(.init(service: asyncWorkers)) }
+        if KeyRefresher.needsKeys(runtime.configuration) { readiness.begin(KeyRefresher.readinessTask) }
+        readiness.begin(TemplateRefresher.readinessTask)
         services += [
-            .init(service: TemplateRefresher(registry: runtime.templates, logger: logger)),
-            .init(service: KeyRefresher(runtime: runtime, logger: logger)),
+            .init(service: TemplateRefresher(registry: runtime.templates, readiness: readiness, logger: logger)),
+            .init(service: KeyRefresher(runtime: runtime, readiness: readiness, logger: logger)),
             .init(service: HealthChecker(runtime: runtime, client: client, logger: logger)),
             .init(service: ReloadOnHangup(runtime: runtime, logger: logger)),
             .init(service: adminApp),

@@ -19,6 +19,8 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case throttling = "ThrottlingException"
         /// The gateway cannot check the credentials, e.g. no master key for SigV4 secrets (500).
         case internalFailure = "InternalFailure"
+        /// The gateway has not loaded the keys yet (its state store has not answered since it started) (503).
+        case serviceUnavailable = "ServiceUnavailable"
     }
 
     /// The AWS error code.
@@ -42,6 +44,7 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case .incompleteSignature: 400
         case .throttling: 429
         case .internalFailure: 500
+        case .serviceUnavailable: 503
         }
     }
 
@@ -58,6 +61,11 @@ public struct AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The API key or access key ID is not known (or its secret does not match).
     public static let unrecognizedAPIKey = AuthError(
         code: .unrecognizedClient, message: "The API key included in the request is invalid.")
+
+    /// The keys are not loaded yet.
+    public static let keysNotLoaded = AuthError(
+        code: .serviceUnavailable,
+        message: "The gateway has not loaded its API keys yet (its state store has not answered); retry shortly.")
 
     /// The access key ID of a SigV4 request is not known.
     public static let unrecognizedAccessKey = AuthError(

@@ -4,10 +4,11 @@ import Gateway
 import GatewayAuth
 import InvocationCore
 
-/// `mlgateway keys …`: create, list, show, revoke and rotate API keys in the gateway's `state_dir`.
+/// `mlgateway keys …`: create, list, show, revoke and rotate API keys in the gateway's `state_dir`, or in the
+/// fleet's PostgreSQL with `[state]`.
 ///
 /// A running gateway picks changes up within a second.
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage API keys and SigV4 credentials.",
@@ -38,15 +39,18 @@ struct KeyStoreOptions: ParsableArguments {
         } catch {
             masterKeyProblem = error
         }
-        let store = try KeyCLI.run { () throws(KeyStoreError) in
-            try KeyStore(stateDirectory: configuration.server.stateDirectory, masterKey: masterKey)
+        let store: KeyStore
+        do {
+            store = try configuration.commandKeyStore(masterKey: masterKey)
+        } catch {
+            throw CLI.fail("error: \(error.description)")
         }
         return KeyCLI.Opened(configuration: configuration, store: store, masterKeyProblem: masterKeyProblem)
     }
 }
 
 /// `keys create`: prints the new key's secrets once.
-struct CreateKey: ParsableCommand {
+struct CreateKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a key; its secrets are printed this once.")
 
@@ -75,7 +79,7 @@ struct CreateKey: ParsableCommand {
         help: "Also create an access key ID and secret access key for SigV4 (needs the master key).")
     var sigV4 = false
 
-    func run() throws {
+    func run() async throws {
         let opened = try store.open()
         let options = KeyOptions(
             name: name,
@@ -83,22 +87,22 @@ struct CreateKey: ParsableCommand {
                 !$0.isEmpty
             } ?? [],
             expires: expires, rate: rate, burst: burst, quota: quota, sigV4: sigV4)
-        let created = try opened.run { () throws(KeyStoreError) in
-            try options.create(in: opened.store, configuration: opened.configuration)
+        let created = try await opened.run { () async throws(KeyStoreError) in
+            try await options.create(in: opened.store, configuration: opened.configuration)
         }
         try KeyCLI.printCreated(created, format: store.output)
     }
 }
 
 /// `keys list`: every key, without secrets.
-struct ListKeys: ParsableCommand {
+struct ListKeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List keys (never their secrets).")
 
     @OptionGroup var store: KeyStoreOptions
 
-    func run() throws {
+    func run() async throws {
         let keyStore = try store.open().store
-        let keys = try KeyCLI.run { () throws(KeyStoreError) in try keyStore.list() }
+        let keys = try await KeyCLI.run { () async throws(KeyStoreError) in try await keyStore.list() }
         let now = Date()
         switch store.output {
         case .json:
@@ -110,7 +114,7 @@ struct ListKeys: ParsableCommand {
 }
 
 /// `keys show ID`.
-struct ShowKey: ParsableCommand {
+struct ShowKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one key (never its secrets).")
 
     @OptionGroup var store: KeyStoreOptions
@@ -118,15 +122,15 @@ struct ShowKey: ParsableCommand {
     @Argument(help: "The key ID.")
     var id: String
 
-    func run() throws {
+    func run() async throws {
         let keyStore = try store.open().store
-        let info = try KeyCLI.run { () throws(KeyStoreError) in try keyStore.show(id: id) }
+        let info = try await KeyCLI.run { () async throws(KeyStoreError) in try await keyStore.show(id: id) }
         try KeyCLI.printKey(KeyDocument(info), format: store.output)
     }
 }
 
 /// `keys revoke ID`.
-struct RevokeKey: ParsableCommand {
+struct RevokeKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a key for good (running gateways refuse it within a second).")
 
@@ -135,15 +139,15 @@ struct RevokeKey: ParsableCommand {
     @Argument(help: "The key ID.")
     var id: String
 
-    func run() throws {
+    func run() async throws {
         let keyStore = try store.open().store
-        let info = try KeyCLI.run { () throws(KeyStoreError) in try keyStore.revoke(id: id) }
+        let info = try await KeyCLI.run { () async throws(KeyStoreError) in try await keyStore.revoke(id: id) }
         try KeyCLI.printKey(KeyDocument(info), format: store.output)
     }
 }
 
 /// `keys rotate ID`: new secrets for the same key ID and access key ID.
-struct RotateKey: ParsableCommand {
+struct RotateKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate", abstract: "Replace a key's secrets; the old ones stop working. Prints the new ones once."
     )
@@ -153,9 +157,11 @@ struct RotateKey: ParsableCommand {
     @Argument(help: "The key ID.")
     var id: String
 
-    func run() throws {
+    func run() async throws {
         let opened = try store.open()
-        let created = try opened.run { () throws(KeyStoreError) in try opened.store.rotate(id: id) }
+        let created = try await opened.run { () async throws(KeyStoreError) in
+            try await opened.store.rotate(id: id)
+        }
         try KeyCLI.printCreated(created, format: store.output)
     }
 }
@@ -170,9 +176,9 @@ enum KeyCLI {
         let masterKeyProblem: KeyStoreError?
 
         /// Runs a store operation; when it needs the master key that could not be loaded, says why.
-        func run<T>(_ body: () throws(KeyStoreError) -> T) throws -> T {
+        func run<T>(_ body: () async throws(KeyStoreError) -> T) async throws -> T {
             do {
-                return try body()
+                return try await body()
             } catch {
                 if error.kind == .masterKeyMissing, let masterKeyProblem {
                     throw CLI.fail("error: \(masterKeyProblem.description)")
@@ -183,9 +189,9 @@ enum KeyCLI {
     }
 
     /// Runs a key store operation; a failure prints `error: …` and exits 1.
-    static func run<T>(_ body: () throws(KeyStoreError) -> T) throws -> T {
+    static func run<T>(_ body: () async throws(KeyStoreError) -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch {
             throw CLI.fail("error: \(error.description)")
         }

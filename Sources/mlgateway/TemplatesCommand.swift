@@ -110,7 +110,7 @@ struct TemplateKeyOptions: ParsableArguments {
         do {
             let key = try TemplateKey(
                 endpoint: endpoint, variant: variant, direction: direction, contentType: contentType, in: configuration)
-            return (configuration, key, try TemplateStore(stateDirectory: configuration.server.stateDirectory))
+            return (configuration, key, try configuration.commandTemplateStore())
         } catch {
             throw CLI.fail("error: \(error.description)")
         }
@@ -126,7 +126,7 @@ struct ListTemplates: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let summaries = try await CLI.store {
-            let store = try TemplateStore(stateDirectory: configuration.server.stateDirectory)
+            let store = try configuration.commandTemplateStore()
             let live = try await store.liveTemplates().templates
             let latest = try await store.latestVersionNumbers()
             return TemplateCatalog.list(configuration: configuration, live: live, latestVersions: latest)

@@ -14,9 +14,11 @@ import Testing
         database = try TemporaryDatabase()
     }
 
-    func setUp() throws -> (KeyStore, Authenticator) {
+    func setUp() async throws -> (KeyStore, Authenticator) {
         let store = try database.store(masterKey: masterKey)
-        return (store, try Authenticator(store: store))
+        let authenticator = Authenticator(store: store)
+        try await authenticator.refreshIfChanged()
+        return (store, authenticator)
     }
 
     func signed(_ key: CreatedKey, path: String = "/endpoints/a/invocations", at date: Date? = nil) -> SigV4Request {
@@ -39,8 +41,8 @@ import Testing
     // MARK: API keys
 
     @Test func validAPIKey() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "team", rateLimit: RateLimit(perSecond: 1, burst: 2), now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "team", rateLimit: RateLimit(perSecond: 1, burst: 2), now: now)
         try await authenticator.refreshIfChanged()
         let principal = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         #expect(principal.keyID == created.id)
@@ -50,7 +52,7 @@ import Testing
     }
 
     @Test func missingAPIKey() async throws {
-        let (_, authenticator) = try setUp()
+        let (_, authenticator) = try await setUp()
         expectError(.missingAuthenticationToken) { () throws(AuthError) in
             try authenticator.authenticate(apiKey: nil, endpoint: "a")
         }
@@ -60,10 +62,10 @@ import Testing
     }
 
     @Test func unknownAndWrongAPIKeysLookTheSame() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "k", now: now)
-        let revoked = try store.create(name: "r", now: now)
-        try store.revoke(id: revoked.id, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "k", now: now)
+        let revoked = try await store.create(name: "r", now: now)
+        try await store.revoke(id: revoked.id, now: now)
         try await authenticator.refreshIfChanged()
         let wrongSecret = String(created.apiKey.dropLast()) + (created.apiKey.hasSuffix("a") ? "b" : "a")
         let unknownID = "mlgw_zzzzzzzzzzzz_" + String(created.apiKey.suffix(KeyGenerator.secretLength))
@@ -77,9 +79,9 @@ import Testing
     }
 
     @Test func revokedAPIKey() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "k", now: now)
-        try store.revoke(id: created.id, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "k", now: now)
+        try await store.revoke(id: created.id, now: now)
         try await authenticator.refreshIfChanged()
         expectError(.accessDenied, messageContains: "revoked") { () throws(AuthError) in
             try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
@@ -87,8 +89,8 @@ import Testing
     }
 
     @Test func expiredAPIKey() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "k", expiresAt: now.addingTimeInterval(60), now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "k", expiresAt: now.addingTimeInterval(60), now: now)
         try await authenticator.refreshIfChanged()
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now.addingTimeInterval(59))
         expectError(.accessDenied, messageContains: "expired") { () throws(AuthError) in
@@ -97,8 +99,8 @@ import Testing
     }
 
     @Test func outOfScopeAPIKey() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "k", endpoints: ["a"], now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "k", endpoints: ["a"], now: now)
         try await authenticator.refreshIfChanged()
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         expectError(.accessDenied, messageContains: "'b'") { () throws(AuthError) in
@@ -107,9 +109,9 @@ import Testing
     }
 
     @Test func rotatedAPIKeyReplacesTheOldOne() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "k", now: now)
-        let rotated = try store.rotate(id: created.id, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "k", now: now)
+        let rotated = try await store.rotate(id: created.id, now: now)
         try await authenticator.refreshIfChanged()
         _ = try authenticator.authenticate(apiKey: rotated.apiKey, endpoint: "a", now: now)
         expectError(.unrecognizedClient) { () throws(AuthError) in
@@ -120,8 +122,8 @@ import Testing
     // MARK: SigV4
 
     @Test func validSigV4() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "aws", sigV4: true, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "aws", sigV4: true, now: now)
         try await authenticator.refreshIfChanged()
         let principal = try authenticator.authenticateSigV4(
             request: signed(created), endpoint: "a", verifier: verifier, now: now)
@@ -130,7 +132,7 @@ import Testing
     }
 
     @Test func missingSigV4Credentials() async throws {
-        let (_, authenticator) = try setUp()
+        let (_, authenticator) = try await setUp()
         let request = SigV4Request(method: "POST", path: "/", query: "", headers: [("Host", "h")], bodySHA256: "")
         expectError(.missingAuthenticationToken) { () throws(AuthError) in
             try authenticator.authenticateSigV4(request: request, endpoint: "a", verifier: verifier, now: now)
@@ -138,7 +140,7 @@ import Testing
     }
 
     @Test func unknownAccessKey() async throws {
-        let (_, authenticator) = try setUp()
+        let (_, authenticator) = try await setUp()
         let stranger = CreatedKey(id: "x", name: "x", apiKey: "", accessKeyID: "MLGWUNKNOWN", secretAccessKey: "s")
         expectError(.unrecognizedClient) { () throws(AuthError) in
             try authenticator.authenticateSigV4(request: signed(stranger), endpoint: "a", verifier: verifier, now: now)
@@ -146,8 +148,8 @@ import Testing
     }
 
     @Test func badSignature() async throws {
-        let (store, authenticator) = try setUp()
-        var created = try store.create(name: "aws", sigV4: true, now: now)
+        let (store, authenticator) = try await setUp()
+        var created = try await store.create(name: "aws", sigV4: true, now: now)
         try await authenticator.refreshIfChanged()
         created.secretAccessKey = "wrong"
         expectError(.invalidSignature, messageContains: "does not match") { () throws(AuthError) in
@@ -156,8 +158,8 @@ import Testing
     }
 
     @Test func staleDate() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "aws", sigV4: true, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "aws", sigV4: true, now: now)
         try await authenticator.refreshIfChanged()
         let request = signed(created, at: now.addingTimeInterval(-600))
         expectError(.invalidSignature, messageContains: "Signature expired") { () throws(AuthError) in
@@ -166,8 +168,8 @@ import Testing
     }
 
     @Test func tamperedSigV4Requests() async throws {
-        let (store, authenticator) = try setUp()
-        let created = try store.create(name: "aws", sigV4: true, now: now)
+        let (store, authenticator) = try await setUp()
+        let created = try await store.create(name: "aws", sigV4: true, now: now)
         try await authenticator.refreshIfChanged()
         var body = signed(created)
         body.bodySHA256 = SigV4Request.sha256Hex(Array("{\"evil\":1}".utf8))
@@ -184,11 +186,11 @@ import Testing
     }
 
     @Test func revokedExpiredAndOutOfScopeSigV4Keys() async throws {
-        let (store, authenticator) = try setUp()
-        let revoked = try store.create(name: "r", sigV4: true, now: now)
-        try store.revoke(id: revoked.id, now: now)
-        let expired = try store.create(name: "e", expiresAt: now, sigV4: true, now: now)
-        let scoped = try store.create(name: "s", endpoints: ["b"], sigV4: true, now: now)
+        let (store, authenticator) = try await setUp()
+        let revoked = try await store.create(name: "r", sigV4: true, now: now)
+        try await store.revoke(id: revoked.id, now: now)
+        let expired = try await store.create(name: "e", expiresAt: now, sigV4: true, now: now)
+        let scoped = try await store.create(name: "s", endpoints: ["b"], sigV4: true, now: now)
         try await authenticator.refreshIfChanged()
         for (key, text) in [(revoked, "revoked"), (expired, "expired"), (scoped, "not authorized")] {
             expectError(.accessDenied, messageContains: text) { () throws(AuthError) in
@@ -198,8 +200,9 @@ import Testing
     }
 
     @Test func sigV4WithoutMasterKeyIsAnInternalFailure() async throws {
-        let created = try database.store(masterKey: masterKey).create(name: "aws", sigV4: true, now: now)
-        let authenticator = try Authenticator(store: database.store())
+        let created = try await database.store(masterKey: masterKey).create(name: "aws", sigV4: true, now: now)
+        let authenticator = Authenticator(store: try database.store())
+        try await authenticator.refreshIfChanged()
         let error = #expect(throws: AuthError.self) {
             try authenticator.authenticateSigV4(request: signed(created), endpoint: "a", verifier: verifier, now: now)
         }
@@ -209,17 +212,37 @@ import Testing
 
     // MARK: Cache invalidation
 
+    @Test func requestsBeforeTheFirstLoadAreServiceUnavailable() async throws {
+        let store = try database.store(masterKey: masterKey)
+        let created = try await store.create(name: "k", sigV4: true, now: now)
+        let authenticator = Authenticator(store: store)
+        #expect(!authenticator.isLoaded)
+        let error = #expect(throws: AuthError.self) {
+            try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
+        }
+        #expect(error == .keysNotLoaded)
+        #expect(error?.httpStatus == 503)
+        let signedError = #expect(throws: AuthError.self) {
+            try authenticator.authenticateSigV4(request: signed(created), endpoint: "a", verifier: verifier, now: now)
+        }
+        #expect(signedError == .keysNotLoaded)
+        try await authenticator.refreshIfChanged()
+        #expect(authenticator.isLoaded)
+        _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
+    }
+
     @Test func changesFromAnotherStoreApplyAfterRefresh() async throws {
         let gatewayStore = try database.store(masterKey: masterKey)
-        let authenticator = try Authenticator(store: gatewayStore)
+        let authenticator = Authenticator(store: gatewayStore)
+        try await authenticator.refreshIfChanged()
         let cliStore = try database.store(masterKey: masterKey)
-        let created = try cliStore.create(name: "k", now: now)
+        let created = try await cliStore.create(name: "k", now: now)
         #expect(throws: AuthError.unrecognizedAPIKey) {
             try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         }
         try await authenticator.refreshIfChanged()
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
-        try cliStore.revoke(id: created.id, now: now)
+        try await cliStore.revoke(id: created.id, now: now)
         _ = try authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)
         try await authenticator.refreshIfChanged()
         #expect(throws: AuthError.self) {
@@ -228,16 +251,16 @@ import Testing
     }
 
     @Test func runLoopPicksUpRevocationFromAnotherStore() async throws {
-        let authenticator = try Authenticator(store: database.store(), pollInterval: .milliseconds(20))
+        let authenticator = Authenticator(store: try database.store(), pollInterval: .milliseconds(20))
         let cliStore = try database.store()
-        let created = try cliStore.create(name: "k", now: now)
+        let created = try await cliStore.create(name: "k", now: now)
         let poller = Task { await authenticator.run() }
         defer { poller.cancel() }
         #expect(
             await eventually {
                 (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) != nil
             })
-        try cliStore.revoke(id: created.id, now: now)
+        try await cliStore.revoke(id: created.id, now: now)
         #expect(
             await eventually {
                 (try? authenticator.authenticate(apiKey: created.apiKey, endpoint: "a", now: now)) == nil

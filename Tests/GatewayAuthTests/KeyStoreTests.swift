@@ -12,83 +12,86 @@ import Testing
         database = try TemporaryDatabase()
     }
 
-    @Test func createShowAndList() throws {
+    @Test func createShowAndList() async throws {
         let store = try database.store()
-        let created = try store.create(
+        let created = try await store.create(
             name: "team-a", endpoints: ["a", "b"], expiresAt: now.addingTimeInterval(86_400),
             rateLimit: RateLimit(perSecond: 5, burst: 10), quota: Quota(limit: 100, period: .day), now: now)
         #expect(created.name == "team-a")
         #expect(created.apiKey.hasPrefix("mlgw_\(created.id)_"))
         #expect(created.accessKeyID == nil && created.secretAccessKey == nil)
-        let info = try store.show(id: created.id)
+        let info = try await store.show(id: created.id)
         #expect(info.endpoints == ["a", "b"])
         #expect(info.createdAt == now)
         #expect(info.expiresAt == now.addingTimeInterval(86_400))
         #expect(info.rateLimit == RateLimit(perSecond: 5, burst: 10))
         #expect(info.quota == Quota(limit: 100, period: .day))
         #expect(info.status(at: now) == .active)
-        let second = try store.create(name: "team-b", now: now.addingTimeInterval(1))
-        #expect(try store.list().map(\.id) == [created.id, second.id])
-        #expect(try store.show(id: second.id).endpoints.isEmpty)
+        let second = try await store.create(name: "team-b", now: now.addingTimeInterval(1))
+        #expect(try await store.list().map(\.id) == [created.id, second.id])
+        #expect(try await store.show(id: second.id).endpoints.isEmpty)
     }
 
-    @Test func revokeIsPermanentAndIdempotent() throws {
+    @Test func revokeIsPermanentAndIdempotent() async throws {
         let store = try database.store()
-        let created = try store.create(name: "k", now: now)
-        let revoked = try store.revoke(id: created.id, now: now.addingTimeInterval(10))
+        let created = try await store.create(name: "k", now: now)
+        let revoked = try await store.revoke(id: created.id, now: now.addingTimeInterval(10))
         #expect(revoked.status(at: now) == .revoked)
-        try store.revoke(id: created.id, now: now.addingTimeInterval(20))
-        #expect(try store.show(id: created.id).revokedAt == now.addingTimeInterval(10))
-        #expect(throws: KeyStoreError.self) { try store.rotate(id: created.id) }
+        try await store.revoke(id: created.id, now: now.addingTimeInterval(20))
+        #expect(try await store.show(id: created.id).revokedAt == now.addingTimeInterval(10))
+        await #expect(throws: KeyStoreError.self) { try await store.rotate(id: created.id) }
     }
 
-    @Test func rotateReplacesSecrets() throws {
+    @Test func rotateReplacesSecrets() async throws {
         let store = try database.store(masterKey: masterKey)
-        let created = try store.create(name: "k", sigV4: true, now: now)
-        let rotated = try store.rotate(id: created.id, now: now.addingTimeInterval(5))
+        let created = try await store.create(name: "k", sigV4: true, now: now)
+        let rotated = try await store.rotate(id: created.id, now: now.addingTimeInterval(5))
         #expect(rotated.id == created.id)
         #expect(rotated.apiKey != created.apiKey)
         #expect(rotated.accessKeyID == created.accessKeyID)
         #expect(rotated.secretAccessKey != created.secretAccessKey)
-        #expect(try store.show(id: created.id).rotatedAt == now.addingTimeInterval(5))
-        let snapshot = try store.snapshot()
+        #expect(try await store.show(id: created.id).rotatedAt == now.addingTimeInterval(5))
+        let snapshot = try await store.snapshot()
         let entry = try #require(snapshot.keys[created.id])
         #expect(KeyGenerator.hash(apiKey: rotated.apiKey, salt: entry.salt) == entry.hash)
         #expect(KeyGenerator.hash(apiKey: created.apiKey, salt: entry.salt) != entry.hash)
         #expect(try entry.secretAccessKey?.get() == rotated.secretAccessKey)
     }
 
-    @Test func unknownIDIsNotFound() throws {
+    @Test func unknownIDIsNotFound() async throws {
         let store = try database.store()
-        for operation in [
-            { _ = try store.show(id: "nope") }, { _ = try store.revoke(id: "nope") },
-            { _ = try store.rotate(id: "nope") },
-        ] {
-            let error = #expect(throws: KeyStoreError.self) { try operation() }
+        let operations: [@Sendable () async throws -> Void] = [
+            { _ = try await store.show(id: "nope") }, { _ = try await store.revoke(id: "nope") },
+            { _ = try await store.rotate(id: "nope") },
+        ]
+        for operation in operations {
+            let error = await #expect(throws: KeyStoreError.self) { try await operation() }
             #expect(error?.kind == .notFound)
         }
     }
 
-    @Test func sigV4KeyNeedsMasterKey() throws {
+    @Test func sigV4KeyNeedsMasterKey() async throws {
         let store = try database.store()
-        let error = #expect(throws: KeyStoreError.self) { try store.create(name: "k", sigV4: true) }
+        let error = await #expect(throws: KeyStoreError.self) { try await store.create(name: "k", sigV4: true) }
         #expect(error?.kind == .masterKeyMissing)
         #expect(error?.message.contains("openssl rand -base64 32") == true)
     }
 
-    @Test func invalidOptionsAreRejected() throws {
+    @Test func invalidOptionsAreRejected() async throws {
         let store = try database.store()
-        #expect(throws: KeyStoreError.self) { try store.create(name: "") }
-        #expect(throws: KeyStoreError.self) {
-            try store.create(name: "k", rateLimit: RateLimit(perSecond: 0, burst: 1))
+        await #expect(throws: KeyStoreError.self) { try await store.create(name: "") }
+        await #expect(throws: KeyStoreError.self) {
+            try await store.create(name: "k", rateLimit: RateLimit(perSecond: 0, burst: 1))
         }
-        #expect(throws: KeyStoreError.self) { try store.create(name: "k", quota: Quota(limit: 0, period: .day)) }
+        await #expect(throws: KeyStoreError.self) {
+            try await store.create(name: "k", quota: Quota(limit: 0, period: .day))
+        }
     }
 
-    @Test func secretsAreNeverStoredInTheClear() throws {
+    @Test func secretsAreNeverStoredInTheClear() async throws {
         let store = try database.store(masterKey: masterKey)
-        let created = try store.create(name: "k", sigV4: true, now: now)
-        let rotated = try store.rotate(id: created.id, now: now)
+        let created = try await store.create(name: "k", sigV4: true, now: now)
+        let rotated = try await store.rotate(id: created.id, now: now)
         let bytes = try database.allBytes()
         #expect(bytes.contains(bytes: created.id))
         for secret in [created.apiKey, rotated.apiKey, created.secretAccessKey, rotated.secretAccessKey].compactMap({
@@ -99,39 +102,43 @@ import Testing
         }
     }
 
-    @Test func newDatabaseIsOwnerOnly() throws {
+    @Test func newDatabaseIsOwnerOnly() async throws {
         _ = try database.store()
         let attributes = try FileManager.default.attributesOfItem(atPath: database.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
-    @Test func opensTheDatabaseInTheStateDirectory() throws {
+    @Test func opensTheDatabaseInTheStateDirectory() async throws {
         let stateDirectory = database.directory.appendingPathComponent("state")
-        let created = try KeyStore(stateDirectory: stateDirectory).create(name: "k")
+        let created = try await KeyStore(stateDirectory: stateDirectory).create(name: "k")
         let path = stateDirectory.appendingPathComponent("mlgateway.sqlite").path
-        #expect(try KeyStore(path: path).show(id: created.id).name == "k")
+        #expect(try await KeyStore(path: path).show(id: created.id).name == "k")
     }
 
     @Test func everyWriteBumpsTheRevision() async throws {
         let store = try database.store()
         let start = try await store.revision()
-        let created = try store.create(name: "k")
-        try store.revoke(id: created.id)
+        let created = try await store.create(name: "k")
+        try await store.revoke(id: created.id)
         #expect(try await store.revision() == start + 2)
     }
 
-    @Test func reopeningKeepsKeysAndOtherTables() throws {
-        let created = try database.store().create(name: "k")
+    @Test func reopeningKeepsKeysAndOtherTables() async throws {
+        let created = try await database.store().create(name: "k")
         let reopened = try database.store()
-        try reopened.pool.write { db in try db.execute(sql: "CREATE TABLE template (id TEXT)") }
-        #expect(try database.store().show(id: created.id).name == "k")
+        guard case .sqlite(let pool) = reopened.storage else {
+            Issue.record("not SQLite")
+            return
+        }
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE template (id TEXT)") }
+        #expect(try await database.store().show(id: created.id).name == "k")
     }
 }
 
 @Suite struct KeyOptionParsingTests {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 
-    @Test func rates() throws {
+    @Test func rates() async throws {
         #expect(try RateLimit(parsing: "100/s") == RateLimit(perSecond: 100, burst: 100))
         #expect(try RateLimit(parsing: "600/m") == RateLimit(perSecond: 10, burst: 600))
         #expect(try RateLimit(parsing: "60/m", burst: 5) == RateLimit(perSecond: 1, burst: 5))
@@ -141,7 +148,7 @@ import Testing
         }
     }
 
-    @Test func quotas() throws {
+    @Test func quotas() async throws {
         #expect(try Quota(parsing: "1000000/month") == Quota(limit: 1_000_000, period: .month))
         #expect(try Quota(parsing: "5000/day") == Quota(limit: 5000, period: .day))
         for bad in ["1000", "1000/week", "0/day", "x/day"] {
@@ -149,7 +156,7 @@ import Testing
         }
     }
 
-    @Test func expiries() throws {
+    @Test func expiries() async throws {
         #expect(try KeyExpiry.parse("30d", now: now) == now.addingTimeInterval(30 * 86_400))
         #expect(try KeyExpiry.parse("12h", now: now) == now.addingTimeInterval(12 * 3_600))
         #expect(try KeyExpiry.parse("2027-01-01") == ISO8601DateFormatter().date(from: "2027-01-01T00:00:00Z"))
@@ -158,7 +165,7 @@ import Testing
         }
     }
 
-    @Test func createdKeyJSONHasTheDocumentedFields() throws {
+    @Test func createdKeyJSONHasTheDocumentedFields() async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let plain = CreatedKey(id: "i", name: "n", apiKey: "k", accessKeyID: nil, secretAccessKey: nil)

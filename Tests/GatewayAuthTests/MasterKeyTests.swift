@@ -4,26 +4,26 @@ import Testing
 @testable import GatewayAuth
 
 @Suite struct MasterKeyTests {
-    @Test func sealOpenRoundTrip() throws {
+    @Test func sealOpenRoundTrip() async throws {
         let key = MasterKey.random()
         let sealed = try key.seal(Array("secret".utf8), context: "ctx")
         #expect(try key.open(sealed, context: "ctx") == Array("secret".utf8))
         #expect(!sealed.contains(bytes: "secret"))
     }
 
-    @Test func wrongMasterKeyFails() throws {
+    @Test func wrongMasterKeyFails() async throws {
         let sealed = try MasterKey.random().seal(Array("secret".utf8), context: "ctx")
         let error = #expect(throws: KeyStoreError.self) { try MasterKey.random().open(sealed, context: "ctx") }
         #expect(error?.kind == .masterKeyMismatch)
     }
 
-    @Test func contextIsAuthenticated() throws {
+    @Test func contextIsAuthenticated() async throws {
         let key = MasterKey.random()
         let sealed = try key.seal(Array("secret".utf8), context: "AKID1")
         #expect(throws: KeyStoreError.self) { try key.open(sealed, context: "AKID2") }
     }
 
-    @Test func base64RoundTrip() throws {
+    @Test func base64RoundTrip() async throws {
         let key = MasterKey.random()
         let copy = try MasterKey(base64: key.base64 + "\n")
         #expect(try copy.open(key.seal([1, 2, 3], context: "c"), context: "c") == [1, 2, 3])
@@ -35,7 +35,7 @@ import Testing
         #expect(error?.kind == .masterKeyInvalid)
     }
 
-    @Test func loadPrefersEnvironmentThenFile() throws {
+    @Test func loadPrefersEnvironmentThenFile() async throws {
         let database = try TemporaryDatabase()
         let file = database.directory.appendingPathComponent("master.key")
         let fromFile = MasterKey.random()
@@ -52,12 +52,12 @@ import Testing
         #expect(error?.kind == .masterKeyInvalid)
     }
 
-    @Test func storedSecretWithWrongMasterKeyIsReportedNotCrashed() throws {
+    @Test func storedSecretWithWrongMasterKeyIsReportedNotCrashed() async throws {
         let database = try TemporaryDatabase()
-        let created = try database.store(masterKey: .random()).create(name: "k", sigV4: true)
-        let entry = try #require(try database.store(masterKey: .random()).snapshot().keys[created.id])
+        let created = try await database.store(masterKey: .random()).create(name: "k", sigV4: true)
+        let entry = try #require(try await database.store(masterKey: .random()).snapshot().keys[created.id])
         #expect(throws: KeyStoreError.self) { try entry.secretAccessKey?.get() }
-        let missing = try #require(try database.store().snapshot().keys[created.id])
+        let missing = try #require(try await database.store().snapshot().keys[created.id])
         #expect(throws: KeyStoreError.masterKeyMissing) { try missing.secretAccessKey?.get() }
     }
 }

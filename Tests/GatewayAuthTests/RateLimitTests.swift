@@ -228,15 +228,17 @@ import Testing
         #expect(second.admitImmediately(key: "other", policy: policy, now: start) == .allowed)
     }
 
-    @Test func theKeyDatabaseKeepsQuotaCountsWithoutBumpingTheKeysRevision() async throws {
+    @Test func theStateDirectoryKeepsQuotaCountsWithoutBumpingTheKeysRevision() async throws {
         let database = try TemporaryDatabase()
         let store = try database.store()
         let revision = try await store.revision()
+        let usage = try QuotaUsageStore(stateDirectory: database.directory)
         let counter = QuotaCounter(quota: Quota(limit: 90, period: .month), used: 42, windowEnd: start)
-        try store.saveQuotaUsage(["a": counter])
-        try store.saveQuotaUsage(["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
+        try usage.save(["a": counter])
+        try usage.save(["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
         #expect(
-            try database.store().quotaUsage() == ["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
+            try QuotaUsageStore(stateDirectory: database.directory).load()
+                == ["a": QuotaCounter(quota: counter.quota, used: 43, windowEnd: start)])
         #expect(try await store.revision() == revision)
     }
 

@@ -73,6 +73,7 @@ class Processes:
         self.workdir = Path(workdir)
         self.running = []
         self.admin_urls = {}
+        self.postgres_servers = {}
 
     def _spawn(self, args, name, cwd=None):
         log = self.workdir / f"{name}-{len(self.running)}.log"
@@ -129,7 +130,54 @@ class Processes:
         wait_until(f"redis-server listens on {port}", lambda: is_listening(port), process=process, log=log)
         return port
 
+    def postgres(self):
+        """Starts a PostgreSQL server (Debian's `postgresql`) on a free port with a fresh data directory; returns its
+        port. PostgreSQL refuses to run as root, so under root initdb and the server run as the `postgres` user. The
+        server is stopped with the other processes (its postmaster is one of them)."""
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+        if not binaries:
+            message = "PostgreSQL is not installed (scripts/install-deps.sh --tests installs Debian's postgresql)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        bin_dir = binaries[-1].parent
+        port = free_port()
+        directory = Path(tempfile.mkdtemp(prefix="mlgw-postgres-"))
+        data = directory / "data"
+        run_as = []
+        if os.geteuid() == 0:
+            shutil.chown(directory, "postgres", "postgres")
+            run_as = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(
+            [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            check=True, capture_output=True, cwd=directory,
+        )
+        args = [*run_as, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(directory),
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+        stop = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]
+        self.postgres_servers[port] = (None, args, stop, directory)
+        self.restart_postgres(port)
+        return port
+
+    def stop_postgres(self, port):
+        """Stops the PostgreSQL server on `port` with pg_ctl (fast shutdown: clients are disconnected; runuser does
+        not pass signals on)."""
+        process, _, stop, directory = self.postgres_servers[port]
+        if process is None or process.poll() is not None:
+            return
+        subprocess.run(stop, check=True, capture_output=True, cwd=directory, timeout=60)
+        process.wait(timeout=30)
+
+    def restart_postgres(self, port):
+        """Starts the PostgreSQL server on `port` (again, after stop_postgres), on its data directory."""
+        _, args, stop, directory = self.postgres_servers[port]
+        process, log = self._spawn(args, "postgres", cwd=directory)
+        wait_until(f"postgres listens on {port}", lambda: is_listening(port), process=process, log=log)
+        self.postgres_servers[port] = (process, args, stop, directory)
+
     def stop(self):
+        for port in self.postgres_servers:
+            self.stop_postgres(port)
         for process in self.running:
             if process.poll() is None:
                 process.terminate()

@@ -230,7 +230,7 @@ def test_secret_variables_are_those_the_gateway_reads():
     sources = "\n".join(path.read_text() for path in (REPO_ROOT / "Sources").rglob("*.swift"))
     env = {var["name"]: var for var in gateway_container(only("Deployment"))["env"]}
     secret = only("Secret")
-    for name in ("MLGATEWAY_ADMIN_TOKEN", "MLGATEWAY_MASTER_KEY"):
+    for name in ("MLGATEWAY_ADMIN_TOKEN", "MLGATEWAY_MASTER_KEY", "PGPASSWORD"):
         assert f'"{name}"' in sources, f"the gateway no longer reads {name}"
         reference = env[name]["valueFrom"]["secretKeyRef"]
         assert reference["name"] == secret["metadata"]["name"]
@@ -241,6 +241,11 @@ def test_secret_variables_are_those_the_gateway_reads():
 
 def test_gateway_conf_shares_rate_limits_through_redis():
     assert gateway_conf()["rate_limit"]["redis"].startswith("redis://")
+
+
+def test_gateway_conf_shares_keys_and_templates_through_postgres_without_a_password_in_the_configmap():
+    url = gateway_conf()["state"]["postgres"]
+    assert url.startswith("postgres://") and ":" not in url.split("://", 1)[1].split("@", 1)[0]
 
 
 def test_gateway_conf_passes_the_gateways_check(bin_dir):

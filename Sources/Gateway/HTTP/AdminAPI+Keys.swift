@@ -17,8 +17,8 @@ extension AdminAPI {
     static func addKeyRoutes(to admin: RouterGroup<GatewayRequestContext>, runtime: GatewayRuntime) {
         let api = KeyAdminAPI(runtime: runtime)
         admin.post("keys") { request, _ in try await api.create(request) }
-        admin.get("keys") { _, _ in try api.list() }
-        admin.get("keys/:id") { _, context in try api.show(id: try context.segment("id")) }
+        admin.get("keys") { _, _ in try await api.list() }
+        admin.get("keys/:id") { _, context in try await api.show(id: try context.segment("id")) }
         admin.post("keys/:id/revoke") { _, context in try await api.revoke(id: try context.segment("id")) }
         admin.post("keys/:id/rotate") { _, context in try await api.rotate(id: try context.segment("id")) }
     }
@@ -46,43 +46,40 @@ struct KeyAdminAPI: Sendable {
             )
         }
         let configuration = runtime.configuration
-        let created = try Self.mapped { () throws(KeyStoreError) in
-            try options.create(in: try store(), configuration: configuration)
+        let created = try await mapped { store throws(KeyStoreError) in
+            try await options.create(in: store, configuration: configuration)
         }
         await runtime.keys.refresh()
         return try Self.json(.created, created)
     }
 
-    func list() throws -> Response {
-        let keys = try Self.mapped { () throws(KeyStoreError) in try store().list() }
+    func list() async throws -> Response {
+        let keys = try await mapped { store throws(KeyStoreError) in try await store.list() }
         let now = Date()
         return try Self.json(.ok, ["keys": keys.map { KeyDocument($0, now: now) }])
     }
 
-    func show(id: String) throws -> Response {
-        try Self.json(.ok, KeyDocument(try Self.mapped { () throws(KeyStoreError) in try store().show(id: id) }))
+    func show(id: String) async throws -> Response {
+        try Self.json(
+            .ok, KeyDocument(try await mapped { store throws(KeyStoreError) in try await store.show(id: id) }))
     }
 
     func revoke(id: String) async throws -> Response {
-        let info = try Self.mapped { () throws(KeyStoreError) in try store().revoke(id: id) }
+        let info = try await mapped { store throws(KeyStoreError) in try await store.revoke(id: id) }
         await runtime.keys.refresh()
         return try Self.json(.ok, KeyDocument(info))
     }
 
     func rotate(id: String) async throws -> Response {
-        let created = try Self.mapped { () throws(KeyStoreError) in try store().rotate(id: id) }
+        let created = try await mapped { store throws(KeyStoreError) in try await store.rotate(id: id) }
         await runtime.keys.refresh()
         return try Self.json(.ok, created)
     }
 
-    private func store() throws(KeyStoreError) -> KeyStore {
-        try runtime.keys.open(runtime.configuration.auth).store
-    }
-
-    /// Runs a store operation, turning its failure into an AWS-style error answer.
-    static func mapped<T>(_ body: () throws(KeyStoreError) -> T) throws(GatewayError) -> T {
+    /// Runs an operation on the key store, turning its failure into an AWS-style error answer.
+    private func mapped<T>(_ body: (KeyStore) async throws(KeyStoreError) -> T) async throws(GatewayError) -> T {
         do {
-            return try body()
+            return try await body(try runtime.keys.open(runtime.configuration.auth).store)
         } catch {
             throw GatewayError(error)
         }
@@ -97,13 +94,16 @@ struct KeyAdminAPI: Sendable {
 }
 
 extension GatewayError {
-    /// The admin answer for a key store failure: 404 `ResourceNotFound`, 400 `ValidationError`, or 500.
+    /// The admin answer for a key store failure: 404 `ResourceNotFound`, 400 `ValidationError`, 503
+    /// `ServiceUnavailable` while the shared state store is unreachable, or 500.
     init(_ error: KeyStoreError) {
         switch error.kind {
         case .notFound:
             self.init(code: .resourceNotFound, status: .notFound, message: error.message)
         case .invalidArgument, .masterKeyMissing:
             self.init(code: .validation, status: .badRequest, message: error.message)
+        case .unavailable:
+            self = .serviceUnavailable(error.message)
         case .masterKeyInvalid, .masterKeyMismatch, .database:
             self.init(code: .internalFailure, status: .internalServerError, message: error.message)
         }

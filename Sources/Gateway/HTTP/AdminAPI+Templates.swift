@@ -307,6 +307,8 @@ struct TemplateAdminAPI: Sendable {
             return GatewayError(code: .notFound, status: .notFound, message: error.description)
         case .badKey, .rejected:
             return .validation(error.description)
+        case .unavailable:
+            return .serviceUnavailable(error.description)
         case .database:
             return .internalFailure(error.description)
         }

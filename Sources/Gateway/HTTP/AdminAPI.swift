@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatewayAuth
 import Hummingbird
 import InvocationCore
 import WireFormats
@@ -30,7 +31,7 @@ enum AdminAPI {
             }
         }
         admin.get("endpoints") { _, _ in
-            HealthAPI.json(status: .ok, endpointsJSON(runtime.current))
+            HealthAPI.json(status: .ok, endpointsJSON(runtime.current, stateStore: stateStoreJSON(runtime)))
         }
         admin.get("shadows") { request, _ in
             let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
@@ -48,8 +49,20 @@ enum AdminAPI {
         return router
     }
 
-    /// Endpoints, variants, the live state of each backend, and data capture's settings (null when off).
-    static func endpointsJSON(_ snapshot: GatewaySnapshot) -> String {
+    /// Where keys and templates are kept, and whether that store answers.
+    static func stateStoreJSON(_ runtime: GatewayRuntime) -> String {
+        guard let store = runtime.stateStore else {
+            let path = runtime.configuration.server.stateDirectory.appendingPathComponent(KeyStore.fileName).path
+            return "{\"kind\":\"sqlite\",\"location\":\(JSONText.quoted(path)),\"reachable\":true}"
+        }
+        let error = store.unreachableReason.map(JSONText.quoted) ?? "null"
+        return "{\"kind\":\"postgres\",\"location\":\(JSONText.quoted(store.location.redacted)),"
+            + "\"reachable\":\(store.isReachable),\"error\":\(error)}"
+    }
+
+    /// Endpoints, variants, the live state of each backend, data capture's settings (null when off), and the state
+    /// store.
+    static func endpointsJSON(_ snapshot: GatewaySnapshot, stateStore: String) -> String {
         let now = ContinuousClock.now
         let endpoints = snapshot.configuration.endpoints.compactMap { snapshot.endpoints[$0.name] }.map { endpoint in
             let variants = (endpoint.production + endpoint.shadows).map { variant in
@@ -74,7 +87,8 @@ enum AdminAPI {
             return "{\"name\":\(JSONText.quoted(endpoint.name)),\"auth\":\"\(endpoint.configuration.auth.rawValue)\","
                 + "\"variants\":[\(variants.joined(separator: ","))],\"capture\":\(capture ?? "null")}"
         }
-        return "{\"generation\":\(snapshot.generation),\"endpoints\":[\(endpoints.joined(separator: ","))]}"
+        return "{\"generation\":\(snapshot.generation),\"endpoints\":[\(endpoints.joined(separator: ","))],"
+            + "\"state_store\":\(stateStore)}"
     }
 }
 

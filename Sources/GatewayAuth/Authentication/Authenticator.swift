@@ -6,8 +6,10 @@ import WireFormats
 
 /// Checks API keys and SigV4 signatures against an in-memory snapshot of the ``KeyStore``.
 ///
-/// Request-time checks never touch SQLite. ``run()`` polls the store's revision counter every `pollInterval` and
-/// reloads the snapshot when it changed, so revocations made by another process apply within a second.
+/// Request-time checks never touch the database. ``run()`` loads the keys, then polls the store's revision counter
+/// every `pollInterval` and reloads the snapshot when it changed, so revocations made by another process apply
+/// within a second; on PostgreSQL the key registry also calls ``refreshIfChanged()`` as soon as a change is
+/// notified. Until the first load, requests answer 503 `ServiceUnavailable`.
 /// Failures are counted in `mlgateway_auth_failures_total{reason}` (reason = AWS error code).
 public final class Authenticator: Sendable {
     private let store: KeyStore
@@ -17,11 +19,11 @@ public final class Authenticator: Sendable {
     private let failures: [AuthError.Code: Counter]
     private static let decoySalt = [UInt8](repeating: 0, count: 32)
 
-    /// Creates an authenticator and loads the current keys.
+    /// Creates an authenticator; the keys are loaded by ``run()`` or ``refreshIfChanged()``.
     public init(
         store: KeyStore, pollInterval: Duration = .milliseconds(250),
         logger: Logger = Logger(label: "mlgateway.auth")
-    ) throws(KeyStoreError) {
+    ) {
         self.store = store
         self.pollInterval = pollInterval
         self.logger = logger
@@ -30,23 +32,34 @@ public final class Authenticator: Sendable {
             uniqueKeysWithValues: AuthError.Code.allCases.filter { $0 != .throttling }.map {
                 ($0, Counter(label: "mlgateway_auth_failures_total", dimensions: [("reason", $0.rawValue)]))
             })
-        try install(store.snapshot())
     }
 
-    /// Polls the store for changes until the task is cancelled.
+    /// Whether the keys have been loaded at least once.
+    public var isLoaded: Bool { snapshot.withLock { $0.revision >= 0 } }
+
+    /// Loads the keys, then polls the store for changes until the task is cancelled. A failed read is logged once
+    /// until a read succeeds again; the keys loaded last stay in force meanwhile.
     public func run() async {
+        var failing = false
         while !Task.isCancelled {
+            do {
+                try await refreshIfChanged()
+                if failing { logger.info("API keys readable again") }
+                failing = false
+            } catch {
+                // A read cut short by shutdown is not a failure worth a warning.
+                guard !Task.isCancelled else { return }
+                if !failing {
+                    logger.warning(
+                        "Reloading API keys failed; the keys loaded last stay in force",
+                        metadata: ["error": "\(error)"])
+                }
+                failing = true
+            }
             do {
                 try await Task.sleep(for: pollInterval)
             } catch {
                 return
-            }
-            do {
-                try await refreshIfChanged()
-            } catch {
-                // A read cut short by shutdown is not a failure worth a warning.
-                guard !Task.isCancelled else { return }
-                logger.warning("Reloading API keys failed", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -55,7 +68,7 @@ public final class Authenticator: Sendable {
     public func refreshIfChanged() async throws(KeyStoreError) {
         let revision = try await store.revision()
         guard revision != snapshot.withLock({ $0.revision }) else { return }
-        try install(store.snapshot())
+        install(try await store.snapshot())
     }
 
     /// Authenticates an API key for `endpoint`.
@@ -66,7 +79,9 @@ public final class Authenticator: Sendable {
         do throws(AuthError) {
             guard let apiKey, !apiKey.isEmpty else { throw AuthError.missingAuthenticationToken }
             guard let id = KeyGenerator.id(of: apiKey) else { throw AuthError.unrecognizedAPIKey }
-            guard let entry = snapshot.withLock({ $0.keys[String(id)] }) else {
+            let (loaded, found) = snapshot.withLock { ($0.revision >= 0, $0.keys[String(id)]) }
+            guard loaded else { throw AuthError.keysNotLoaded }
+            guard let entry = found else {
                 // Hash anyway so an unknown ID takes as long as a wrong secret.
                 _ = Hex.constantTimeEquals(KeyGenerator.hash(apiKey: apiKey, salt: Self.decoySalt), Self.decoySalt)
                 throw AuthError.unrecognizedAPIKey
@@ -91,9 +106,10 @@ public final class Authenticator: Sendable {
     ) throws(AuthError) -> Principal {
         do throws(AuthError) {
             let authorization = try verifier.authorization(of: request)
-            let entry = snapshot.withLock { snapshot in
-                snapshot.accessKeys[authorization.accessKeyID].flatMap { snapshot.keys[$0] }
+            let (loaded, entry) = snapshot.withLock { snapshot in
+                (snapshot.revision >= 0, snapshot.accessKeys[authorization.accessKeyID].flatMap { snapshot.keys[$0] })
             }
+            guard loaded else { throw AuthError.keysNotLoaded }
             guard let entry, let secret = entry.secretAccessKey else { throw AuthError.unrecognizedAccessKey }
             let secretAccessKey: String
             switch secret {

@@ -32,19 +32,6 @@ extension KeyStore {
                     INSERT OR IGNORE INTO api_key_revision (id, revision) VALUES (1, 0);
                     """)
         }
-        // Quota counts of the in-memory rate limiter, so that a single process's quotas survive its restarts.
-        migrator.registerMigration("api_key_quota_usage.v1") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS api_key_quota_usage (
-                        key_id TEXT PRIMARY KEY NOT NULL,
-                        quota_limit INTEGER NOT NULL,
-                        quota_period TEXT NOT NULL,
-                        used INTEGER NOT NULL,
-                        window_end REAL NOT NULL
-                    );
-                    """)
-        }
         return migrator
     }
 }

@@ -1,3 +1,5 @@
+import PostgresState
+
 /// Why a key store operation failed.
 public struct KeyStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Category of the failure (maps to an HTTP status on the admin API).
@@ -12,8 +14,10 @@ public struct KeyStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case masterKeyInvalid
         /// A stored secret does not decrypt under the configured master key.
         case masterKeyMismatch
-        /// SQLite failed.
+        /// The database failed.
         case database
+        /// The shared state store cannot be reached (503 on the admin API; the gateway keeps its last state).
+        case unavailable
     }
 
     /// Category.
@@ -29,6 +33,11 @@ public struct KeyStoreError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// The message.
     public var description: String { message }
+
+    /// The key store's form of a state store failure.
+    init(_ error: PostgresStateError) {
+        self.init(kind: error.kind == .unavailable ? .unavailable : .database, message: error.message)
+    }
 
     static func notFound(_ id: String) -> KeyStoreError {
         KeyStoreError(kind: .notFound, message: "no API key with ID '\(id)'")

@@ -24,6 +24,7 @@ extension GatewayError.Code {
         case .accessDenied: self = .accessDenied
         case .throttling: self = .throttling
         case .internalFailure: self = .internalFailure
+        case .serviceUnavailable: self = .serviceUnavailable
         }
     }
 }

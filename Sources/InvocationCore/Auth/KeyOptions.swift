@@ -53,7 +53,7 @@ public struct KeyOptions: Sendable, Decodable {
     /// Creates the key in `store` after checking the options against `configuration`'s endpoints.
     public func create(
         in store: KeyStore, configuration: GatewayConfiguration, now: Date = Date()
-    ) throws(KeyStoreError) -> CreatedKey {
+    ) async throws(KeyStoreError) -> CreatedKey {
         let known = Set(configuration.endpoints.map(\.name))
         if let unknown = endpoints.first(where: { !known.contains($0) }) {
             throw KeyStoreError(
@@ -68,10 +68,11 @@ public struct KeyOptions: Sendable, Decodable {
         if let burst, burst < 1 {
             throw KeyStoreError(kind: .invalidArgument, message: "burst must be at least 1")
         }
-        return try store.create(
-            name: name, endpoints: endpoints,
-            expiresAt: try expires.map { text throws(KeyStoreError) in try KeyExpiry.parse(text, now: now) },
-            rateLimit: try rate.map { text throws(KeyStoreError) in try RateLimit(parsing: text, burst: burst) },
-            quota: try quota.map { text throws(KeyStoreError) in try Quota(parsing: text) }, sigV4: sigV4, now: now)
+        let expiresAt = try expires.map { text throws(KeyStoreError) in try KeyExpiry.parse(text, now: now) }
+        let rateLimit = try rate.map { text throws(KeyStoreError) in try RateLimit(parsing: text, burst: burst) }
+        let quota = try quota.map { text throws(KeyStoreError) in try Quota(parsing: text) }
+        return try await store.create(
+            name: name, endpoints: endpoints, expiresAt: expiresAt, rateLimit: rateLimit, quota: quota, sigV4: sigV4,
+            now: now)
     }
 }

@@ -2,14 +2,16 @@ import FeatureStore
 import Foundation
 import GatewayAuth
 import Logging
+import PostgresState
 import Synchronization
 
-/// The API keys in force: the ``KeyStore`` in `state_dir`, the in-memory ``Authenticator`` over it and the
-/// per-key ``RateLimiter``.
+/// The API keys in force: the ``KeyStore`` (in `state_dir`, or in the fleet's PostgreSQL with `[state]`), the
+/// in-memory ``Authenticator`` over it and the per-key ``RateLimiter``.
 ///
-/// The database is opened on first use (at start when an endpoint needs credentials, else by the first admin call or
-/// request that needs it), so a gateway without authentication creates no key tables. Requests never read SQLite:
-/// ``run()`` keeps the authenticator's snapshot current.
+/// The store is opened on first use (at start when an endpoint needs credentials, else by the first admin call or
+/// request that needs it), so a gateway without authentication creates no key tables. Requests never read the
+/// database: ``run()`` keeps the authenticator's snapshot current, reloading it as soon as PostgreSQL notifies a
+/// change and after every reconnection.
 public final class KeyRegistry: Sendable {
     /// The store and the authenticator over it.
     package struct Opened: Sendable {
@@ -19,20 +21,28 @@ public final class KeyRegistry: Sendable {
 
     /// Where `mlgateway.sqlite` lives.
     public let stateDirectory: URL
+    /// The fleet's shared state store, when keys live in PostgreSQL.
+    private let stateStore: PostgresStateStore?
+    /// The saved quota counts of the in-memory limiter, opened with the keys.
+    private let quotaUsage = Mutex<QuotaUsageStore?>(nil)
     /// Rate limits and quotas of every key: counters in this process's memory, or in Redis (`[rate_limit]`).
     package let rateLimiter: RateLimiter
     /// The Redis store of the counters, when `[rate_limit]` configures one (closed by ``shutdown()``).
     private let redisStore: RedisRateLimitStore?
-    /// The in-memory store otherwise, whose quota counts are saved in the key database (``saveQuotaUsage()``).
+    /// The in-memory store otherwise, whose quota counts are saved in `state_dir` (``saveQuotaUsage()``).
     private let memoryStore: InMemoryRateLimitStore?
     package let logger: Logger
     private let opened = Mutex<Opened?>(nil)
     private let openings: AsyncStream<Authenticator>
     private let announce: AsyncStream<Authenticator>.Continuation
 
-    /// Creates a registry for the database in `stateDirectory`, counting limits as `rateLimit` says.
-    public init(stateDirectory: URL, rateLimit: RateLimitConfiguration? = nil, logger: Logger) {
+    /// Creates a registry for the keys in `state` (else in `stateDirectory`), counting limits as `rateLimit` says.
+    public init(
+        stateDirectory: URL, stateStore: PostgresStateStore? = nil, rateLimit: RateLimitConfiguration? = nil,
+        logger: Logger
+    ) {
         self.stateDirectory = stateDirectory
+        self.stateStore = stateStore
         self.logger = logger
         if let rateLimit {
             var redisLogger = logger
@@ -58,18 +68,28 @@ public final class KeyRegistry: Sendable {
         try opened.withLock { (opened: inout Opened?) throws(KeyStoreError) -> Opened in
             if let opened { return opened }
             let masterKey = loadMasterKey(configuration)
-            let store = try KeyStore(stateDirectory: stateDirectory, masterKey: masterKey)
+            let store =
+                if let stateStore {
+                    KeyStore(postgres: stateStore, masterKey: masterKey)
+                } else {
+                    try KeyStore(stateDirectory: stateDirectory, masterKey: masterKey)
+                }
             var authLogger = logger
             authLogger[metadataKey: "component"] = "auth"
-            let new = Opened(store: store, authenticator: try Authenticator(store: store, logger: authLogger))
-            restoreQuotaUsage(from: store)
+            let new = Opened(
+                store: store,
+                authenticator: Authenticator(
+                    store: store, pollInterval: stateStore == nil ? .milliseconds(250) : Self.resyncInterval,
+                    logger: authLogger))
+            restoreQuotaUsage()
             opened = new
             announce.yield(new.authenticator)
             announce.finish()
             logger.info(
-                "API keys loaded",
+                "API key store opened",
                 metadata: [
-                    "database": "\(stateDirectory.appendingPathComponent(KeyStore.fileName).path)",
+                    "database":
+                        "\(stateStore?.location.redacted ?? stateDirectory.appendingPathComponent(KeyStore.fileName).path)",
                     "master_key": "\(masterKey == nil ? "absent" : "present")",
                 ])
             return new
@@ -109,11 +129,16 @@ public final class KeyRegistry: Sendable {
         }
     }
 
+    /// How often a replica rereads the keys' revision in PostgreSQL besides the notifications, in case one was lost.
+    static let resyncInterval = Duration.seconds(5)
+
     /// Seeds the in-memory limiter with the quota counts saved by the last run.
-    private func restoreQuotaUsage(from store: KeyStore) {
+    private func restoreQuotaUsage() {
         guard let memoryStore else { return }
         do {
-            memoryStore.restore(try store.quotaUsage())
+            let store = try QuotaUsageStore(stateDirectory: stateDirectory)
+            quotaUsage.withLock { $0 = store }
+            memoryStore.restore(try store.load())
         } catch {
             logger.warning(
                 "Quota counts of the last run cannot be read; quotas count from zero",
@@ -121,13 +146,13 @@ public final class KeyRegistry: Sendable {
         }
     }
 
-    /// Saves the quota counts that changed since the last save in the key database (single-process mode), so that
-    /// a restart goes on counting where this run stopped. Called every second and once at shutdown.
+    /// Saves the quota counts that changed since the last save in `state_dir` (in-memory limits), so that a restart
+    /// goes on counting where this run stopped. Called every second and once at shutdown.
     package func saveQuotaUsage() {
-        guard let memoryStore, let store = opened.withLock({ $0?.store }) else { return }
+        guard let memoryStore, let store = quotaUsage.withLock({ $0 }) else { return }
         let changed = memoryStore.takeChangedQuotas()
         do {
-            try store.saveQuotaUsage(changed)
+            try store.save(changed)
         } catch {
             memoryStore.markChanged(changed.keys)
             logger.warning("Saving quota counts failed; retrying", metadata: ["error": "\(error.description)"])
@@ -139,10 +164,29 @@ public final class KeyRegistry: Sendable {
         await redisStore?.shutdown()
     }
 
-    /// Waits until the database is opened, then polls it for changes until cancelled.
+    /// Whether the keys are loaded (true when no store was opened: nothing needs them yet).
+    package var isLoaded: Bool { opened.withLock { $0?.authenticator }?.isLoaded ?? true }
+
+    /// Waits until the store is opened, then keeps the keys current until cancelled: polling its revision, and on
+    /// PostgreSQL also reloading on every notified change and after every reconnection.
     package func run() async {
         for await authenticator in openings {
-            await authenticator.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await authenticator.run() }
+                if let stateStore {
+                    let logger = logger
+                    group.addTask {
+                        for await change in stateStore.changes()
+                        where change == .resynchronize || change == .changed(topic: KeyStore.topic) {
+                            do {
+                                try await authenticator.refreshIfChanged()
+                            } catch {
+                                logger.warning("Reloading API keys failed", metadata: ["error": "\(error)"])
+                            }
+                        }
+                    }
+                }
+            }
             return
         }
     }

@@ -106,6 +106,11 @@ extension GatewayConfiguration {
             rateLimit = try RateLimitConfiguration(reading: &rateLimitTable)
             try rateLimitTable.finish()
         }
+        var state: StateConfiguration?
+        if var stateTable = try table.table("state") {
+            state = try StateConfiguration(reading: &stateTable)
+            try stateTable.finish()
+        }
         var asyncInvocations: AsyncConfiguration?
         if var asyncTable = try table.table("async") {
             asyncInvocations = try AsyncConfiguration(reading: &asyncTable, stateDirectory: server.stateDirectory)
@@ -120,6 +125,7 @@ extension GatewayConfiguration {
         configuration.auth = auth
         configuration.tracing = tracing
         configuration.rateLimit = rateLimit
+        configuration.state = state
         return configuration
     }
 }

@@ -25,6 +25,8 @@ public struct GatewayConfiguration: Sendable {
     public var tracing: TracingConfiguration?
     /// `[rate_limit]`; nil counts rate limits and quotas in this process (applies at restart).
     public var rateLimit: RateLimitConfiguration?
+    /// `[state]`; nil keeps keys and templates in SQLite in `state_dir` (applies at restart).
+    public var state: StateConfiguration?
 
     /// Creates a configuration.
     public init(server: ServerConfiguration, endpoints: [EndpointConfiguration], sourceFile: URL? = nil) {

@@ -2,6 +2,7 @@ import FeatureStore
 import Foundation
 import Logging
 import ModelClient
+import PostgresState
 import Synchronization
 
 /// Holds the configuration in force and swaps it atomically on reload.
@@ -21,6 +22,8 @@ public final class GatewayRuntime: Sendable {
     public let templates: TemplateRegistry
     /// API keys, opened on first use.
     public let keys: KeyRegistry
+    /// The PostgreSQL database replicas share (`[state]`), if configured; else keys and templates stay in SQLite.
+    public let stateStore: PostgresStateStore?
     package let logger: Logger
 
     /// Creates the runtime with an initial configuration.
@@ -29,9 +32,16 @@ public final class GatewayRuntime: Sendable {
     {
         self.logger = logger
         self.features = features
-        self.templates = TemplateRegistry(stateDirectory: configuration.server.stateDirectory, logger: logger)
+        var stateLogger = logger
+        stateLogger[metadataKey: "component"] = "state"
+        let stateStore = configuration.state.map { PostgresStateStore(location: $0.postgres, logger: stateLogger) }
+        self.stateStore = stateStore
+        self.templates = TemplateRegistry(
+            stateDirectory: configuration.server.stateDirectory, stateStore: stateStore, logger: logger)
         self.keys = KeyRegistry(
-            stateDirectory: configuration.server.stateDirectory, rateLimit: configuration.rateLimit, logger: logger)
+            stateDirectory: configuration.server.stateDirectory, stateStore: stateStore,
+            rateLimit: configuration.rateLimit,
+            logger: logger)
         let registry = self.registry
         self.state = Mutex(
             try GatewaySnapshot(

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import MappingTemplates
+import PostgresState
 import Synchronization
 
 /// The mapping templates in force: `gateway.conf` templates (in the configuration snapshot) overridden by the
-/// versions stored in SQLite (held here, compiled).
+/// versions stored in SQLite, or in the fleet's PostgreSQL with `[state]` (held here, compiled).
 ///
-/// Requests never read SQLite: they take the compiled stored templates from memory under one lock. ``refresh()``
+/// Requests never read the database: they take the compiled stored templates from memory under one lock. ``refresh()``
 /// (called by ``TemplateRefresher`` about four times a second, and right after every change made through this
 /// process's admin API) reads the store's revision counter and, only when it moved, loads and compiles the live
 /// versions and swaps them in at once. A request keeps the templates it started with.
@@ -15,6 +16,8 @@ import Synchronization
 public final class TemplateRegistry: Sendable {
     /// Where `mlgateway.sqlite` lives.
     public let stateDirectory: URL
+    /// The fleet's shared state store, when templates live in PostgreSQL.
+    public let stateStore: PostgresStateStore?
     package let logger: Logger
     private let opened = Mutex<TemplateStore?>(nil)
     private let state = Mutex(State())
@@ -24,9 +27,10 @@ public final class TemplateRegistry: Sendable {
         package var metrics: [String: TemplateMetrics] = [:]
     }
 
-    /// Creates a registry for the database in `stateDirectory`.
-    public init(stateDirectory: URL, logger: Logger) {
+    /// Creates a registry for the templates in `stateStore`, else in the database in `stateDirectory`.
+    public init(stateDirectory: URL, stateStore: PostgresStateStore? = nil, logger: Logger) {
         self.stateDirectory = stateDirectory
+        self.stateStore = stateStore
         self.logger = logger
     }
 
@@ -34,7 +38,10 @@ public final class TemplateRegistry: Sendable {
     public func store() throws(TemplateStoreError) -> TemplateStore {
         try opened.withLock { store throws(TemplateStoreError) -> TemplateStore in
             if let store { return store }
-            let new = try TemplateStore(stateDirectory: stateDirectory)
+            let new =
+                if let stateStore { TemplateStore(postgres: stateStore) } else {
+                    try TemplateStore(stateDirectory: stateDirectory)
+                }
             store = new
             return new
         }

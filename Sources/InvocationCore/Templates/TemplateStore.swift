@@ -3,20 +3,38 @@ import Foundation
 import GRDB
 import GatewayAuth
 import MappingTemplates
+import PostgresNIO
+import PostgresState
 import WireFormats
 
-/// Versioned mapping templates in SQLite (`state_dir/mlgateway.sqlite`, WAL mode), shared by the gateway and the
-/// CLI.
+/// Versioned mapping templates, shared by the gateway and the CLI: in SQLite (`state_dir/mlgateway.sqlite`, WAL
+/// mode), or in the fleet's PostgreSQL with `[state]` (``init(postgres:)``).
 ///
 /// Every change (create, update, rollback, delete) appends a version and an audit entry and bumps a revision counter
-/// in one transaction; gateways poll that counter (``revision()``) to pick up changes made by other processes. The
-/// tables (`template_version`, `template_audit`, `template_revision`) and the migrator identifiers (`templates-…`)
-/// are this store's own; other components keep their own tables in the same file.
+/// in one transaction; gateways poll that counter (``revision()``), and on PostgreSQL are notified of it, to pick up
+/// changes made by other processes. The tables (`template_version`, `template_audit`, and `template_revision` in
+/// SQLite) and the migration identifiers (`templates-…`) are this store's own; other components keep their own
+/// tables in the same database. Concurrent writers of one key are serialised (SQLite's write lock, an advisory
+/// lock on PostgreSQL), so versions stay consecutive.
 public final class TemplateStore: Sendable {
     /// The database file name inside `state_dir`.
     public static let fileName = "mlgateway.sqlite"
+    /// The state store topic of template changes.
+    public static let topic = "template"
 
-    package let pool: DatabasePool
+    /// Where the templates are kept.
+    enum Storage: Sendable {
+        case sqlite(DatabasePool)
+        case postgres(PostgresStateStore)
+    }
+
+    let storage: Storage
+
+    /// The SQLite database (nil on PostgreSQL).
+    package var pool: DatabasePool? {
+        if case .sqlite(let pool) = storage { return pool }
+        return nil
+    }
 
     /// Opens (creating if needed) the database in `stateDirectory` and migrates the template tables.
     public convenience init(stateDirectory: URL) throws(TemplateStoreError) {
@@ -35,56 +53,17 @@ public final class TemplateStore: Sendable {
         configuration.label = "templates"
         FileManager.default.createOwnerOnlyFileIfMissing(atPath: path)
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            storage = .sqlite(pool)
         } catch {
             throw .database("cannot open \(path): \(error)")
         }
     }
 
-    package static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("templates-v1") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE template_version (
-                        endpoint TEXT NOT NULL,
-                        variant TEXT NOT NULL,
-                        direction TEXT NOT NULL,
-                        content_type TEXT NOT NULL,
-                        version INTEGER NOT NULL,
-                        action TEXT NOT NULL,
-                        source TEXT,
-                        output_content_type TEXT,
-                        hash TEXT,
-                        author TEXT NOT NULL,
-                        created_at INTEGER NOT NULL,
-                        restored_from INTEGER,
-                        PRIMARY KEY (endpoint, variant, direction, content_type, version)
-                    );
-                    CREATE TABLE template_audit (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        at INTEGER NOT NULL,
-                        actor TEXT NOT NULL,
-                        origin TEXT NOT NULL,
-                        action TEXT NOT NULL,
-                        endpoint TEXT NOT NULL,
-                        variant TEXT NOT NULL,
-                        direction TEXT NOT NULL,
-                        content_type TEXT NOT NULL,
-                        version INTEGER,
-                        hash TEXT,
-                        detail TEXT
-                    );
-                    CREATE INDEX template_audit_endpoint ON template_audit (endpoint, id);
-                    CREATE TABLE template_revision (
-                        id INTEGER PRIMARY KEY CHECK (id = 1),
-                        revision INTEGER NOT NULL
-                    );
-                    INSERT INTO template_revision (id, revision) VALUES (1, 0);
-                    """)
-        }
-        return migrator
+    /// Keeps the templates in the shared state store; its tables are migrated on first use.
+    public init(postgres: PostgresStateStore) {
+        storage = .postgres(postgres)
     }
 
     /// Who makes a change, for versions and the audit log.
@@ -105,69 +84,69 @@ public final class TemplateStore: Sendable {
 
     /// The change counter: it grows with every stored change, from any process.
     public func revision() async throws(TemplateStoreError) -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT revision FROM template_revision WHERE id = 1") ?? 0 }
+        switch storage {
+        case .sqlite(let pool):
+            return try await Self.read(pool) { db in try Self.fetchRevision(db) }
+        case .postgres(let store):
+            return try await Self.postgres(store) { connection in
+                try await PostgresStateStore.revision(Self.topic, on: connection)
+            }
+        }
     }
 
     /// The latest version of every key whose latest version is live, with the revision they were read at.
     public func liveTemplates() async throws(TemplateStoreError) -> (revision: Int64, templates: [TemplateVersion]) {
-        try await read { db in
-            let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM template_revision WHERE id = 1") ?? 0
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.* FROM template_version t
-                    JOIN (SELECT endpoint, variant, direction, content_type, MAX(version) AS latest
-                          FROM template_version GROUP BY endpoint, variant, direction, content_type) m
-                      ON t.endpoint = m.endpoint AND t.variant = m.variant AND t.direction = m.direction
-                         AND t.content_type = m.content_type AND t.version = m.latest
-                    WHERE t.source IS NOT NULL
-                    ORDER BY t.endpoint, t.variant, t.direction, t.content_type
-                    """)
-            return (revision, try rows.map(Self.version(from:)))
+        switch storage {
+        case .sqlite(let pool):
+            return try await Self.read(pool) { db in
+                (try Self.fetchRevision(db), try Self.versions(db, sql: Self.liveTemplatesSQL))
+            }
+        case .postgres(let store):
+            return try await Self.postgres(store) { connection in
+                (
+                    try await PostgresStateStore.revision(Self.topic, on: connection),
+                    try await Self.versions(connection, PostgresQuery(unsafeSQL: Self.liveTemplatesSQL))
+                )
+            }
         }
     }
 
     /// The latest version number of every key ever stored, deletions included.
     public func latestVersionNumbers() async throws(TemplateStoreError) -> [TemplateKey: Int] {
-        try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT endpoint, variant, direction, content_type, MAX(version) AS latest FROM template_version
-                    GROUP BY endpoint, variant, direction, content_type
-                    """)
-            var latest: [TemplateKey: Int] = [:]
-            for row in rows {
-                guard let direction = TemplateDirection(rawValue: row["direction"]) else { continue }
-                let key = TemplateKey(
-                    endpoint: row["endpoint"], variant: row["variant"], direction: direction,
-                    contentType: row["content_type"])
-                latest[key] = row["latest"]
+        let latest: [TemplateVersion]
+        switch storage {
+        case .sqlite(let pool):
+            latest = try await Self.read(pool) { db in try Self.versions(db, sql: Self.latestVersionsSQL) }
+        case .postgres(let store):
+            latest = try await Self.postgres(store) { connection in
+                try await Self.versions(connection, PostgresQuery(unsafeSQL: Self.latestVersionsSQL))
             }
-            return latest
         }
+        return Dictionary(latest.map { ($0.key, $0.version) }, uniquingKeysWith: max)
     }
 
     /// Version `number` of `key`, or its latest live version when `number` is nil.
     public func version(_ key: TemplateKey, _ number: Int? = nil) async throws(TemplateStoreError) -> TemplateVersion {
-        let found = try await read { db in
-            if let number {
-                return try Self.fetchVersion(db, key, sql: "AND version = ?", extra: [number])
+        let found: TemplateVersion?
+        switch storage {
+        case .sqlite(let pool):
+            found = try await Self.read(pool) { db in try Self.fetchVersion(db, key, number) }
+        case .postgres(let store):
+            found = try await Self.postgres(store) { connection in
+                try await Self.fetchVersion(connection, key, number)
             }
-            return try Self.latest(db, key).flatMap { $0.isLive ? $0 : nil }
         }
-        guard let found else { throw .notFound(key: key, version: number) }
+        guard let found, number != nil || found.isLive else { throw .notFound(key: key, version: number) }
         return found
     }
 
     /// Every version of `key`, oldest first (empty when it was never stored).
     public func history(_ key: TemplateKey) async throws(TemplateStoreError) -> [TemplateVersion] {
-        try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM template_version WHERE \(Self.keyFilter) ORDER BY version",
-                arguments: Self.arguments(key)
-            )
-            .map(Self.version(from:))
+        switch storage {
+        case .sqlite(let pool):
+            return try await Self.read(pool) { db in try Self.history(db, key) }
+        case .postgres(let store):
+            return try await Self.postgres(store) { connection in try await Self.history(connection, key) }
         }
     }
 
@@ -175,17 +154,13 @@ public final class TemplateStore: Sendable {
     public func audit(endpoint: String? = nil, limit: Int = 100) async throws(TemplateStoreError)
         -> [TemplateAuditEntry]
     {
-        try await read { db in
-            let rows: [Row]
-            if let endpoint {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM template_audit WHERE endpoint = ? ORDER BY id DESC LIMIT ?",
-                    arguments: [endpoint, limit])
-            } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM template_audit ORDER BY id DESC LIMIT ?", arguments: [limit])
+        switch storage {
+        case .sqlite(let pool):
+            return try await Self.read(pool) { db in try Self.audit(db, endpoint: endpoint, limit: limit) }
+        case .postgres(let store):
+            return try await Self.postgres(store) { connection in
+                try await Self.audit(connection, endpoint: endpoint, limit: limit)
             }
-            return rows.map(Self.auditEntry(from:))
         }
     }
 
@@ -210,37 +185,20 @@ public final class TemplateStore: Sendable {
         do {
             _ = try MappingTemplate(source: source, name: key.description)
         } catch {
-            try await recordRejection(key, hash: hash, actor: actor, error: error)
+            try await change(
+                .rejection(hash: hash, reason: error.description), key, actor: actor, expectedVersion: nil)
             throw .invalid(error)
         }
-        return try await write { db in
-            let latest = try Self.latest(db, key)
-            try Self.check(key, expected: expectedVersion, latest: latest)
-            let output = outputContentType ?? (latest?.isLive == true ? latest?.outputContentType : nil)
-            return try Self.append(
-                db, key, action: latest?.isLive == true ? .update : .create, source: source, outputContentType: output,
-                after: latest, actor: actor, restoredFrom: nil)
-        }
+        return try await change(
+            .put(source: source, outputContentType: outputContentType), key, actor: actor,
+            expectedVersion: expectedVersion)
     }
 
     /// Stores a copy of version `target` as the next version of `key`.
     public func rollback(
         _ key: TemplateKey, to target: Int, actor: Actor, expectedVersion: Int? = nil
     ) async throws(TemplateStoreError) -> TemplateVersion {
-        try await write { db in
-            let latest = try Self.latest(db, key)
-            try Self.check(key, expected: expectedVersion, latest: latest)
-            guard let old = try Self.fetchVersion(db, key, sql: "AND version = ?", extra: [target]) else {
-                throw TemplateStoreError.notFound(key: key, version: target)
-            }
-            guard let source = old.source else {
-                throw TemplateStoreError.rejected(
-                    "Version \(target) of template \(key) is a deletion; roll back to a version with a template.")
-            }
-            return try Self.append(
-                db, key, action: .rollback, source: source, outputContentType: old.outputContentType, after: latest,
-                actor: actor, restoredFrom: target)
-        }
+        try await change(.rollback(to: target), key, actor: actor, expectedVersion: expectedVersion)
     }
 
     /// Marks `key` deleted: its stored template no longer applies (a `gateway.conf` template for the key applies
@@ -248,126 +206,140 @@ public final class TemplateStore: Sendable {
     public func delete(_ key: TemplateKey, actor: Actor, expectedVersion: Int? = nil) async throws(TemplateStoreError)
         -> TemplateVersion
     {
-        try await write { db in
-            let latest = try Self.latest(db, key)
-            try Self.check(key, expected: expectedVersion, latest: latest)
-            guard let latest, latest.isLive else { throw TemplateStoreError.notFound(key: key, version: nil) }
-            return try Self.append(
-                db, key, action: .delete, source: nil, outputContentType: nil, after: latest, actor: actor,
-                restoredFrom: nil)
+        try await change(.delete, key, actor: actor, expectedVersion: expectedVersion)
+    }
+
+    /// A change of one key.
+    enum Change: Sendable {
+        case put(source: String, outputContentType: String?)
+        case rollback(to: Int)
+        case delete
+        /// A template that did not compile: recorded in the audit log only.
+        case rejection(hash: String, reason: String)
+    }
+
+    /// Applies `change` in one transaction: reads the key's latest version (and a rollback's target), decides the
+    /// new version (``plan(_:_:latest:target:expectedVersion:actor:now:)``), appends it with its audit entry and
+    /// bumps the revision.
+    @discardableResult
+    private func change(
+        _ change: Change, _ key: TemplateKey, actor: Actor, expectedVersion: Int?
+    ) async throws(TemplateStoreError) -> TemplateVersion {
+        switch storage {
+        case .sqlite(let pool):
+            return try await Self.write(pool) { db in
+                let latest = try Self.fetchVersion(db, key, nil)
+                let target = try Self.rollbackTarget(change).flatMap { try Self.fetchVersion(db, key, $0) }
+                let planned = try Self.plan(
+                    change, key, latest: latest, target: target, expectedVersion: expectedVersion, actor: actor,
+                    now: Date())
+                try Self.store(planned, db)
+                return planned.version
+            }
+        case .postgres(let store):
+            return try await Self.postgres(store, write: true) { connection in
+                try await connection.perform("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+                let latest = try await Self.fetchVersion(connection, key, nil)
+                let targetNumber = try Self.rollbackTarget(change)
+                let target = try await targetNumber.asyncFlatMap { try await Self.fetchVersion(connection, key, $0) }
+                let planned = try Self.plan(
+                    change, key, latest: latest, target: target, expectedVersion: expectedVersion, actor: actor,
+                    now: Date())
+                try await Self.store(planned, connection)
+                return planned.version
+            }
         }
     }
 
-    private func recordRejection(_ key: TemplateKey, hash: String, actor: Actor, error: TemplateError)
-        async throws(TemplateStoreError)
-    {
-        try await write { db in
-            try Self.audit(
-                db, key, action: "rejected", version: nil, hash: hash, actor: actor, detail: error.description)
+    /// What a change stores: a version (nil for a rejection, which only audits) and its audit entry.
+    struct Planned: Sendable {
+        var version: TemplateVersion
+        /// Whether ``version`` is stored (a rejection stores only the audit entry).
+        var storesVersion: Bool
+        var audit: TemplateAuditEntry
+    }
+
+    private static func rollbackTarget(_ change: Change) throws -> Int? {
+        if case .rollback(let target) = change { return target }
+        return nil
+    }
+
+    /// Decides what `change` stores, given the key's latest version and a rollback's target version.
+    static func plan(
+        _ change: Change, _ key: TemplateKey, latest: TemplateVersion?, target: TemplateVersion?,
+        expectedVersion: Int?, actor: Actor, now: Date
+    ) throws(TemplateStoreError) -> Planned {
+        let createdAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded() / 1000)
+        let next = (latest?.version ?? 0) + 1
+        if case .rejection(let hash, let reason) = change {
+            let version = TemplateVersion(
+                key: key, version: next, action: .create, source: nil, outputContentType: nil, hash: hash,
+                author: actor.author, createdAt: createdAt, restoredFrom: nil)
+            return Planned(
+                version: version, storesVersion: false,
+                audit: TemplateAuditEntry(
+                    id: 0, at: createdAt, actor: actor.author, origin: actor.origin, action: "rejected", key: key,
+                    version: nil, hash: hash, detail: reason))
         }
-    }
-
-    // MARK: SQL helpers
-
-    package static let keyFilter = "endpoint = ? AND variant = ? AND direction = ? AND content_type = ?"
-
-    package static func arguments(_ key: TemplateKey, _ extra: [(any DatabaseValueConvertible)?] = [])
-        -> StatementArguments
-    {
-        let values: [(any DatabaseValueConvertible)?] = [
-            key.endpoint, key.variant, key.direction.rawValue, key.contentType,
-        ]
-        return StatementArguments(values + extra)
-    }
-
-    package static func latest(_ db: Database, _ key: TemplateKey) throws -> TemplateVersion? {
-        try fetchVersion(db, key, sql: "ORDER BY version DESC LIMIT 1", extra: [])
-    }
-
-    package static func fetchVersion(
-        _ db: Database, _ key: TemplateKey, sql: String, extra: [(any DatabaseValueConvertible)?]
-    ) throws -> TemplateVersion? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM template_version WHERE \(keyFilter) \(sql)", arguments: arguments(key, extra)
-        )
-        .map(version(from:))
-    }
-
-    package static func check(_ key: TemplateKey, expected: Int?, latest: TemplateVersion?) throws {
-        let actual = latest?.version ?? 0
-        if let expected, expected != actual {
-            throw TemplateStoreError.conflict(key: key, expected: expected, actual: actual)
+        if let expectedVersion, expectedVersion != (latest?.version ?? 0) {
+            throw .conflict(key: key, expected: expectedVersion, actual: latest?.version ?? 0)
         }
-    }
-
-    package static func append(
-        _ db: Database, _ key: TemplateKey, action: TemplateAction, source: String?, outputContentType: String?,
-        after latest: TemplateVersion?, actor: Actor, restoredFrom: Int?
-    ) throws -> TemplateVersion {
+        let action: TemplateAction
+        let source: String?
+        let outputContentType: String?
+        var restoredFrom: Int?
+        switch change {
+        case .put(let newSource, let newOutput):
+            action = latest?.isLive == true ? .update : .create
+            source = newSource
+            outputContentType = newOutput ?? (latest?.isLive == true ? latest?.outputContentType : nil)
+        case .rollback(let number):
+            guard let target else { throw .notFound(key: key, version: number) }
+            guard let targetSource = target.source else {
+                throw .rejected(
+                    "Version \(number) of template \(key) is a deletion; roll back to a version with a template.")
+            }
+            action = .rollback
+            source = targetSource
+            outputContentType = target.outputContentType
+            restoredFrom = number
+        case .delete:
+            guard latest?.isLive == true else { throw .notFound(key: key, version: nil) }
+            action = .delete
+            source = nil
+            outputContentType = nil
+        case .rejection:
+            preconditionFailure("handled above")
+        }
         let version = TemplateVersion(
-            key: key, version: (latest?.version ?? 0) + 1, action: action, source: source,
-            outputContentType: outputContentType, hash: source.map(hash), author: actor.author,
-            createdAt: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000),
-            restoredFrom: restoredFrom)
-        try db.execute(
-            sql: """
-                INSERT INTO template_version (endpoint, variant, direction, content_type, version, action, source,
-                    output_content_type, hash, author, created_at, restored_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: arguments(
-                key,
-                [
-                    version.version, action.rawValue, source, outputContentType, version.hash, actor.author,
-                    milliseconds(version.createdAt), restoredFrom,
-                ]))
-        try audit(
-            db, key, action: action.rawValue, version: version.version, hash: version.hash, actor: actor,
-            detail: restoredFrom.map { "restored version \($0)" })
-        try db.execute(sql: "UPDATE template_revision SET revision = revision + 1 WHERE id = 1")
-        return version
+            key: key, version: next, action: action, source: source, outputContentType: outputContentType,
+            hash: source.map(hash), author: actor.author, createdAt: createdAt, restoredFrom: restoredFrom)
+        return Planned(
+            version: version, storesVersion: true,
+            audit: TemplateAuditEntry(
+                id: 0, at: createdAt, actor: actor.author, origin: actor.origin, action: action.rawValue, key: key,
+                version: next, hash: version.hash, detail: restoredFrom.map { "restored version \($0)" }))
     }
 
-    package static func audit(
-        _ db: Database, _ key: TemplateKey, action: String, version: Int?, hash: String?, actor: Actor, detail: String?
-    ) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO template_audit (at, actor, origin, action, endpoint, variant, direction, content_type,
-                    version, hash, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                milliseconds(Date()), actor.author, actor.origin, action, key.endpoint, key.variant,
-                key.direction.rawValue,
-                key.contentType, version, hash, detail,
-            ])
-    }
+    /// The newest version of every key whose newest version is live.
+    static let liveTemplatesSQL = """
+        SELECT t.* FROM template_version t
+        JOIN (SELECT endpoint, variant, direction, content_type, MAX(version) AS latest
+              FROM template_version GROUP BY endpoint, variant, direction, content_type) m
+          ON t.endpoint = m.endpoint AND t.variant = m.variant AND t.direction = m.direction
+             AND t.content_type = m.content_type AND t.version = m.latest
+        WHERE t.source IS NOT NULL
+        ORDER BY t.endpoint, t.variant, t.direction, t.content_type
+        """
 
-    package static func version(from row: Row) throws -> TemplateVersion {
-        let direction: String = row["direction"]
-        guard let parsed = TemplateDirection(rawValue: direction), let action = TemplateAction(rawValue: row["action"])
-        else {
-            throw TemplateStoreError.database("unexpected row in template_version: \(row)")
-        }
-        return TemplateVersion(
-            key: TemplateKey(
-                endpoint: row["endpoint"], variant: row["variant"], direction: parsed, contentType: row["content_type"]),
-            version: row["version"], action: action, source: row["source"],
-            outputContentType: row["output_content_type"],
-            hash: row["hash"], author: row["author"], createdAt: date(row["created_at"]),
-            restoredFrom: row["restored_from"])
-    }
-
-    package static func auditEntry(from row: Row) -> TemplateAuditEntry {
-        let direction = TemplateDirection(rawValue: row["direction"]) ?? .request
-        return TemplateAuditEntry(
-            id: row["id"], at: date(row["at"]), actor: row["actor"], origin: row["origin"], action: row["action"],
-            key: TemplateKey(
-                endpoint: row["endpoint"], variant: row["variant"], direction: direction,
-                contentType: row["content_type"]),
-            version: row["version"], hash: row["hash"], detail: row["detail"])
-    }
+    /// The newest version of every key, deletions included.
+    static let latestVersionsSQL = """
+        SELECT t.* FROM template_version t
+        JOIN (SELECT endpoint, variant, direction, content_type, MAX(version) AS latest
+              FROM template_version GROUP BY endpoint, variant, direction, content_type) m
+          ON t.endpoint = m.endpoint AND t.variant = m.variant AND t.direction = m.direction
+             AND t.content_type = m.content_type AND t.version = m.latest
+        """
 
     /// SHA-256 of the UTF-8 text, in lowercase hex.
     public static func hash(_ source: String) -> String {
@@ -380,28 +352,12 @@ public final class TemplateStore: Sendable {
     package static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     package static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError)
-        -> T
-    {
-        do {
-            return try await pool.read(body)
-        } catch let error as TemplateStoreError {
-            throw error
-        } catch {
-            throw .database("\(error)")
-        }
-    }
-
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(TemplateStoreError)
-        -> T
-    {
-        do {
-            return try await pool.write(body)
-        } catch let error as TemplateStoreError {
-            throw error
-        } catch {
-            throw .database("\(error)")
-        }
+extension Optional {
+    /// `flatMap` with an async transform.
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

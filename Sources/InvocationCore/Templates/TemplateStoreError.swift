@@ -12,8 +12,10 @@ public enum TemplateStoreError: Error, Sendable, Equatable, CustomStringConverti
     case badKey(String)
     /// The operation is not possible (e.g. rolling back to a deletion).
     case rejected(String)
-    /// SQLite failed.
+    /// The database failed.
     case database(String)
+    /// The shared state store cannot be reached (503 on the admin API; the gateway keeps its last templates).
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum TemplateStoreError: Error, Sendable, Equatable, CustomStringConverti
             return message
         case .database(let message):
             return "Template database error: \(message)"
+        case .unavailable(let message):
+            return "The template store is unreachable: \(message)"
         }
     }
 }

@@ -103,11 +103,14 @@ struct TemplateRegistryTests {
     }
 
     @Test func refresherPicksUpAnotherProcesssChange() async throws {
-        let refresher = TemplateRefresher(registry: registry, logger: TemplateFixtures.logger)
+        let readiness = Readiness()
+        readiness.begin(TemplateRefresher.readinessTask)
+        let refresher = TemplateRefresher(registry: registry, readiness: readiness, logger: TemplateFixtures.logger)
         let task = Task { try await refresher.run() }
         defer { task.cancel() }
         // Generous waits: under the full suite's load the refresher's first pass has taken over 10 s.
         #expect(try await TemplateFixtures.eventually(timeout: .seconds(60)) { registry.revision >= 0 })
+        #expect(try await TemplateFixtures.eventually(timeout: .seconds(60)) { readiness.notReadyReason == nil })
         _ = try await otherProcessStore().put(TemplateFixtures.key(), source: "hot", actor: TemplateFixtures.bob)
         #expect(try await TemplateFixtures.eventually(timeout: .seconds(60)) { requestSource() == "hot" })
     }

@@ -250,13 +250,13 @@ struct TemplateStoreTests {
     }
 
     @Test func otherTablesInTheSameFileAreLeftAlone() async throws {
-        try await store.pool.write { db in
+        try await #require(store.pool).write { db in
             try db.execute(sql: "CREATE TABLE api_key (id TEXT PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('keys-v1')")
         }
         let reopened = try TemplateStore(stateDirectory: directory.url.appendingPathComponent("state"))
         _ = try await reopened.put(TemplateFixtures.key(), source: "a", actor: TemplateFixtures.alice)
-        let tables = try await reopened.pool.read { db in
+        let tables = try await #require(reopened.pool).read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(tables.contains("api_key"))
