@@ -2,7 +2,8 @@
 # Installs what mlgateway needs to build, test and run, when it is missing:
 # Debian packages (C libraries, redis-server; nginx, wrk and h2load with --bench) and Python clients (boto3 and
 # tritonclient's gRPC client; with --tests also pytest, scipy, the sagemaker SDK, MLServer, tritonclient's HTTP one,
-# schemathesis, kubernetes-validate for the Kubernetes manifests, and Chromium with chromium-driver and Selenium for
+# schemathesis, kubernetes-validate for the Kubernetes manifests, moto's S3 server for async invocations' s3://
+# locations, PostgreSQL for the fleet state tests, and Chromium with chromium-driver and Selenium for
 # the console; with --tests or --bench, Feast in its own virtual environment .venv-feast, as its pinned dependencies
 # conflict with the sagemaker SDK's and MLServer's).
 #   scripts/install-deps.sh [--bench | --tests]
@@ -36,6 +37,7 @@ if [[ "$mode" == "--tests" ]]; then
     [pytest]=pytest [numpy]=numpy [scipy]=scipy [sklearn]=scikit-learn [mlserver]=mlserver
     [mlserver_sklearn]=mlserver-sklearn [sagemaker]='sagemaker<3' [tritonclient.http]='tritonclient[http]'
     [schemathesis]=schemathesis [selenium]=selenium [kubernetes_validate]=kubernetes-validate
+    [moto.server]='moto[server]'
   )
 fi
 missing_python=()

@@ -107,7 +107,8 @@ struct CaptureFileSet {
             key.destination, Self.pathComponent(key.endpoint), Self.pathComponent(key.variant), time.hourPath,
         ]
         .joined(separator: "/")
-        let path = "\(directory)/\(time.fileTimePrefix)-\(UUID().uuidString.lowercased()).jsonl"
+        let path = "\(directory)/\(time.fileTimePrefix)-\(writer.replicaID)-\(UUID().uuidString.lowercased()).jsonl"
+        writer.opening(path)
         do {
             try fileSystem.createDirectory(atPath: directory)
             let file = try fileSystem.createFile(atPath: path)
@@ -117,6 +118,7 @@ struct CaptureFileSet {
             files[key] = open
             return open
         } catch {
+            writer.closed(path)
             failed(endpoint: key.endpoint, variant: key.variant, path: path, error: error)
             return nil
         }
@@ -132,6 +134,7 @@ struct CaptureFileSet {
                 endpoint: open.endpoint, variant: open.variant, reason: .writeError, count: open.bufferedLines)
             try? open.file.truncate(toSize: open.committedBytes)
             try? open.file.closeFile()
+            writer.closed(open.path)
             files[key] = nil
             return
         }
@@ -149,6 +152,7 @@ struct CaptureFileSet {
         flush(key, open)
         guard files[key] != nil else { return }
         files[key] = nil
+        defer { writer.closed(open.path) }
         do {
             try open.file.synchronize()
             try open.file.closeFile()

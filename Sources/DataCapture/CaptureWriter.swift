@@ -14,6 +14,10 @@ public final class CaptureWriter: Sendable {
     let queue: CaptureQueue
     let metrics = CaptureMetrics()
     let logger: Logger
+    /// This process's name in a fleet, part of every file name (`{time}-{replica}-{uuid}.jsonl`).
+    let replicaID: String
+    /// The files being written; a capture file not in this set is closed for good (files are never reopened).
+    private let openPaths = Mutex<Set<String>>([])
     private let fileSystem: any CaptureFileSystem
     private let clock: @Sendable () -> Date
     private let writeBufferBytes: Int
@@ -30,9 +34,20 @@ public final class CaptureWriter: Sendable {
     /// - Parameters:
     ///   - queueCapacity: records that may wait for the writer; beyond that, records are dropped and counted.
     ///   - logger: where I/O errors are reported.
-    public convenience init(queueCapacity: Int = 10_000, logger: Logger = Logger(label: "mlgateway.capture")) {
-        self.init(queueCapacity: queueCapacity, fileSystem: PosixCaptureFileSystem(), logger: logger)
+    ///   - replicaID: this process's name in a fleet, part of every file's name.
+    public convenience init(
+        queueCapacity: Int = 10_000, replicaID: String = "gateway", logger: Logger = Logger(label: "mlgateway.capture")
+    ) {
+        self.init(
+            queueCapacity: queueCapacity, fileSystem: PosixCaptureFileSystem(), replicaID: replicaID, logger: logger)
     }
+
+    /// Whether the writer still writes the file at `path` (an uploader leaves such files alone).
+    public func isOpen(path: String) -> Bool { openPaths.withLock { $0.contains(path) } }
+
+    func opening(_ path: String) { _ = openPaths.withLock { $0.insert(path) } }
+
+    func closed(_ path: String) { _ = openPaths.withLock { $0.remove(path) } }
 
     init(
         queueCapacity: Int,
@@ -41,9 +56,11 @@ public final class CaptureWriter: Sendable {
         writeBufferBytes: Int = 256 * 1024,
         idleInterval: TimeInterval = 1,
         linger: TimeInterval = 0.01,
+        replicaID: String = "gateway",
         logger: Logger
     ) {
         self.queue = CaptureQueue(capacity: queueCapacity)
+        self.replicaID = replicaID
         self.fileSystem = fileSystem
         self.clock = clock
         self.writeBufferBytes = writeBufferBytes

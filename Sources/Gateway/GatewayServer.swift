@@ -55,7 +55,7 @@ public struct GatewayServer: Sendable {
         async throws
     {
         let server = runtime.configuration.server
-        let captureWriter = CaptureWriter(logger: logger)
+        let captureWriter = CaptureWriter(replicaID: server.replicaID, logger: logger)
         var pipeline = InvocationPipeline(
             runtime: runtime, client: client, captureWriter: captureWriter, logger: logger)
         var tracingService: (any Service)?
@@ -106,6 +106,9 @@ public struct GatewayServer: Sendable {
         if let stateStore = runtime.stateStore { services.append(.init(service: stateStore)) }
         if let tracingService { services.append(.init(service: tracingService)) }
         services.append(.init(service: captureWriter))
+        if runtime.configuration.objectStore != nil {
+            services.append(.init(service: CaptureUploader(runtime: runtime, writer: captureWriter, logger: logger)))
+        }
         if let features = runtime.features {
             readiness.begin(FeatureWarmup.readinessTask)
             services.append(.init(service: FeatureWarmup(service: features, readiness: readiness, logger: logger)))

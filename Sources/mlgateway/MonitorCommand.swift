@@ -52,11 +52,13 @@ struct MonitorCommand: ParsableCommand {
         }
     }
 
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check captured inputs against a baseline; write statistics, violations and report.html.",
             discussion: """
-                Streams the capture files under --capture (endpoint/variant/yyyy/mm/dd/hh/*.jsonl), skipping shadow \
+                Streams the capture files under --capture (endpoint/variant/yyyy/mm/dd/hh/*.jsonl), a directory or an \
+                s3://bucket/prefix whose objects are downloaded first (--s3-endpoint and --region, credentials from \
+                AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), skipping shadow \
                 records unless --variant names a shadow variant. Times are like 2026-11-23, 2026-11-23T10:00 or \
                 2026-11-23T10:00:00Z (UTC unless an offset is given); --since is inclusive, --until exclusive. Exits 1 \
                 on an error and, with --fail-on-violation, 2 when a constraint is violated.
@@ -65,8 +67,14 @@ struct MonitorCommand: ParsableCommand {
         @Option(help: "The baseline directory (statistics.json and constraints.json).")
         var baseline: String
 
-        @Option(help: "The capture destination root.")
+        @Option(help: "The capture destination root: a directory, or s3://bucket/prefix as uploaded by the gateway.")
         var capture: String
+
+        @Option(name: .customLong("s3-endpoint"), help: "The S3-compatible store of an s3:// --capture (default AWS).")
+        var s3Endpoint: String?
+
+        @Option(help: "The region of an s3:// --capture (default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).")
+        var region: String?
 
         @Option(help: "Only this endpoint's captures.")
         var endpoint: String?
@@ -87,6 +95,11 @@ struct MonitorCommand: ParsableCommand {
         var failOnViolation = false
 
         func validate() throws {
+            if let s3Endpoint,
+                URL(string: s3Endpoint).map({ ["http", "https"].contains($0.scheme) && $0.host != nil }) != true
+            {
+                throw ValidationError("--s3-endpoint \(s3Endpoint) is not an http(s)://host[:port] URL")
+            }
             for (name, value) in [("--since", since), ("--until", until)] {
                 if let value, MonitorRunner.parseTimestamp(value) == nil {
                     throw ValidationError(
@@ -95,9 +108,15 @@ struct MonitorCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
+            var captureDirectory = URL(fileURLWithPath: capture)
+            if let location = try Self.s3Location(capture) {
+                captureDirectory = try await download(location)
+            }
+            let downloaded = captureDirectory.path != URL(fileURLWithPath: capture).path
+            defer { if downloaded { try? FileManager.default.removeItem(at: captureDirectory) } }
             let runner = MonitorRunner(
-                baseline: URL(fileURLWithPath: baseline), capture: URL(fileURLWithPath: capture),
+                baseline: URL(fileURLWithPath: baseline), capture: captureDirectory,
                 output: URL(fileURLWithPath: output), endpoint: endpoint, variant: variant,
                 since: since.flatMap(MonitorRunner.parseTimestamp), until: until.flatMap(MonitorRunner.parseTimestamp))
             let display = MonitorProgressDisplay()
@@ -111,6 +130,44 @@ struct MonitorCommand: ParsableCommand {
             display.finish()
             print(Self.summary(of: result))
             if failOnViolation, !result.violations.isEmpty { throw ExitCode(MonitorCommand.violationExitCode) }
+        }
+
+        static func s3Location(_ text: String) throws -> S3Location? {
+            do {
+                return try S3Location(parsing: text, allowPrefix: true)
+            } catch {
+                throw MonitorCommand.fail("--capture \(error.message)")
+            }
+        }
+
+        /// Downloads every object under `location` into a temporary directory, keeping the keys' layout below the
+        /// prefix (`endpoint/variant/yyyy/mm/dd/hh/file.jsonl`), and returns the directory.
+        func download(_ location: S3Location) async throws -> URL {
+            let environment = ProcessInfo.processInfo.environment
+            let region = self.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+            let client = ObjectStoreClient(
+                configuration: ObjectStoreConfiguration(
+                    endpoint: s3Endpoint.flatMap(URL.init(string:)) ?? URL(
+                        string: "https://s3.\(region).amazonaws.com")!,
+                    region: region, accessKeyID: environment["AWS_ACCESS_KEY_ID"],
+                    secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"],
+                    sessionToken: environment["AWS_SESSION_TOKEN"]))
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlgateway-capture-\(UUID().uuidString)")
+            let prefix = location.key.isEmpty || location.key.hasSuffix("/") ? location.key : location.key + "/"
+            do {
+                for object in try await client.list(S3Location(bucket: location.bucket, key: prefix))
+                where object.key.hasSuffix(".jsonl") {
+                    let file = directory.appendingPathComponent(String(object.key.dropFirst(prefix.count)))
+                    try FileManager.default.createDirectory(
+                        at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    let body = try await client.get(object, maxBytes: 1 << 30)
+                    try Data(body.readableBytesView).write(to: file)
+                }
+            } catch let error as ObjectStoreError {
+                throw MonitorCommand.fail(error.message)
+            }
+            return directory
         }
 
         static func summary(of result: MonitorResult) -> String {

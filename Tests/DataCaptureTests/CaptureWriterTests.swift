@@ -55,7 +55,7 @@ import Testing
     @Test func layoutIsEndpointVariantAndUTCHour() async throws {
         let configuration = try makeConfiguration(root)
         let time = Date(timeIntervalSince1970: 1_795_428_672.345)  // 2026-11-23T10:11:12.345Z
-        try await withRunningWriter(CaptureWriter()) { writer in
+        try await withRunningWriter(CaptureWriter(replicaID: "mlgateway-7f9c")) { writer in
             writer.submit(
                 csvRecord(1, time: time, endpoint: "churn", variant: "AllTraffic"), configuration: configuration)
             writer.submit(csvRecord(2, time: time, endpoint: "churn", variant: "shadow"), configuration: configuration)
@@ -66,9 +66,10 @@ import Testing
             let components = file.split(separator: "/")
             #expect(components.dropLast().joined(separator: "/") == "churn/\(variant)/2026/11/23/10")
             let name = String(components.last ?? "")
-            #expect(name.hasPrefix("11-12-345-"))
+            // SageMaker's `{mm-ss-SSS}-{unique}.jsonl`, the unique part being this replica's id and a UUID.
+            #expect(name.hasPrefix("11-12-345-mlgateway-7f9c-"))
             #expect(name.hasSuffix(".jsonl"))
-            #expect(UUID(uuidString: String(name.dropFirst(10).dropLast(6))) != nil)
+            #expect(UUID(uuidString: String(name.dropFirst(25).dropLast(6))) != nil)
         }
     }
 

@@ -130,6 +130,13 @@ class Processes:
         wait_until(f"redis-server listens on {port}", lambda: is_listening(port), process=process, log=log)
         return port
 
+    def s3(self):
+        """Starts moto's S3-compatible server (`moto_server` from PyPI); returns its endpoint URL."""
+        port = free_port()
+        process, log = self._spawn(["moto_server", "-H", "127.0.0.1", "-p", str(port)], "moto")
+        wait_until(f"moto_server listens on {port}", lambda: is_listening(port), process=process, log=log)
+        return f"http://127.0.0.1:{port}"
+
     def postgres(self):
         """Starts a PostgreSQL server (Debian's `postgresql`) on a free port with a fresh data directory; returns its
         port. PostgreSQL refuses to run as root, so under root initdb and the server run as the `postgres` user. The

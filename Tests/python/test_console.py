@@ -157,6 +157,7 @@ def test_console_walkthrough(console, browser):
     page.visible("page-endpoints")
     page.text_in("endpoints", "scored")
     page.text_in("endpoints", "healthy")
+    page.text_in("state-store", "keys and templates in SQLite")
     assert browser.execute_script("return document.cookie") == ""
 
     # Keys: create one with an endpoint scope; its secret is shown once and works at once.

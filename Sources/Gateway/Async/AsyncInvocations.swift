@@ -77,20 +77,30 @@ struct AsyncInvocations: Sendable {
             ?? Double(configuration.invocationTimeout.components.seconds)
         var inputPath: String?
         var inputBody: Data?
-        if let input = headers[.inputLocation] {
+        if let input = headers[.inputLocation], let object = try Self.objectLocation(input) {
+            guard runtime.configuration.objectStore != nil else {
+                throw GatewayError.validation(
+                    "InputLocation \(input) is in an object store, and this gateway has no [object_store] configured.")
+            }
+            inputPath = object.description
+        } else if let input = headers[.inputLocation] {
             inputPath = try checkInput(input)
         } else {
             inputBody = try await readInlineBody(request)
         }
         _ = try await authentication.complete(body: ByteBuffer(bytes: inputBody ?? Data()))
         let now = Date().timeIntervalSince1970
-        let output = configuration.outputDirectory.appendingPathComponent("\(id).out")
-        let failure = configuration.failureDirectory.appendingPathComponent("\(id)-error.out")
+        let output =
+            configuration.outputLocation?.appending("\(id).out").description
+            ?? configuration.outputDirectory.appendingPathComponent("\(id).out").path
+        let failure =
+            configuration.failureLocation?.appending("\(id)-error.out").description
+            ?? configuration.failureDirectory.appendingPathComponent("\(id)-error.out").path
         let job = AsyncJob(
             id: id, endpoint: endpointName, inputPath: inputPath, inputBody: inputBody,
             contentType: headers[.sageMakerContentType] ?? headers[.contentType],
             accept: headers[.sageMakerAccept] ?? headers[.accept], customAttributes: headers[.customAttributes],
-            targetVariant: headers[.targetVariant], outputPath: output.path, failurePath: failure.path, state: .queued,
+            targetVariant: headers[.targetVariant], outputPath: output, failurePath: failure, state: .queued,
             attempts: 0, createdAt: now, expiresAt: now + ttl, notBefore: now, finishedAt: nil,
             invocationTimeout: timeout, variant: nil, error: nil)
         guard try await store.enqueue(job) else {
@@ -102,8 +112,8 @@ struct AsyncInvocations: Sendable {
             "Async invocation queued", metadata: ["inference_id": "\(id)", "endpoint": "\(endpointName)"])
         var answer = HTTPFields()
         answer[.contentType] = "application/json"
-        answer[.outputLocation] = output.absoluteString
-        answer[.failureLocation] = failure.absoluteString
+        answer[.outputLocation] = AsyncJob.uri(output)
+        answer[.failureLocation] = AsyncJob.uri(failure)
         return Response(
             status: .accepted, headers: answer,
             body: .init(byteBuffer: ByteBuffer(string: "{\"InferenceId\":\(JSONText.quoted(id))}")))
@@ -119,13 +129,22 @@ struct AsyncInvocations: Sendable {
             "\"InferenceId\":\(JSONText.quoted(job.id))", "\"EndpointName\":\(JSONText.quoted(job.endpoint))",
             "\"Status\":\"\(job.state.rawValue)\"", "\"Attempts\":\(job.attempts)",
             "\"CreationTime\":\(job.createdAt)", "\"ExpirationTime\":\(job.expiresAt)",
-            "\"OutputLocation\":\(JSONText.quoted(URL(fileURLWithPath: job.outputPath).absoluteString))",
-            "\"FailureLocation\":\(JSONText.quoted(URL(fileURLWithPath: job.failurePath).absoluteString))",
+            "\"OutputLocation\":\(JSONText.quoted(AsyncJob.uri(job.outputPath)))",
+            "\"FailureLocation\":\(JSONText.quoted(AsyncJob.uri(job.failurePath)))",
         ]
         if let finished = job.finishedAt { fields.append("\"CompletionTime\":\(finished)") }
         if let variant = job.variant { fields.append("\"InvokedProductionVariant\":\(JSONText.quoted(variant))") }
         if let error = job.error { fields.append("\"FailureReason\":\(JSONText.quoted(error))") }
         return HealthAPI.json(status: .ok, "{\(fields.joined(separator: ","))}")
+    }
+
+    /// The object an `s3://` input location names; nil for other locations.
+    static func objectLocation(_ input: String) throws(GatewayError) -> S3Location? {
+        do {
+            return try S3Location(parsing: input)
+        } catch {
+            throw .validation("InputLocation \(error.message)")
+        }
     }
 
     private func checkInput(_ input: String) throws(GatewayError) -> String {
@@ -184,7 +203,8 @@ struct AsyncInvocations: Sendable {
 }
 
 extension AsyncWorkerPool {
-    /// When `[async]` is configured: opens the queue in `state_dir/mlgateway.sqlite`, registers the client and admin
+    /// When `[async]` is configured: opens the queue (in `state_dir/mlgateway.sqlite`, or the fleet's PostgreSQL
+    /// with `[state]`), registers the client and admin
     /// routes, and returns the pool to run as a service. Otherwise returns nil, and `async-invocations` answers 400
     /// `ValidationError` saying that the operation is not enabled.
     static func setUp(
@@ -201,10 +221,18 @@ extension AsyncWorkerPool {
         }
         let stateDirectory = configuration.server.stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        let store = try AsyncJobStore(path: stateDirectory.appendingPathComponent("mlgateway.sqlite").path)
+        let store =
+            if let stateStore = runtime.stateStore {
+                AsyncJobStore(postgres: stateStore)
+            } else {
+                try AsyncJobStore(path: stateDirectory.appendingPathComponent("mlgateway.sqlite").path)
+            }
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "async"
-        let pool = AsyncWorkerPool(configuration: settings, store: store, pipeline: pipeline, logger: poolLogger)
+        let pool = AsyncWorkerPool(
+            configuration: settings, store: store,
+            objectStore: configuration.objectStore.map { ObjectStoreClient(configuration: $0) },
+            pipeline: pipeline, logger: poolLogger)
         AsyncInvocations(configuration: settings, store: store, runtime: runtime, wake: pool.wake)
             .addRoutes(client: client, admin: admin)
         return pool

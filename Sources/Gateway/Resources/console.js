@@ -304,7 +304,12 @@ async function loadEndpoints() {
     agreement[`${shadow.endpoint}\u0000${shadow.variant}`] = shadow.agreement_rate === null ? "no answers yet"
       : `${(100 * shadow.agreement_rate).toFixed(1)}% of ${shadow.compared} agree`;
   }
+  const store = document.state_store;
   $("generation").textContent = `configuration generation ${document.generation}`;
+  $("state-store").textContent = store.kind === "postgres"
+    ? `keys and templates in PostgreSQL ${store.location}: ${store.reachable ? "reachable" : `unreachable (${store.error || "not connected"}); serving the state loaded last, changes refused`}`
+    : `keys and templates in SQLite ${store.location}`;
+  $("state-store").className = store.reachable ? "" : "bad";
   $("endpoints").replaceChildren(...document.endpoints.map((endpoint) => {
     const rows = endpoint.variants.flatMap((variant) => variant.backends.map((backend, index) => el("tr", {},
       el("td", {}, index === 0 ? variant.name : ""),

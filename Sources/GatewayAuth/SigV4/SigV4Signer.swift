@@ -1,7 +1,9 @@
 import Foundation
 import WireFormats
 
-/// Signs requests with SigV4 header authentication, the way AWS SDKs do (for tests and tools talking to a gateway).
+/// Signs requests with SigV4 header authentication, the way AWS SDKs do: for tests and tools talking to a gateway,
+/// and for the gateway's own calls to S3 (service `s3`, whose canonical URI is the path as sent, encoded once and not
+/// normalised, and whose payload hash is the `x-amz-content-sha256` header the caller sets).
 public struct SigV4Signer: Sendable {
     /// Access key ID.
     public var accessKeyID: String
@@ -44,7 +46,10 @@ public struct SigV4Signer: Sendable {
         case .failure: canonicalHeaders = ""
         }
         let canonicalRequest = SigV4Canonical.canonicalRequest(
-            method: signed.method, canonicalURI: SigV4Canonical.canonicalURI(path: signed.path, normalize: true),
+            method: signed.method,
+            canonicalURI: service == "s3"
+                ? (signed.path.isEmpty ? "/" : signed.path)
+                : SigV4Canonical.canonicalURI(path: signed.path, normalize: true),
             canonicalQuery: SigV4Canonical.canonicalQuery(QueryParameter.parse(signed.query)),
             canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders,
             payloadHash: signed.firstValue(of: "x-amz-content-sha256") ?? signed.bodySHA256)

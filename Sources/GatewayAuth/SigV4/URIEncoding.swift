@@ -1,6 +1,6 @@
 /// Percent-encoding as SigV4 defines it: every byte except the unreserved characters `A-Z a-z 0-9 - . _ ~` becomes
 /// `%XX` with upper-case hex digits.
-enum URIEncoding {
+public enum URIEncoding {
     private static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
@@ -15,7 +15,7 @@ enum URIEncoding {
     }
 
     /// Encodes `bytes`; with `keepSlash` the `/` separators of a path stay as they are.
-    static func encode(_ bytes: some Sequence<UInt8>, keepSlash: Bool) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>, keepSlash: Bool) -> String {
         var out: [UInt8] = []
         for byte in bytes {
             if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {

@@ -9,6 +9,12 @@ public struct AsyncConfiguration: Sendable, Equatable {
     public var outputDirectory: URL
     /// Directory failures are written to as `<InferenceId>-error.out` (`failure_dir`).
     public var failureDirectory: URL
+    /// Where results go instead, as `<InferenceId>.out` objects under this `s3://bucket/prefix`
+    /// (`output_location`, SageMaker's `S3OutputPath`; needs `[object_store]`).
+    public var outputLocation: S3Location?
+    /// Where failures go instead, as `<InferenceId>-error.out` objects (`failure_location`, SageMaker's
+    /// `S3FailurePath`; defaults to `failure/` under `output_location`).
+    public var failureLocation: S3Location?
     /// Invocations processed at the same time (`workers`).
     public var workers: Int
     /// Attempts per invocation, the first included (`max_attempts`).
@@ -26,6 +32,8 @@ public struct AsyncConfiguration: Sendable, Equatable {
 
     /// Creates settings with SageMaker-like defaults, directories under `stateDirectory/async`.
     public init(stateDirectory: URL) {
+        outputLocation = nil
+        failureLocation = nil
         let base = stateDirectory.appendingPathComponent("async")
         inputDirectory = base.appendingPathComponent("input")
         outputDirectory = base.appendingPathComponent("output")

@@ -29,7 +29,7 @@ public struct AsyncJob: Sendable, Equatable {
     public var accept: String?
     public var customAttributes: String?
     public var targetVariant: String?
-    /// Where the result and the failure go.
+    /// Where the result and the failure go: a file path, or an `s3://` URI.
     public var outputPath: String
     public var failurePath: String
     /// Current state and attempts started so far.
@@ -72,5 +72,11 @@ public struct AsyncJob: Sendable, Equatable {
         self.invocationTimeout = invocationTimeout
         self.variant = variant
         self.error = error
+    }
+
+    /// `path` as the URI clients are told (`X-Amzn-SageMaker-OutputLocation`): an `s3://` URI as it is, a file path
+    /// as a `file://` URL.
+    public static func uri(_ path: String) -> String {
+        path.hasPrefix("s3://") ? path : URL(fileURLWithPath: path).absoluteString
     }
 }

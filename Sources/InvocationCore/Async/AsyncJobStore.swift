@@ -1,23 +1,45 @@
 import Foundation
 import GRDB
 import GatewayAuth
+import PostgresState
 
-/// The durable queue of asynchronous invocations: the `async_job` table of `state_dir/mlgateway.sqlite`.
+/// The durable queue of asynchronous invocations: the `async_job` table of `state_dir/mlgateway.sqlite`, or of the
+/// fleet's PostgreSQL with `[state]`, where any replica's worker takes any job.
 ///
-/// Every state change is one SQLite transaction, so a crash or restart loses nothing: jobs that were running are
-/// queued again at start (``recoverInterrupted(now:)``).
+/// Every state change is one transaction, so a crash or restart loses nothing. In SQLite, jobs that were running are
+/// queued again at start (``recoverInterrupted(now:)``). In PostgreSQL a running job holds a lease that its worker
+/// renews (``renewLease(id:now:)``); a job whose lease ran out, because its replica was killed, is claimed again by
+/// another replica (at least once; its output is written to the same location).
 package final class AsyncJobStore: Sendable {
     /// The migrator identifier of this table set in the shared database.
     package static let migratorIdentifier = "mlgateway-async"
+    /// How long a claimed job is a worker's in PostgreSQL without a renewal.
+    package static let lease = 10.0
 
-    private let database: DatabaseQueue
+    enum Storage: Sendable {
+        case sqlite(DatabaseQueue)
+        case postgres(PostgresStateStore)
+    }
+
+    let storage: Storage
+
+    /// Keeps the queue in the shared state store; its table is migrated on first use.
+    package init(postgres: PostgresStateStore) {
+        storage = .postgres(postgres)
+    }
+
+    /// Whether a running job must renew its lease (PostgreSQL).
+    package var usesLeases: Bool {
+        if case .postgres = storage { return true }
+        return false
+    }
 
     /// Opens (creating if needed, readable by its owner only) the database at `path` and migrates the async tables.
     package init(path: String) throws {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(5)
         FileManager.default.createOwnerOnlyFileIfMissing(atPath: path)
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        let database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("\(Self.migratorIdentifier)-v1") { db in
             try db.execute(
@@ -47,11 +69,13 @@ package final class AsyncJobStore: Sendable {
                     """)
         }
         try migrator.migrate(database)
+        storage = .sqlite(database)
     }
 
     /// Adds a queued job; false when its id is already taken.
     package func enqueue(_ job: AsyncJob) async throws -> Bool {
-        try await database.write { db in
+        guard case .sqlite(let database) = storage else { return try await postgresEnqueue(job) }
+        return try await database.write { db in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM async_job WHERE id = ?", arguments: [job.id]) == nil else {
                 return false
             }
@@ -74,7 +98,8 @@ package final class AsyncJobStore: Sendable {
 
     /// Takes the oldest queued job that is due, marking it running and counting the attempt.
     package func claim(now: Double) async throws -> AsyncJob? {
-        try await database.write { db in
+        guard case .sqlite(let database) = storage else { return try await postgresClaim(now: now) }
+        return try await database.write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -93,6 +118,7 @@ package final class AsyncJobStore: Sendable {
 
     /// Records the outcome of a job's attempt: finished (succeeded, failed, expired) or queued again for `notBefore`.
     package func update(_ job: AsyncJob) async throws {
+        guard case .sqlite(let database) = storage else { return try await postgresUpdate(job) }
         try await database.write { db in
             try db.execute(
                 sql: """
@@ -105,10 +131,12 @@ package final class AsyncJobStore: Sendable {
         }
     }
 
-    /// Queues again the jobs a previous process left running; returns how many.
+    /// Queues again the jobs a previous process left running (SQLite; in PostgreSQL their leases run out);
+    /// returns how many.
     @discardableResult
     package func recoverInterrupted(now: Double) async throws -> Int {
-        try await database.write { db in
+        guard case .sqlite(let database) = storage else { return 0 }
+        return try await database.write { db in
             try db.execute(
                 sql: "UPDATE async_job SET state = ?, not_before = ? WHERE state = ?",
                 arguments: [AsyncJob.State.queued.rawValue, now, AsyncJob.State.running.rawValue])
@@ -118,14 +146,16 @@ package final class AsyncJobStore: Sendable {
 
     /// The job with `id`.
     package func job(id: String) async throws -> AsyncJob? {
-        try await database.read { db in
+        guard case .sqlite(let database) = storage else { return try await postgresJob(id: id) }
+        return try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM async_job WHERE id = ?", arguments: [id]).map(Self.job(from:))
         }
     }
 
     /// Jobs per state.
     package func counts() async throws -> [AsyncJob.State: Int] {
-        try await database.read { db in
+        guard case .sqlite(let database) = storage else { return try await postgresCounts() }
+        return try await database.read { db in
             var counts: [AsyncJob.State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM async_job GROUP BY state") {
                 if let state = AsyncJob.State(rawValue: row["state"]) { counts[state] = row["n"] }

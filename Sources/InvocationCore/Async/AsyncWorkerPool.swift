@@ -18,6 +18,8 @@ package struct AsyncWorkerPool: Service {
 
     package let configuration: AsyncConfiguration
     package let store: AsyncJobStore
+    /// The object store `s3://` locations are read from and written to.
+    package let objectStore: ObjectStoreClient?
     package let pipeline: InvocationPipeline
     package let events: AsyncStream<Event>
     package let continuation: AsyncStream<Event>.Continuation
@@ -25,10 +27,13 @@ package struct AsyncWorkerPool: Service {
     /// How often due retries and expired TTLs are looked for when nothing else happens.
     package var tickInterval: Duration = .milliseconds(500)
 
-    package init(configuration: AsyncConfiguration, store: AsyncJobStore, pipeline: InvocationPipeline, logger: Logger)
-    {
+    package init(
+        configuration: AsyncConfiguration, store: AsyncJobStore, objectStore: ObjectStoreClient? = nil,
+        pipeline: InvocationPipeline, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
+        self.objectStore = objectStore
         self.pipeline = pipeline
         self.logger = logger
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
@@ -92,7 +97,7 @@ package struct AsyncWorkerPool: Service {
                 logger: jobLogger)
             return
         }
-        let outcome = await invoke(job)
+        let outcome = await withLeaseRenewed(job) { await invoke(job) }
         if case .failure = outcome, Task.isCancelled {
             job.state = .queued
             job.attempts -= 1
@@ -104,12 +109,11 @@ package struct AsyncWorkerPool: Service {
         case .success(let result):
             job.variant = result.variant.name
             do {
-                try Data(result.body.readableBytesView).write(
-                    to: URL(fileURLWithPath: job.outputPath), options: .atomic)
+                try await write(result.body, to: job.outputPath, contentType: result.contentType)
                 await finish(&job, state: .succeeded, error: nil, logger: jobLogger)
                 return
             } catch {
-                failure = .internalFailure("The async invocation failed: \(error)")
+                failure = .internalFailure("The async invocation's result could not be written: \(error)")
             }
         case .failure(let invocationFailure):
             if let variant = invocationFailure.variant { job.variant = variant }
@@ -134,7 +138,16 @@ package struct AsyncWorkerPool: Service {
     /// job was accepted, with the queue's input limit and the job's timeout.
     private func invoke(_ job: AsyncJob) async -> InvocationOutcome {
         let body: ByteBuffer
-        if let path = job.inputPath {
+        if let path = job.inputPath, let object = try? S3Location(parsing: path) {
+            guard let objectStore else {
+                return .failure(InvocationFailure(error: .validation("The gateway has no [object_store] for \(path).")))
+            }
+            do {
+                body = try await objectStore.get(object, maxBytes: configuration.maxInputBytes)
+            } catch {
+                return .failure(InvocationFailure(error: .validation("The input could not be read: \(error.message)")))
+            }
+        } else if let path = job.inputPath {
             do {
                 body = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
@@ -169,7 +182,7 @@ package struct AsyncWorkerPool: Service {
         job.error = error?.message
         if let error {
             do {
-                try Data(error.body.utf8).write(to: URL(fileURLWithPath: job.failurePath), options: .atomic)
+                try await write(ByteBuffer(string: error.body), to: job.failurePath, contentType: "application/json")
             } catch {
                 logger.error(
                     "Async failure could not be written", metadata: ["path": "\(job.failurePath)", "error": "\(error)"])
@@ -179,6 +192,34 @@ package struct AsyncWorkerPool: Service {
         }
         AsyncMetrics.finished(endpoint: job.endpoint, state: state)
         await save(job, logger: logger)
+    }
+
+    /// Writes `body` to a file path or an `s3://` location.
+    private func write(_ body: ByteBuffer, to path: String, contentType: String?) async throws {
+        if let object = try S3Location(parsing: path) {
+            guard let objectStore else { throw ObjectStoreError("The gateway has no [object_store] for \(path).") }
+            try await objectStore.put(object, body: body, contentType: contentType)
+        } else {
+            try Data(body.readableBytesView).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+
+    /// Runs `body` while renewing the job's lease (PostgreSQL), so that no other replica takes a job that is running.
+    private func withLeaseRenewed<T: Sendable>(_ job: AsyncJob, _ body: () async -> T) async -> T {
+        guard store.usesLeases else { return await body() }
+        let store = store
+        let logger = logger
+        let renewal = Task {
+            while (try? await Task.sleep(for: .seconds(AsyncJobStore.lease / 3))) != nil {
+                do {
+                    try await store.renewLease(id: job.id, now: Date().timeIntervalSince1970)
+                } catch {
+                    logger.warning("Async job lease could not be renewed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { renewal.cancel() }
+        return await body()
     }
 
     private func save(_ job: AsyncJob, logger: Logger) async {

@@ -8,14 +8,24 @@ extension CaptureConfiguration {
     /// The largest `max_file_bytes` accepted (1 TiB).
     package static let maxFileBytesLimit = 1 << 40
 
-    /// Reads the `[endpoint.capture]` table of an endpoint table, or nil when there is none.
+    /// Reads the `[endpoint.capture]` table of an endpoint table, or nil when there is none: the capture settings and
+    /// where closed files are uploaded (`upload`, an `s3://bucket/prefix`).
     ///
     /// A relative `destination` is resolved against the configuration file's directory; without one, records go to
     /// `state_dir/capture`.
     package static func read(fromTableIn table: inout ConfigTable, stateDirectory: URL) throws(ConfigurationError)
-        -> CaptureConfiguration?
+        -> (capture: CaptureConfiguration, upload: S3Location?)?
     {
         guard var capture = try table.table("capture") else { return nil }
+        var upload: S3Location?
+        if let text = try capture.string("upload") {
+            do {
+                upload = try S3Location(parsing: text, allowPrefix: true)
+            } catch {
+                throw capture.error("upload", error.message)
+            }
+            guard upload != nil else { throw capture.error("upload", "must be an s3://bucket/prefix URI") }
+        }
         let enabled = try capture.bool("enabled") ?? true
         let percentage = try capture.double("sampling_percentage", range: 0...100) ?? 100
         var destination = stateDirectory.appendingPathComponent("capture")
@@ -33,10 +43,11 @@ extension CaptureConfiguration {
         let maxFileBytes = try capture.int("max_file_bytes", range: 1...maxFileBytesLimit) ?? 64 * 1024 * 1024
         try capture.finish()
         do {
-            return try CaptureConfiguration(
+            let configuration = try CaptureConfiguration(
                 enabled: enabled, samplingPercentage: percentage, destination: destination,
                 captureInput: sides.contains("input"), captureOutput: sides.contains("output"), csvContentTypes: csv,
                 jsonContentTypes: json, maxFileBytes: maxFileBytes)
+            return (configuration, upload)
         } catch {
             throw capture.error(nil, error.message)
         }

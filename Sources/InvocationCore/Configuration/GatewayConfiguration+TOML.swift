@@ -111,10 +111,21 @@ extension GatewayConfiguration {
             state = try StateConfiguration(reading: &stateTable)
             try stateTable.finish()
         }
+        var objectStore: ObjectStoreConfiguration?
+        if var objectStoreTable = try table.table("object_store") {
+            objectStore = try ObjectStoreConfiguration(reading: &objectStoreTable)
+            try objectStoreTable.finish()
+        }
         var asyncInvocations: AsyncConfiguration?
         if var asyncTable = try table.table("async") {
-            asyncInvocations = try AsyncConfiguration(reading: &asyncTable, stateDirectory: server.stateDirectory)
+            asyncInvocations = try AsyncConfiguration(
+                reading: &asyncTable, stateDirectory: server.stateDirectory, objectStore: objectStore)
             try asyncTable.finish()
+        }
+        if objectStore == nil, let index = endpoints.firstIndex(where: { $0.captureUpload != nil }) {
+            throw ConfigurationError(
+                file: file, line: nil, key: "endpoint[\(index)].capture.upload",
+                message: "uploading capture files needs an [object_store] table (its endpoint and region)")
         }
         try table.finish()
         var configuration = GatewayConfiguration(
@@ -126,6 +137,7 @@ extension GatewayConfiguration {
         configuration.tracing = tracing
         configuration.rateLimit = rateLimit
         configuration.state = state
+        configuration.objectStore = objectStore
         return configuration
     }
 }
@@ -163,6 +175,13 @@ extension ServerConfiguration {
         if let drain = try table.duration("drain_timeout") { self.drainTimeout = drain }
         if let delay = try table.duration("shutdown_delay") { self.shutdownDelay = delay }
         if let account = try table.string("account_id") { self.accountID = account }
+        if let replica = try table.string("replica_id") {
+            guard let valid = ServerConfiguration.replicaID(replica) else {
+                throw table.error(
+                    "replica_id", "must be 1 to 63 letters, digits, '.', '_' or '-', not starting with '.'")
+            }
+            self.replicaID = valid
+        }
         if let token = try table.string("admin_token") { self.adminToken = token.isEmpty ? nil : token }
         threads = try table.int("threads", range: 1...256)
         if let connections = try table.int("max_connections", range: 1...10_000_000) {
@@ -228,7 +247,9 @@ extension EndpointConfiguration {
         }
         self.init(name: name, auth: auth, variants: variants, backend: backend)
         self.enrich = enrich
-        self.capture = try CaptureConfiguration.read(fromTableIn: &table, stateDirectory: stateDirectory)
+        let capture = try CaptureConfiguration.read(fromTableIn: &table, stateDirectory: stateDirectory)
+        self.capture = capture?.capture
+        self.captureUpload = capture?.upload
         self.templates = try TemplateConfiguration(reading: &table)
     }
 }

@@ -27,6 +27,8 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimit: RateLimitConfiguration?
     /// `[state]`; nil keeps keys and templates in SQLite in `state_dir` (applies at restart).
     public var state: StateConfiguration?
+    /// `[object_store]`; nil rejects `s3://` locations.
+    public var objectStore: ObjectStoreConfiguration?
 
     /// Creates a configuration.
     public init(server: ServerConfiguration, endpoints: [EndpointConfiguration], sourceFile: URL? = nil) {
@@ -96,6 +98,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var shutdownDelay: Duration
     /// Account id shown in AWS-style messages (`account_id`).
     public var accountID: String
+    /// This process's name in a fleet (`replica_id`; default `MLGATEWAY_REPLICA_ID`, else `HOSTNAME`, which is the
+    /// pod's name in Kubernetes, else the host name): part of every capture file's name, so that replicas writing to
+    /// one bucket never write the same object.
+    public var replicaID = ServerConfiguration.defaultReplicaID()
     /// Token that protects the admin API (`admin_token`, or env `MLGATEWAY_ADMIN_TOKEN`); `nil` leaves it open.
     public var adminToken: String?
     /// Minimum log level (`log_level`).
@@ -142,6 +148,25 @@ public struct ServerConfiguration: Sendable, Equatable {
     }
 }
 
+extension ServerConfiguration {
+    /// The replica id from the environment, reduced to the characters a file name keeps (`A-Z a-z 0-9 . _ -`).
+    package static func defaultReplicaID(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        hostName: @autoclosure () -> String = ProcessInfo.processInfo.hostName
+    ) -> String {
+        let raw = environment["MLGATEWAY_REPLICA_ID"] ?? environment["HOSTNAME"] ?? hostName()
+        return replicaID(raw) ?? "gateway"
+    }
+
+    /// `text` if it is a usable replica id (1–63 of `A-Z a-z 0-9 . _ -`, not starting with `.`), else nil.
+    package static func replicaID(_ text: String) -> String? {
+        guard (1...63).contains(text.count), !text.hasPrefix("."),
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") })
+        else { return nil }
+        return text
+    }
+}
+
 /// How clients of an endpoint authenticate (`auth`).
 public enum AuthMode: String, Sendable, Equatable, CaseIterable {
     /// No authentication.
@@ -168,6 +193,9 @@ public struct EndpointConfiguration: Sendable {
     public var enrich: [EnrichmentConfiguration] = []
     /// Data capture (`[endpoint.capture]`); nil when the endpoint captures nothing.
     public var capture: CaptureConfiguration?
+    /// Where closed capture files are uploaded (`[endpoint.capture] upload`), in SageMaker's key layout under it:
+    /// `{prefix}/{endpoint}/{variant}/yyyy/mm/dd/hh/{file}`.
+    public var captureUpload: S3Location?
     /// Mapping templates, pass-through behaviour and stage variables (see ``TemplateConfiguration``).
     public var templates = TemplateConfiguration()
 

@@ -7,7 +7,8 @@ extension ProcessTests {
     struct Capture {
         private static var inferenceTime: Regex<Substring> { /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/ }
         private static var fileName: Regex<Substring> {
-            /^\d{2}-\d{2}-\d{3}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/
+            // {mm-ss-SSS}-{replica id}-{uuid}.jsonl
+            /^\d{2}-\d{2}-\d{3}-[A-Za-z0-9._-]{1,63}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/
         }
 
         /// Checks the SageMaker fields of one side of a record.
