@@ -96,7 +96,7 @@ public final class PostgresStateStore: Service, Sendable {
     /// Runs `body` in a transaction, within ``timeout``.
     ///
     /// - Throws: what `body` throws, or ``PostgresStateError`` for the database's failures.
-    public func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await bounded {
@@ -107,10 +107,20 @@ public final class PostgresStateStore: Service, Sendable {
     /// Runs `body` on a pooled connection without a transaction, within ``timeout``.
     ///
     /// - Throws: what `body` throws, or ``PostgresStateError`` for the database's failures.
-    public func withConnection<T: Sendable>(
+    func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await bounded { try await self.client.withConnection { connection in try await body(connection) } }
+    }
+
+    /// Runs `body` after making sure `migrations` are applied (once per process): in a transaction when
+    /// `transaction`, else on a pooled connection; within ``timeout``. How every component reaches its tables.
+    public func perform<T: Sendable>(
+        migrating migrations: [PostgresMigration], transaction: Bool,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await migrate(migrations)
+        return transaction ? try await self.transaction(body) : try await withConnection(body)
     }
 
     /// Applies the migrations not applied yet, in order, once across replicas that start together. Cheap once done:

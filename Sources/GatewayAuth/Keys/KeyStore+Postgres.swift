@@ -38,11 +38,9 @@ extension KeyStore {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(KeyStoreError) -> T {
         do {
-            try await store.migrate(postgresMigrations)
-            guard write else { return try await store.withConnection(body) }
-            return try await store.transaction { connection in
+            return try await store.perform(migrating: postgresMigrations, transaction: write) { connection in
                 let result = try await body(connection)
-                try await PostgresStateStore.bumpRevision(topic, on: connection)
+                if write { try await PostgresStateStore.bumpRevision(topic, on: connection) }
                 return result
             }
         } catch let error as KeyStoreError {

@@ -37,17 +37,11 @@ extension AsyncJobStore {
             ])
     ]
 
-    private var stateStore: PostgresStateStore {
-        guard case .postgres(let store) = storage else { preconditionFailure("not a PostgreSQL queue") }
-        return store
-    }
-
     private func postgres<T: Sendable>(
         write: Bool, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let store = stateStore
-        try await store.migrate(Self.postgresMigrations)
-        return write ? try await store.transaction(body) : try await store.withConnection(body)
+        guard case .postgres(let store) = storage else { preconditionFailure("not a PostgreSQL queue") }
+        return try await store.perform(migrating: Self.postgresMigrations, transaction: write, body)
     }
 
     func postgresEnqueue(_ job: AsyncJob) async throws -> Bool {

@@ -55,8 +55,7 @@ extension TemplateStore {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(TemplateStoreError) -> T {
         do {
-            try await store.migrate(postgresMigrations)
-            return write ? try await store.transaction(body) : try await store.withConnection(body)
+            return try await store.perform(migrating: postgresMigrations, transaction: write, body)
         } catch let error as TemplateStoreError {
             throw error
         } catch {

@@ -322,15 +322,8 @@ public final class TemplateStore: Sendable {
     }
 
     /// The newest version of every key whose newest version is live.
-    static let liveTemplatesSQL = """
-        SELECT t.* FROM template_version t
-        JOIN (SELECT endpoint, variant, direction, content_type, MAX(version) AS latest
-              FROM template_version GROUP BY endpoint, variant, direction, content_type) m
-          ON t.endpoint = m.endpoint AND t.variant = m.variant AND t.direction = m.direction
-             AND t.content_type = m.content_type AND t.version = m.latest
-        WHERE t.source IS NOT NULL
-        ORDER BY t.endpoint, t.variant, t.direction, t.content_type
-        """
+    static let liveTemplatesSQL =
+        latestVersionsSQL + " WHERE t.source IS NOT NULL ORDER BY t.endpoint, t.variant, t.direction, t.content_type"
 
     /// The newest version of every key, deletions included.
     static let latestVersionsSQL = """
