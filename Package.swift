@@ -109,7 +109,7 @@ let package = Package(
             name: "InvocationCore",
             dependencies: [
                 "MappingTemplates", "GatewayAuth", "FeatureStore", "DataCapture", "ModelClient", "OpenInference",
-                "WireFormats", "PostgresState",
+                "WireFormats", "PostgresState", "DriftMonitor",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

@@ -106,6 +106,7 @@ public struct GatewayServer: Sendable {
         if let stateStore = runtime.stateStore { services.append(.init(service: stateStore)) }
         if let tracingService { services.append(.init(service: tracingService)) }
         services.append(.init(service: captureWriter))
+        services.append(.init(service: LiveDriftMonitor(runtime: runtime, logger: logger)))
         if runtime.configuration.objectStore != nil {
             services.append(.init(service: CaptureUploader(runtime: runtime, writer: captureWriter, logger: logger)))
         }

@@ -16,7 +16,7 @@
 # ADMIN_PORT, WORK_DIR.
 
 BENCH_SCENARIOS=(pass_through full_path auth_template json_templates enrich_hot enrich_miss feast_hot feast_miss capture
-  tracing_1pct limits_memory limits_redis)
+  tracing_1pct limits_memory limits_redis drift_live)
 
 # scenario_ready NAME DIR: writes scenario NAME's gateway.conf into DIR and runs its prepare step (output in
 # DIR/prepare.log), exiting with the log's tail when that fails. For the scripts that measure one scenario
@@ -371,4 +371,25 @@ TOML
     gateway_endpoint_toml
     gateway_variant_toml
   } >"$1/gateway.conf"
+}
+
+# --- Live drift (issue 20): every request's input queued for its variant's window ------------------------------
+
+scenario_drift_live_title() { echo "live drift"; }
+
+scenario_drift_live_config() {
+  local dir=$1
+  {
+    gateway_server_toml
+    gateway_endpoint_toml
+    printf '[endpoint.drift]\nbaseline = "%s/baseline"\nwindow = "1h"\n\n' "$dir"
+    gateway_variant_toml
+  } >"$dir/gateway.conf"
+}
+
+scenario_drift_live_prepare() {
+  local dir=$1
+  python3 -c 'import random; print("a,b,c"); [print(f"{random.gauss(1,1):.3f},{random.gauss(2,1):.3f},{random.gauss(3,1):.3f}") for _ in range(2000)]' \
+    >"$dir/train.csv" || return 1
+  "$BIN/mlgateway" monitor baseline --dataset "$dir/train.csv" --output "$dir/baseline" >/dev/null
 }

@@ -42,6 +42,10 @@ enum AdminAPI {
             }
             return HealthAPI.json(status: .ok, runtime.shadowComparisons.json(for: snapshot, endpoint: endpoint))
         }
+        admin.get("drift") { _, _ in
+            HealthAPI.json(
+                status: .ok, "{\"windows\":[\(runtime.liveDrift.reports.map(\.json).joined(separator: ","))]}")
+        }
         addTemplateRoutes(to: admin, runtime: runtime)
         addKeyRoutes(to: admin, runtime: runtime)
         addFeatureRoutes(to: admin, runtime: runtime)

@@ -116,6 +116,11 @@ extension GatewayConfiguration {
             objectStore = try ObjectStoreConfiguration(reading: &objectStoreTable)
             try objectStoreTable.finish()
         }
+        var notifications: NotificationConfiguration?
+        if var notificationsTable = try table.table("notifications") {
+            notifications = try NotificationConfiguration(reading: &notificationsTable)
+            try notificationsTable.finish()
+        }
         var asyncInvocations: AsyncConfiguration?
         if var asyncTable = try table.table("async") {
             asyncInvocations = try AsyncConfiguration(
@@ -138,6 +143,7 @@ extension GatewayConfiguration {
         configuration.rateLimit = rateLimit
         configuration.state = state
         configuration.objectStore = objectStore
+        configuration.notifications = notifications
         return configuration
     }
 }
@@ -250,6 +256,7 @@ extension EndpointConfiguration {
         let capture = try CaptureConfiguration.read(fromTableIn: &table, stateDirectory: stateDirectory)
         self.capture = capture?.capture
         self.captureUpload = capture?.upload
+        self.drift = try DriftConfiguration.read(fromTableIn: &table)
         self.templates = try TemplateConfiguration(reading: &table)
     }
 }

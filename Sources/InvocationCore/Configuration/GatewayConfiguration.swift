@@ -29,6 +29,8 @@ public struct GatewayConfiguration: Sendable {
     public var state: StateConfiguration?
     /// `[object_store]`; nil rejects `s3://` locations.
     public var objectStore: ObjectStoreConfiguration?
+    /// `[notifications]`; nil sends no events (applies at restart).
+    public var notifications: NotificationConfiguration?
 
     /// Creates a configuration.
     public init(server: ServerConfiguration, endpoints: [EndpointConfiguration], sourceFile: URL? = nil) {
@@ -196,6 +198,8 @@ public struct EndpointConfiguration: Sendable {
     /// Where closed capture files are uploaded (`[endpoint.capture] upload`), in SageMaker's key layout under it:
     /// `{prefix}/{endpoint}/{variant}/yyyy/mm/dd/hh/{file}`.
     public var captureUpload: S3Location?
+    /// Live drift of the inputs against a baseline (`[endpoint.drift]`).
+    public var drift: DriftConfiguration?
     /// Mapping templates, pass-through behaviour and stage variables (see ``TemplateConfiguration``).
     public var templates = TemplateConfiguration()
 

@@ -5,14 +5,20 @@ extension InvocationPipeline {
     /// The `observedContentType` of a payload sent or answered without `Content-Type`.
     package static let unlabelledContentType = "application/octet-stream"
 
-    /// Hands what the model saw and what it answered to the capture writer, when the endpoint captures and this
-    /// invocation is sampled.
+    /// Hands what the model saw to live drift (``LiveDrift``) when the endpoint has `[endpoint.drift]`, and what the
+    /// model saw and what it answered to the capture writer, when the endpoint captures and this invocation is
+    /// sampled.
     ///
     /// The input is the invocation as sent to the backend (after enrichment and the request template), the output the
     /// model's answer before any response template. It never waits: the record is queued or, when the queue is full,
     /// dropped and counted (`mlgateway_capture_dropped_total`).
     /// - Parameter production: for a shadow variant's answer, the production variant it shadowed.
     package func capture(_ invocation: Invocation, answer: InvocationResult, shadowOf production: String? = nil) {
+        if invocation.endpoint.configuration.drift != nil {
+            runtime.liveDrift.record(
+                endpoint: invocation.endpoint.name, variant: answer.variant.name, payload: invocation.body,
+                contentType: invocation.contentType)
+        }
         guard let captureWriter, let configuration = invocation.endpoint.configuration.capture,
             configuration.shouldSample()
         else { return }

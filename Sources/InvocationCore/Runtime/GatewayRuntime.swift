@@ -24,6 +24,10 @@ public final class GatewayRuntime: Sendable {
     public let keys: KeyRegistry
     /// The PostgreSQL database replicas share (`[state]`), if configured; else keys and templates stay in SQLite.
     public let stateStore: PostgresStateStore?
+    /// Live drift windows of endpoints with `[endpoint.drift]`, kept across reloads.
+    package let liveDrift: LiveDrift
+    /// The `[notifications]` webhook, if configured (applies at start).
+    package let notifier: WebhookNotifier?
     package let logger: Logger
 
     /// Creates the runtime with an initial configuration.
@@ -36,6 +40,8 @@ public final class GatewayRuntime: Sendable {
         stateLogger[metadataKey: "component"] = "state"
         let stateStore = configuration.state.map { PostgresStateStore(location: $0.postgres, logger: stateLogger) }
         self.stateStore = stateStore
+        self.liveDrift = LiveDrift(logger: logger)
+        self.notifier = configuration.notifications.map { WebhookNotifier(url: $0.webhook, logger: logger) }
         self.templates = TemplateRegistry(
             stateDirectory: configuration.server.stateDirectory, stateStore: stateStore, logger: logger)
         self.keys = KeyRegistry(

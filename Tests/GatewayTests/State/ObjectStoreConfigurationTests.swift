@@ -94,3 +94,41 @@ struct ObjectStoreConfigurationTests {
         #expect(ObjectStoreClient.elements("Missing", in: text).isEmpty)
     }
 }
+
+/// `[endpoint.drift]` and `[notifications]` (live drift itself runs against a real gateway in
+/// `Tests/python/test_live_drift.py`).
+@Suite("Live drift configuration")
+struct LiveDriftConfigurationTests {
+    @Test func driftAndNotificationsTablesAreReadAndCheckedByKey() throws {
+        let configuration = try TestConfigurations.parse(
+            "[notifications]\nwebhook = \"http://127.0.0.1:9/events\"\n" + ObjectStoreConfigurationTests.endpoint
+                + "\n[endpoint.drift]\nbaseline = \"/srv/baseline\"\nwindow = \"10m\"\nmin_rows = 50\n")
+        let drift = try #require(configuration.endpoints[0].drift)
+        #expect(drift.baseline.path == "/srv/baseline" && drift.window == .seconds(600) && drift.minRows == 50)
+        #expect(configuration.notifications?.webhook.absoluteString == "http://127.0.0.1:9/events")
+        for (table, key) in [
+            ("\n[endpoint.drift]\nwindow = \"10m\"\n", "endpoint[0].drift.baseline"),
+            ("\n[endpoint.drift]\nbaseline = \"b\"\nwindow = \"0s\"\n", "endpoint[0].drift.window"),
+            ("\n[endpoint.drift]\nbaseline = \"b\"\nmin_rows = 0\n", "endpoint[0].drift.min_rows"),
+            ("\n[endpoint.drift]\nbaseline = \"b\"\nthreshold = 1\n", "endpoint[0].drift.threshold"),
+        ] {
+            #expect(
+                TestConfigurations.error(ObjectStoreConfigurationTests.endpoint + table)?.key == key, "\(table)")
+        }
+        #expect(
+            TestConfigurations.error(
+                "[notifications]\nwebhook = \"ftp://x\"\n" + ObjectStoreConfigurationTests.endpoint)?
+                .key == "notifications.webhook")
+    }
+
+    @Test func eventsLookLikeEventBridgeEvents() throws {
+        let event = WebhookNotifier.event(
+            detailType: "Live Drift Violation", detail: #"{"endpoint":"e"}"#,
+            time: Date(timeIntervalSince1970: 1_795_428_672))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(event.utf8)) as? [String: Any])
+        #expect(document["source"] as? String == "mlgateway")
+        #expect(document["detail-type"] as? String == "Live Drift Violation")
+        #expect(document["time"] as? String == "2026-11-23T10:11:12Z")
+        #expect((document["detail"] as? [String: Any])?["endpoint"] as? String == "e")
+    }
+}
