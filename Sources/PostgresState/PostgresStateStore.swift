@@ -209,31 +209,40 @@ public final class PostgresStateStore: Service, Sendable {
             do {
                 let connection = try await PostgresConnection.connect(
                     configuration: try location.connectionConfiguration, id: 0, logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await connection.listen(on: Self.channel) { notifications in
-                    reachable()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await notification in notifications {
-                                self.broadcast(.changed(topic: notification.payload))
-                            }
-                            throw PostgresStateError(kind: .unavailable, message: "the listening connection closed")
-                        }
-                        group.addTask {
-                            while true {
-                                try await Task.sleep(for: Self.heartbeatInterval)
-                                try await self.heartbeat(connection)
-                            }
-                        }
-                        defer { group.cancelAll() }
-                        try await group.next()
-                    }
+                do {
+                    try await listen(on: connection)
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
             } catch {
                 guard !Task.isCancelled else { return }
                 unreachable(PostgresStateError.classify(error))
             }
             try? await Task.sleep(for: Self.reconnectDelay)
+        }
+    }
+
+    /// Forwards `connection`'s notifications to the subscribers until it fails (it never ends otherwise).
+    private func listen(on connection: PostgresConnection) async throws {
+        try await connection.listen(on: Self.channel) { notifications in
+            reachable()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await notification in notifications {
+                        self.broadcast(.changed(topic: notification.payload))
+                    }
+                    throw PostgresStateError(kind: .unavailable, message: "the listening connection closed")
+                }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: Self.heartbeatInterval)
+                        try await self.heartbeat(connection)
+                    }
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
         }
     }
 

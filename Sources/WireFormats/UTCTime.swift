@@ -35,6 +35,13 @@ public struct UTCTime: Equatable, Sendable {
         output.append(UInt8(ascii: "Z"))
     }
 
+    /// `2026-11-23T10:11:12Z` as a string (event and report times).
+    public var iso8601: String {
+        var bytes: [UInt8] = []
+        appendISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// `20261123T101112Z`, the ISO 8601 basic form of SigV4's `X-Amz-Date`.
     public var basicISO8601: String {
         var bytes: [UInt8] = []

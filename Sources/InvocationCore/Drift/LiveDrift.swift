@@ -9,8 +9,8 @@ import WireFormats
 /// Live drift: each variant's inputs of endpoints with `[endpoint.drift]`, window by window, against the endpoint's
 /// baseline, with `monitor run`'s sketches, distances and constraints (``DriftMonitor/LiveDriftWindow``).
 ///
-/// The request path only appends the payload (a `ByteBuffer` reference, no copy) to a bounded list under one lock
-/// (``record(endpoint:variant:payload:contentType:)``); ``evaluate(_:now:)``, run every ``interval`` by
+/// The request path only appends the payload (a `ByteBuffer` reference, no copy) to a bounded list under one lock,
+/// at most ``maxPayloadsPerSecond`` per endpoint (``record(endpoint:variant:payload:contentType:now:)``); ``evaluate(_:now:)``, run every ``interval`` by
 /// ``LiveDriftMonitor``, parses what arrived into the windows, compares each window with enough rows, sets
 /// `mlgateway_drift_distance{endpoint,variant,feature}` and `mlgateway_drift_violations{endpoint,variant}`, and
 /// returns the windows that newly violate a constraint (one event per window). Memory is bounded: the pending list
@@ -18,7 +18,10 @@ import WireFormats
 /// sketch per feature per variant.
 package final class LiveDrift: Sendable {
     /// How often pending payloads are read and windows compared.
-    package static let interval = Duration.seconds(2)
+    package static let interval = Duration.seconds(1)
+    /// Payloads taken per endpoint and second: a sample large enough for the distances (a 5-minute window holds up
+    /// to 60,000), small enough that sketching costs the gateway a bounded amount of CPU whatever the traffic.
+    package static let maxPayloadsPerSecond = 200
     /// Payloads that may wait for the next evaluation.
     package static let maxPending = 20_000
 
@@ -59,7 +62,15 @@ package final class LiveDrift: Sendable {
         var failedBaselines: Set<URL> = []
     }
 
-    private let pending = Mutex<[Sample]>([])
+    private struct Pending {
+        var samples: [Sample] = []
+        /// The second `taken` counts for, and the payloads taken in it per endpoint.
+        var second: Int64 = 0
+        var taken: [String: Int] = [:]
+    }
+
+    private let pending = Mutex(Pending())
+    private let epoch = ContinuousClock.now
     private let state = Mutex(State())
     private let dropped = Counter(label: "mlgateway_drift_dropped_total")
     private let logger: Logger
@@ -68,13 +79,23 @@ package final class LiveDrift: Sendable {
         self.logger = logger
     }
 
-    /// Queues one input for its variant's window (request path: one lock, one append).
-    package func record(endpoint: String, variant: String, payload: ByteBuffer, contentType: String?) {
-        let sample = Sample(
-            endpoint: endpoint, variant: variant, payload: payload, contentType: contentType ?? "")
+    /// Queues one input for its variant's window, unless the endpoint's ``maxPayloadsPerSecond`` are taken
+    /// (request path: one lock, one append).
+    package func record(
+        endpoint: String, variant: String, payload: ByteBuffer, contentType: String?,
+        now: ContinuousClock.Instant = .now
+    ) {
+        let second = (now - epoch).components.seconds
         let accepted = pending.withLock { pending in
-            guard pending.count < Self.maxPending else { return false }
-            pending.append(sample)
+            if pending.second != second {
+                pending.second = second
+                pending.taken.removeAll(keepingCapacity: true)
+            }
+            guard pending.taken[endpoint, default: 0] < Self.maxPayloadsPerSecond else { return true }
+            guard pending.samples.count < Self.maxPending else { return false }
+            pending.taken[endpoint, default: 0] += 1
+            pending.samples.append(
+                Sample(endpoint: endpoint, variant: variant, payload: payload, contentType: contentType ?? ""))
             return true
         }
         if !accepted { dropped.increment() }
@@ -84,8 +105,8 @@ package final class LiveDrift: Sendable {
     /// with enough rows. Returns the reports of windows that violate a constraint for the first time.
     package func evaluate(_ configuration: GatewayConfiguration, now: ContinuousClock.Instant = .now) -> [Report] {
         let samples = pending.withLock { pending in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+            defer { pending.samples.removeAll(keepingCapacity: true) }
+            return pending.samples
         }
         let settings = Dictionary(
             configuration.endpoints.compactMap { endpoint in endpoint.drift.map { (endpoint.name, $0) } },
@@ -188,8 +209,6 @@ extension LiveDrift.Report {
     }
 
     private static func time(_ date: Date) -> String {
-        var bytes: [UInt8] = []
-        UTCTime(date).appendISO8601(to: &bytes)
-        return "\"" + String(decoding: bytes, as: UTF8.self) + "\""
+        "\"" + UTCTime(date).iso8601 + "\""
     }
 }

@@ -23,10 +23,8 @@ package struct WebhookNotifier: Sendable {
 
     /// The event document: `detail` is a JSON object's text.
     package static func event(detailType: String, detail: String, time: Date = Date()) -> String {
-        var stamp: [UInt8] = []
-        UTCTime(time).appendISO8601(to: &stamp)
-        return "{\"version\":\"0\",\"id\":\"\(UUID().uuidString.lowercased())\",\"source\":\"mlgateway\","
-            + "\"detail-type\":\(JSONText.quoted(detailType)),\"time\":\"\(String(decoding: stamp, as: UTF8.self))\","
+        "{\"version\":\"0\",\"id\":\"\(UUID().uuidString.lowercased())\",\"source\":\"mlgateway\","
+            + "\"detail-type\":\(JSONText.quoted(detailType)),\"time\":\"\(UTCTime(time).iso8601)\","
             + "\"resources\":[],\"detail\":\(detail)}"
     }
 
