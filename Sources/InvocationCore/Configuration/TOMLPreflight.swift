@@ -1,7 +1,7 @@
 /// Checks a configuration's text for the errors that TOMLKit's parser, toml++, does not report but stops the process
 /// on (an assertion, or undefined behaviour where assertions are compiled out), before handing the text to it. Found
 /// by the configuration fuzz target (issue 23): a table header whose first character cannot start a key (`[#]`,
-/// `[=`, `[` followed by U+0001). A reload of a running gateway parses the file again, so this is what keeps a typo
+/// `[=`, `[` followed by U+0001), also after a UTF-8 byte order mark, which toml++ skips. A reload of a running gateway parses the file again, so this is what keeps a typo
 /// in `gateway.conf` from taking the gateway down.
 ///
 /// It also refuses the control characters TOML 1.0 allows nowhere unescaped (U+0000–U+001F but tab, line feed and
@@ -28,7 +28,8 @@ enum TOMLPreflight {
         // is a table header; inside a multi-line array it is a nested array.
         var depth = 0
         var atLineStart = true
-        var index = 0
+        // toml++ skips a byte order mark at the start, so the first line starts after it.
+        var index = scalars.first == "\u{FEFF}" ? 1 : 0
         func starts(_ text: String, at position: Int) -> Bool {
             var position = position
             for scalar in text.unicodeScalars {
